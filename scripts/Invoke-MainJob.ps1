@@ -1,0 +1,20 @@
+<#
+.SYNOPSIS
+    The main job: audit this machine against the default baseline and export every artifact.
+.DESCRIPTION
+    Called by `build.ps1 Audit` with the freshly built module. Writes under -OutputPath:
+      baseline/controls.json   the controls of the default baseline (both profiles)
+    Every step adds its own output below; see README.md.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $OutputPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $ModulePath 'WaHardening.psd1') -Force
+
+$dir = New-Item -ItemType Directory -Force -Path (Join-Path $OutputPath 'baseline')
+$controls = Get-WaBaseline -Profile SharedComputer
+$controls | Select-Object Id, Title, Category, Severity, Profiles, Platforms, Targets, Advisory |
+    ConvertTo-Json -Depth 5 | Set-Content (Join-Path $dir 'controls.json') -Encoding utf8NoBOM
+Write-Host "Baseline: $($controls.Count) controls -> $(Join-Path $dir 'controls.json')"

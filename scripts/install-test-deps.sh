@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the real peers the tests run against, from Debian packages:
+#   chromium (chrome://policy, session-data behaviour), firefox-esr (about:policies),
+#   python3-samba (an independent Registry.pol parser), dconf-cli + libglib2.0-bin (dconf, gsettings),
+#   python3 (plistlib for .mobileconfig checks).
+# Idempotent: installs only what is missing. Needs root (CI runs as root).
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
+/usr/bin/python3 -c 'import samba.gp_parse.gp_pol' >/dev/null 2>&1 || need+=(python3-samba)
+command -v dconf >/dev/null 2>&1 || need+=(dconf-cli)
+command -v gsettings >/dev/null 2>&1 || need+=(libglib2.0-bin)
+[ -x /usr/bin/python3 ] || need+=(python3)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test-deps: missing ${need[*]}; run this script as root (sudo) to install them." >&2
+  exit 1
+fi
+echo "install-test-deps: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

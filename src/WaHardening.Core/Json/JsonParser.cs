@@ -1,0 +1,239 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace WaHardening.Core.Json
+{
+    /// <summary>A JSON syntax error with the place it was found.</summary>
+    public sealed class JsonParseException : FormatException
+    {
+        public JsonParseException(string source, int line, int column, string reason)
+            : base($"{source}: invalid JSON at line {line}, column {column}: {reason}")
+        {
+            Source = source; Line = line; Column = column; Reason = reason;
+        }
+
+        public new string Source { get; }
+        public int Line { get; }
+        public int Column { get; }
+        public string Reason { get; }
+    }
+
+    /// <summary>
+    /// Strict RFC 8259 parser (no comments, no trailing commas) that records positions, keeps
+    /// property order and number text, and refuses duplicate property names (which policy readers
+    /// resolve differently: a duplicate is a bug in the file, not a choice to guess at).
+    /// </summary>
+    public sealed class JsonParser
+    {
+        public const int MaxDepth = 128;
+
+        private readonly string _text;
+        private readonly string _source;
+        private int _pos;
+        private int _line = 1;
+        private int _lineStart;
+        private int _depth;
+
+        private JsonParser(string text, string source)
+        {
+            _text = text;
+            _source = source;
+        }
+
+        public static JsonValue Parse(string text, string source = "(json)")
+        {
+            if (text == null) throw new ArgumentNullException(nameof(text));
+            var p = new JsonParser(text, source);
+            // A UTF-8 BOM decoded as U+FEFF is tolerated at the start, as Chromium and Firefox do.
+            if (p._text.Length > 0 && p._text[0] == '\uFEFF') p._pos = 1;
+            p.SkipWhitespace();
+            var value = p.ParseValue();
+            p.SkipWhitespace();
+            if (p._pos < p._text.Length) throw p.Error("unexpected text after the end of the document");
+            return value;
+        }
+
+        public static JsonValue ParseFile(string path)
+        {
+            string text;
+            try { text = File.ReadAllText(path, new UTF8Encoding(false, true)); }
+            catch (DecoderFallbackException) { throw new JsonParseException(path, 1, 1, "the file is not valid UTF-8"); }
+            return Parse(text, path);
+        }
+
+        private JsonParseException Error(string reason) =>
+            new JsonParseException(_source, _line, _pos - _lineStart + 1, reason);
+
+        private void SkipWhitespace()
+        {
+            var t = _text;
+            while (_pos < t.Length)
+            {
+                var c = t[_pos];
+                if (c == '\n') { _pos++; _line++; _lineStart = _pos; }
+                else if (c == ' ' || c == '\t' || c == '\r') _pos++;
+                else break;
+            }
+        }
+
+        private JsonValue ParseValue()
+        {
+            if (_pos >= _text.Length) throw Error("unexpected end of the document");
+            var line = _line;
+            var col = _pos - _lineStart + 1;
+            JsonValue v;
+            switch (_text[_pos])
+            {
+                case '{': v = ParseObject(); break;
+                case '[': v = ParseArray(); break;
+                case '"': v = new JsonString(ParseString()); break;
+                case 't': Expect("true"); v = new JsonBoolean(true); break;
+                case 'f': Expect("false"); v = new JsonBoolean(false); break;
+                case 'n': Expect("null"); v = JsonNull.Instance; return v;
+                default:
+                    var c = _text[_pos];
+                    if (c == '-' || (c >= '0' && c <= '9')) { v = ParseNumber(); break; }
+                    throw Error($"unexpected character '{Printable(c)}'");
+            }
+            v.Line = line;
+            v.Column = col;
+            return v;
+        }
+
+        private static string Printable(char c) => c < ' ' ? $"\\u{(int)c:X4}" : c.ToString();
+
+        private void Expect(string word)
+        {
+            if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0)
+                throw Error($"expected '{word}'");
+            _pos += word.Length;
+        }
+
+        private JsonObject ParseObject()
+        {
+            if (++_depth > MaxDepth) throw Error($"nesting deeper than {MaxDepth} levels");
+            _pos++; // {
+            var obj = new JsonObject();
+            SkipWhitespace();
+            if (_pos < _text.Length && _text[_pos] == '}') { _pos++; _depth--; return obj; }
+            while (true)
+            {
+                SkipWhitespace();
+                if (_pos >= _text.Length) throw Error("unexpected end of the document inside an object");
+                if (_text[_pos] != '"') throw Error("expected a property name in double quotes");
+                var keyLine = _line; var keyCol = _pos - _lineStart + 1;
+                var key = ParseString();
+                if (obj.Contains(key))
+                    throw new JsonParseException(_source, keyLine, keyCol, $"duplicate property '{key}'");
+                SkipWhitespace();
+                if (_pos >= _text.Length || _text[_pos] != ':') throw Error("expected ':' after a property name");
+                _pos++;
+                SkipWhitespace();
+                obj.Set(key, ParseValue());
+                SkipWhitespace();
+                if (_pos >= _text.Length) throw Error("unexpected end of the document inside an object");
+                var c = _text[_pos++];
+                if (c == '}') break;
+                if (c != ',') { _pos--; throw Error("expected ',' or '}' in an object"); }
+            }
+            _depth--;
+            return obj;
+        }
+
+        private JsonArray ParseArray()
+        {
+            if (++_depth > MaxDepth) throw Error($"nesting deeper than {MaxDepth} levels");
+            _pos++; // [
+            var arr = new JsonArray();
+            SkipWhitespace();
+            if (_pos < _text.Length && _text[_pos] == ']') { _pos++; _depth--; return arr; }
+            while (true)
+            {
+                SkipWhitespace();
+                arr.Add(ParseValue());
+                SkipWhitespace();
+                if (_pos >= _text.Length) throw Error("unexpected end of the document inside an array");
+                var c = _text[_pos++];
+                if (c == ']') break;
+                if (c != ',') { _pos--; throw Error("expected ',' or ']' in an array"); }
+            }
+            _depth--;
+            return arr;
+        }
+
+        private string ParseString()
+        {
+            _pos++; // opening quote
+            var t = _text;
+            var start = _pos;
+            // Fast path: no escapes.
+            while (_pos < t.Length)
+            {
+                var c = t[_pos];
+                if (c == '"') { var s = t.Substring(start, _pos - start); _pos++; return s; }
+                if (c == '\\') break;
+                if (c < ' ') throw Error($"control character {Printable(c)} inside a string");
+                _pos++;
+            }
+            var sb = new StringBuilder(t, start, _pos - start, (_pos - start) + 16);
+            while (_pos < t.Length)
+            {
+                var c = t[_pos++];
+                if (c == '"') return sb.ToString();
+                if (c < ' ') { _pos--; throw Error($"control character {Printable(c)} inside a string"); }
+                if (c != '\\') { sb.Append(c); continue; }
+                if (_pos >= t.Length) break;
+                var e = t[_pos++];
+                switch (e)
+                {
+                    case '"': sb.Append('"'); break;
+                    case '\\': sb.Append('\\'); break;
+                    case '/': sb.Append('/'); break;
+                    case 'b': sb.Append('\b'); break;
+                    case 'f': sb.Append('\f'); break;
+                    case 'n': sb.Append('\n'); break;
+                    case 'r': sb.Append('\r'); break;
+                    case 't': sb.Append('\t'); break;
+                    case 'u':
+                        if (_pos + 4 > t.Length ||
+                            !int.TryParse(t.Substring(_pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+                        { _pos -= 2; throw Error("invalid \\u escape"); }
+                        sb.Append((char)code);
+                        _pos += 4;
+                        break;
+                    default:
+                        _pos -= 2;
+                        throw Error($"invalid escape '\\{Printable(e)}'");
+                }
+            }
+            throw Error("unterminated string");
+        }
+
+        private JsonNumber ParseNumber()
+        {
+            var t = _text;
+            var start = _pos;
+            if (t[_pos] == '-') _pos++;
+            if (_pos >= t.Length) throw Error("invalid number");
+            if (t[_pos] == '0') _pos++;
+            else if (t[_pos] >= '1' && t[_pos] <= '9') { while (_pos < t.Length && t[_pos] >= '0' && t[_pos] <= '9') _pos++; }
+            else throw Error("invalid number");
+            if (_pos < t.Length && t[_pos] == '.')
+            {
+                _pos++;
+                if (_pos >= t.Length || t[_pos] < '0' || t[_pos] > '9') throw Error("invalid number: digits expected after '.'");
+                while (_pos < t.Length && t[_pos] >= '0' && t[_pos] <= '9') _pos++;
+            }
+            if (_pos < t.Length && (t[_pos] == 'e' || t[_pos] == 'E'))
+            {
+                _pos++;
+                if (_pos < t.Length && (t[_pos] == '+' || t[_pos] == '-')) _pos++;
+                if (_pos >= t.Length || t[_pos] < '0' || t[_pos] > '9') throw Error("invalid number: digits expected in the exponent");
+                while (_pos < t.Length && t[_pos] >= '0' && t[_pos] <= '9') _pos++;
+            }
+            return new JsonNumber(t.Substring(start, _pos - start));
+        }
+    }
+}

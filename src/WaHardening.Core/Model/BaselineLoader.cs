@@ -1,0 +1,488 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using WaHardening.Core.Json;
+
+namespace WaHardening.Core.Model
+{
+    /// <summary>One thing wrong with a baseline file, with where it is.</summary>
+    public sealed class BaselineProblem
+    {
+        public BaselineProblem(string file, int line, int column, string? controlId, string field, string message)
+        { File = file; Line = line; Column = column; ControlId = controlId; Field = field; Message = message; }
+
+        public string File { get; }
+        public int Line { get; }
+        public int Column { get; }
+        public string? ControlId { get; }
+        /// <summary>Path of the field in the document, e.g. <c>controls[2].settings[0].compare</c>.</summary>
+        public string Field { get; }
+        public string Message { get; }
+
+        public override string ToString() =>
+            $"{File}:{Line}:{Column}: " + (ControlId != null ? $"control '{ControlId}', " : "") + $"{Field}: {Message}";
+    }
+
+    /// <summary>A baseline that cannot be used; <see cref="Problems"/> lists every problem found, not just the first.</summary>
+    public sealed class BaselineValidationException : WaHardeningException
+    {
+        public BaselineValidationException(string file, IReadOnlyList<BaselineProblem> problems)
+            : base("BaselineInvalid", WaErrorCategory.InvalidData, BuildMessage(file, problems), file)
+        { Problems = problems; }
+
+        public IReadOnlyList<BaselineProblem> Problems { get; }
+
+        private static string BuildMessage(string file, IReadOnlyList<BaselineProblem> problems)
+        {
+            var sb = new StringBuilder();
+            sb.Append($"The baseline '{file}' is not valid ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):");
+            foreach (var p in problems) sb.Append("\n  - ").Append(p);
+            return sb.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Loads and validates a baseline file (schema in docs/baseline-schema.md). Validation collects
+    /// every problem with its file, line, column, control and field before failing once.
+    /// </summary>
+    public static class BaselineLoader
+    {
+        public const int SupportedSchemaVersion = 1;
+
+        private static readonly Regex s_controlId = new Regex("^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", RegexOptions.CultureInvariant);
+        private static readonly Regex s_name = new Regex("^[A-Za-z][A-Za-z0-9]*$", RegexOptions.CultureInvariant);
+        private static readonly string[] s_registryKinds = { "REG_SZ", "REG_EXPAND_SZ", "REG_DWORD", "REG_QWORD", "REG_MULTI_SZ" };
+        private static readonly ConcurrentDictionary<string, (DateTime Stamp, long Length, Baseline Baseline)> s_cache =
+            new ConcurrentDictionary<string, (DateTime, long, Baseline)>(StringComparer.Ordinal);
+
+        /// <summary>Loads a baseline, reusing the parsed result while the file is unchanged.</summary>
+        public static Baseline Load(string path)
+        {
+            var full = Path.GetFullPath(path);
+            FileInfo info;
+            try { info = new FileInfo(full); } catch (Exception e) { throw NotFound(full, e); }
+            if (!info.Exists) throw NotFound(full, null);
+            if (s_cache.TryGetValue(full, out var hit) && hit.Stamp == info.LastWriteTimeUtc && hit.Length == info.Length)
+                return hit.Baseline;
+
+            string text;
+            try { text = File.ReadAllText(full, new UTF8Encoding(false, true)); }
+            catch (DecoderFallbackException)
+            { throw new BaselineValidationException(full, new[] { new BaselineProblem(full, 1, 1, null, "(file)", "the file is not valid UTF-8 text") }); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            { throw new WaHardeningException("BaselineUnreadable", WaErrorCategory.ReadError, $"Cannot read the baseline '{full}': {e.Message}", full, e); }
+
+            var baseline = Parse(text, full);
+            s_cache[full] = (info.LastWriteTimeUtc, info.Length, baseline);
+            return baseline;
+        }
+
+        private static WaHardeningException NotFound(string path, Exception? e) =>
+            new WaHardeningException("BaselineNotFound", WaErrorCategory.ObjectNotFound, $"The baseline file '{path}' does not exist.", path, e);
+
+        /// <summary>Parses and validates baseline text; <paramref name="file"/> names it in errors.</summary>
+        public static Baseline Parse(string text, string file)
+        {
+            JsonValue root;
+            try { root = JsonParser.Parse(text, file); }
+            catch (JsonParseException e)
+            { throw new BaselineValidationException(file, new[] { new BaselineProblem(file, e.Line, e.Column, null, "(syntax)", e.Reason) }); }
+            return new Reader(file).ReadBaseline(root);
+        }
+
+        private sealed class Reader
+        {
+            private readonly string _file;
+            private readonly List<BaselineProblem> _problems = new List<BaselineProblem>();
+            private string? _control;
+
+            public Reader(string file) { _file = file; }
+
+            private void Problem(JsonValue at, string field, string message) =>
+                _problems.Add(new BaselineProblem(_file, at.Line, at.Column, _control, field, message));
+
+            private void CheckKeys(JsonObject o, string path, params string[] allowed)
+            {
+                foreach (var p in o.Properties)
+                {
+                    if (p.Key.StartsWith("$", StringComparison.Ordinal)) continue; // $schema, $comment
+                    if (Array.IndexOf(allowed, p.Key) < 0)
+                        Problem(p.Value, Join(path, p.Key), $"unknown field '{p.Key}' (allowed: {string.Join(", ", allowed)})");
+                }
+            }
+
+            private static string Join(string path, string field) => path.Length == 0 ? field : path + "." + field;
+
+            private JsonValue? Required(JsonObject o, string path, string field, JsonKind kind)
+            {
+                if (!o.TryGet(field, out var v)) { Problem(o, Join(path, field), "is required"); return null; }
+                if (v.Kind != kind) { Problem(v, Join(path, field), $"must be {Describe(kind)}, not {Describe(v.Kind)}"); return null; }
+                return v;
+            }
+
+            private JsonValue? Optional(JsonObject o, string path, string field, JsonKind kind)
+            {
+                if (!o.TryGet(field, out var v)) return null;
+                if (v.Kind != kind) { Problem(v, Join(path, field), $"must be {Describe(kind)}, not {Describe(v.Kind)}"); return null; }
+                return v;
+            }
+
+            private string? RequiredString(JsonObject o, string path, string field)
+            {
+                var v = Required(o, path, field, JsonKind.String) as JsonString;
+                if (v != null && v.Value.Trim().Length == 0) { Problem(v, Join(path, field), "must not be empty"); return null; }
+                return v?.Value;
+            }
+
+            private string? OptionalString(JsonObject o, string path, string field) =>
+                (Optional(o, path, field, JsonKind.String) as JsonString)?.Value;
+
+            private long? OptionalInteger(JsonObject o, string path, string field)
+            {
+                if (Optional(o, path, field, JsonKind.Number) is not JsonNumber n) return null;
+                if (!n.TryGetInt64(out var l)) { Problem(n, Join(path, field), $"must be a whole number, not {n.Raw}"); return null; }
+                return l;
+            }
+
+            private List<string> StringList(JsonObject o, string path, string field, bool required)
+            {
+                var result = new List<string>();
+                var v = required ? Required(o, path, field, JsonKind.Array) : Optional(o, path, field, JsonKind.Array);
+                if (v is not JsonArray a) return result;
+                for (var i = 0; i < a.Count; i++)
+                {
+                    if (a[i] is JsonString s) result.Add(s.Value);
+                    else Problem(a[i], $"{Join(path, field)}[{i}]", $"must be a string, not {Describe(a[i].Kind)}");
+                }
+                return result;
+            }
+
+            private static string Describe(JsonKind k) => k switch
+            {
+                JsonKind.Object => "an object",
+                JsonKind.Array => "an array",
+                JsonKind.String => "a string",
+                JsonKind.Number => "a number",
+                JsonKind.Boolean => "true or false",
+                _ => "null",
+            };
+
+            private T? ParseEnum<T>(JsonObject o, string path, string field, bool required, T? fallback = null) where T : struct
+            {
+                var s = required ? RequiredString(o, path, field) : OptionalString(o, path, field);
+                if (s == null) return fallback;
+                if (Enum.TryParse<T>(s, true, out var e) && !int.TryParse(s, out _)) return e;
+                Problem(o[field]!, Join(path, field), $"'{s}' is not one of: {string.Join(", ", Enum.GetNames(typeof(T)).Select(Camel))}");
+                return null;
+            }
+
+            private static string Camel(string s) => char.ToLowerInvariant(s[0]) + s.Substring(1);
+
+            public Baseline ReadBaseline(JsonValue rootValue)
+            {
+                if (rootValue is not JsonObject root)
+                {
+                    Problem(rootValue, "(root)", "the baseline must be a JSON object");
+                    throw new BaselineValidationException(_file, _problems);
+                }
+                CheckKeys(root, "", "schemaVersion", "name", "version", "description", "profiles", "parameters", "controls");
+                var schema = OptionalInteger(root, "", "schemaVersion");
+                if (schema == null && !root.Contains("schemaVersion")) Problem(root, "schemaVersion", "is required");
+                else if (schema != null && schema != SupportedSchemaVersion)
+                    Problem(root["schemaVersion"]!, "schemaVersion", $"version {schema} is not supported (this module reads version {SupportedSchemaVersion})");
+                var name = RequiredString(root, "", "name") ?? "";
+                var version = RequiredString(root, "", "version") ?? "";
+
+                var profiles = ReadProfiles(root);
+                var parameters = ReadParameters(root);
+                var controls = ReadControls(root, profiles, parameters);
+
+                if (_problems.Count > 0) throw new BaselineValidationException(_file, _problems);
+
+                var values = parameters.ToDictionary(p => p.Name, p => p.Default, StringComparer.OrdinalIgnoreCase);
+                var unbound = new Baseline(name, version, (int)(schema ?? SupportedSchemaVersion), _file, profiles, parameters, controls, values);
+                try { return BaselineBinder.Bind(unbound, null); }
+                catch (BaselineParameterException e)
+                {
+                    // A default that cannot be rendered (e.g. no allowed choice below it) is a baseline bug.
+                    throw new BaselineValidationException(_file, new[] { new BaselineProblem(_file, 1, 1, e.ControlId, $"parameters.{e.Parameter}", e.Message) });
+                }
+            }
+
+            private List<ProfileDefinition> ReadProfiles(JsonObject root)
+            {
+                var list = new List<ProfileDefinition>();
+                if (Required(root, "", "profiles", JsonKind.Object) is not JsonObject profiles) return list;
+                if (profiles.Count == 0) Problem(profiles, "profiles", "at least one profile is required");
+                foreach (var p in profiles.Properties)
+                {
+                    var path = $"profiles.{p.Key}";
+                    if (!s_name.IsMatch(p.Key)) Problem(p.Value, path, $"profile name '{p.Key}' must be letters and digits, starting with a letter");
+                    if (p.Value is not JsonObject po) { Problem(p.Value, path, "must be an object"); continue; }
+                    CheckKeys(po, path, "description", "includes");
+                    var description = RequiredString(po, path, "description") ?? "";
+                    var includes = StringList(po, path, "includes", required: false);
+                    list.Add(new ProfileDefinition(p.Key, description, includes));
+                }
+                foreach (var p in list)
+                    foreach (var inc in p.Includes)
+                        if (!list.Any(x => string.Equals(x.Name, inc, StringComparison.OrdinalIgnoreCase)))
+                            Problem(((JsonObject)profiles[p.Name]!)["includes"]!, $"profiles.{p.Name}.includes", $"includes unknown profile '{inc}'");
+                return list;
+            }
+
+            private List<ParameterDefinition> ReadParameters(JsonObject root)
+            {
+                var list = new List<ParameterDefinition>();
+                if (Optional(root, "", "parameters", JsonKind.Object) is not JsonObject parameters) return list;
+                foreach (var p in parameters.Properties)
+                {
+                    var path = $"parameters.{p.Key}";
+                    if (!s_name.IsMatch(p.Key)) Problem(p.Value, path, $"parameter name '{p.Key}' must be letters and digits, starting with a letter");
+                    if (p.Value is not JsonObject po) { Problem(p.Value, path, "must be an object"); continue; }
+                    CheckKeys(po, path, "type", "default", "description", "minimum", "maximum", "minItems", "pattern");
+                    var type = ParseEnum<ValueType>(po, path, "type", true);
+                    var description = RequiredString(po, path, "description") ?? "";
+                    var min = OptionalInteger(po, path, "minimum");
+                    var max = OptionalInteger(po, path, "maximum");
+                    var minItems = OptionalInteger(po, path, "minItems");
+                    var pattern = OptionalString(po, path, "pattern");
+                    if (pattern != null)
+                    {
+                        try { _ = new Regex(pattern); }
+                        catch (ArgumentException e) { Problem(po["pattern"]!, path + ".pattern", $"is not a valid regular expression: {e.Message}"); pattern = null; }
+                    }
+                    if (min != null && max != null && min > max) Problem(po, path, $"minimum {min} is greater than maximum {max}");
+                    if (!po.TryGet("default", out var def)) { Problem(po, path + ".default", "is required"); continue; }
+                    if (type == null) continue;
+                    var pd = new ParameterDefinition(p.Key, type.Value, def, description, min, max, (int?)minItems, pattern);
+                    var error = ParameterValues.Check(pd, def);
+                    if (error != null) Problem(def, path + ".default", error);
+                    list.Add(pd);
+                }
+                return list;
+            }
+
+            private List<Control> ReadControls(JsonObject root, List<ProfileDefinition> profiles, List<ParameterDefinition> parameters)
+            {
+                var list = new List<Control>();
+                if (Required(root, "", "controls", JsonKind.Array) is not JsonArray controls) return list;
+                var seen = new Dictionary<string, JsonValue>(StringComparer.OrdinalIgnoreCase);
+                for (var i = 0; i < controls.Count; i++)
+                {
+                    var path = $"controls[{i}]";
+                    _control = null;
+                    if (controls[i] is not JsonObject co) { Problem(controls[i], path, "must be an object"); continue; }
+                    var id = RequiredString(co, path, "id");
+                    _control = id;
+                    if (id != null)
+                    {
+                        if (!s_controlId.IsMatch(id)) Problem(co["id"]!, path + ".id", $"'{id}' must be upper-case words joined by '-', e.g. WA-SESSION-01");
+                        if (seen.TryGetValue(id, out var first)) Problem(co["id"]!, path + ".id", $"duplicate id (first used at line {first.Line})");
+                        else seen[id] = co["id"]!;
+                    }
+                    var c = ReadControl(co, path, id ?? $"#{i}", profiles, parameters);
+                    if (c != null) list.Add(c);
+                }
+                _control = null;
+                return list;
+            }
+
+            private Control? ReadControl(JsonObject co, string path, string id, List<ProfileDefinition> profiles, List<ParameterDefinition> parameters)
+            {
+                CheckKeys(co, path, "id", "title", "category", "severity", "rationale", "guidance", "advisory", "profiles", "settings", "references");
+                var title = RequiredString(co, path, "title");
+                var category = RequiredString(co, path, "category");
+                if (category != null && !s_name.IsMatch(category)) Problem(co["category"]!, path + ".category", $"'{category}' must be one word of letters and digits");
+                var severity = ParseEnum<Severity>(co, path, "severity", true);
+                var rationale = RequiredString(co, path, "rationale");
+                var guidance = OptionalString(co, path, "guidance");
+                var advisory = (Optional(co, path, "advisory", JsonKind.Boolean) as JsonBoolean)?.Value ?? false;
+                var profileNames = StringList(co, path, "profiles", required: true);
+                if (co["profiles"] is JsonArray pa && pa.Count == 0) Problem(pa, path + ".profiles", "must name at least one profile");
+                foreach (var pn in profileNames)
+                    if (!profiles.Any(p => string.Equals(p.Name, pn, StringComparison.OrdinalIgnoreCase)))
+                        Problem(co["profiles"]!, path + ".profiles", $"unknown profile '{pn}' (defined: {string.Join(", ", profiles.Select(p => p.Name))})");
+                var references = StringList(co, path, "references", required: false);
+
+                var settings = new List<SettingDefinition>();
+                var settingsValue = Optional(co, path, "settings", JsonKind.Array) as JsonArray;
+                if (advisory)
+                {
+                    if (guidance == null) Problem(co, path + ".guidance", "is required for an advisory control");
+                    if (settingsValue != null && settingsValue.Count > 0)
+                        Problem(settingsValue, path + ".settings", "an advisory control carries guidance only, no settings");
+                }
+                else if (settingsValue == null)
+                {
+                    if (!co.Contains("settings")) Problem(co, path + ".settings", "is required (or mark the control \"advisory\": true)");
+                }
+                else
+                {
+                    if (settingsValue.Count == 0) Problem(settingsValue, path + ".settings", "must hold at least one setting");
+                    for (var j = 0; j < settingsValue.Count; j++)
+                    {
+                        var s = ReadSetting(settingsValue[j], $"{path}.settings[{j}]", parameters);
+                        if (s != null) settings.Add(s);
+                    }
+                    var dup = settings.GroupBy(s => s.Target + "|" + s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+                    if (dup != null) Problem(settingsValue, path + ".settings", $"setting '{dup.First().Name}' for target {dup.First().Target} appears more than once");
+                }
+
+                if (title == null || category == null || severity == null || rationale == null) return null;
+                return new Control(id, title, category, severity.Value, rationale, guidance, advisory, profileNames, settings, references, _file);
+            }
+
+            private SettingDefinition? ReadSetting(JsonValue value, string path, List<ParameterDefinition> parameters)
+            {
+                if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
+                CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "source", "enforce", "note",
+                    "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt");
+                var targetName = RequiredString(so, path, "target");
+                TargetInfo? target = null;
+                if (targetName != null)
+                {
+                    target = Targets.Find(targetName);
+                    if (target == null || target.Name == Targets.Guidance)
+                        Problem(so["target"]!, path + ".target", $"unknown target '{targetName}' (known: {string.Join(", ", Targets.All.Where(t => t.Name != Targets.Guidance).Select(t => t.Name))})");
+                }
+                var name = RequiredString(so, path, "name");
+                var type = ParseEnum<ValueType>(so, path, "type", true);
+                var compare = ParseEnum<Comparison>(so, path, "compare", false, Comparison.Equal);
+                var minimum = OptionalInteger(so, path, "minimum");
+                var maximum = OptionalInteger(so, path, "maximum");
+                var source = RequiredString(so, path, "source");
+                if (source != null && !(source.StartsWith("https://", StringComparison.Ordinal) || source.StartsWith("http://", StringComparison.Ordinal)))
+                    Problem(so["source"]!, path + ".source", $"'{source}' must be the URL of the primary source documenting the setting");
+                var enforce = (Optional(so, path, "enforce", JsonKind.Boolean) as JsonBoolean)?.Value ?? true;
+                var note = OptionalString(so, path, "note");
+
+                if (target != null)
+                    foreach (var req in target.RequiredFields)
+                        if (!so.Contains(req)) Problem(so, Join(path, req), $"is required for target {target.Name}");
+
+                if (type != null && compare != null)
+                {
+                    if (compare == Comparison.Superset && type != ValueType.StringList)
+                        Problem(so["compare"]!, path + ".compare", "'superset' applies to stringList settings only");
+                    if ((compare == Comparison.AtMost || compare == Comparison.AtLeast) && type != ValueType.Integer)
+                        Problem(so["compare"]!, path + ".compare", $"'{Camel(compare.Value.ToString())}' applies to integer settings only");
+                }
+                var accept = new List<JsonValue>();
+                if (Optional(so, path, "accept", JsonKind.Array) is JsonArray acc)
+                {
+                    if (compare != Comparison.OneOf) Problem(acc, path + ".accept", "is only used with \"compare\": \"oneOf\"");
+                    for (var k = 0; k < acc.Count; k++)
+                    {
+                        if (type != null && ParameterValues.CheckType(type.Value, acc[k]) is string err) Problem(acc[k], $"{path}.accept[{k}]", err);
+                        accept.Add(acc[k]);
+                    }
+                }
+                else if (compare == Comparison.OneOf) Problem(so, path + ".accept", "is required with \"compare\": \"oneOf\"");
+
+                ValidateSections(so, path, target, type);
+                var spec = ReadValue(so, path, type, parameters);
+                if (targetName == null || target == null || name == null || type == null || compare == null || source == null || spec == null) return null;
+                if (compare == Comparison.OneOf && spec.Literal != null && !accept.Any(a => a.DeepEquals(spec.Literal)))
+                    Problem(so["value"]!, path + ".value", "the value Set writes must itself be in \"accept\"");
+                return new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note);
+            }
+
+            private void ValidateSections(JsonObject so, string path, TargetInfo? target, ValueType? type)
+            {
+                if (Optional(so, path, "registry", JsonKind.Object) is JsonObject reg)
+                {
+                    var rp = path + ".registry";
+                    CheckKeys(reg, rp, "hive", "key", "value", "kind");
+                    var hive = RequiredString(reg, rp, "hive");
+                    if (hive != null && hive != "HKLM" && hive != "HKCU") Problem(reg["hive"]!, rp + ".hive", $"'{hive}' must be HKLM or HKCU");
+                    var key = RequiredString(reg, rp, "key");
+                    if (key != null && (key.StartsWith("HK", StringComparison.OrdinalIgnoreCase) || key.StartsWith("\\", StringComparison.Ordinal)))
+                        Problem(reg["key"]!, rp + ".key", $"'{key}' must be a path below the hive, without the hive prefix or a leading '\\'");
+                    RequiredString(reg, rp, "value");
+                    var kind = RequiredString(reg, rp, "kind");
+                    if (kind != null && Array.IndexOf(s_registryKinds, kind) < 0)
+                        Problem(reg["kind"]!, rp + ".kind", $"'{kind}' is not one of {string.Join(", ", s_registryKinds)}");
+                }
+                if (Optional(so, path, "dconf", JsonKind.Object) is JsonObject dconf)
+                {
+                    CheckKeys(dconf, path + ".dconf", "type", "lock");
+                    var t = RequiredString(dconf, path + ".dconf", "type");
+                    if (t != null && Array.IndexOf(new[] { "boolean", "uint32", "int32", "string", "as" }, t) < 0)
+                        Problem(dconf["type"]!, path + ".dconf.type", $"'{t}' is not a GVariant type this module writes (boolean, uint32, int32, string, as)");
+                    Optional(dconf, path + ".dconf", "lock", JsonKind.Boolean);
+                }
+                if (Optional(so, path, "macos", JsonKind.Object) is JsonObject mac)
+                {
+                    CheckKeys(mac, path + ".macos", "payloadType", "key");
+                    RequiredString(mac, path + ".macos", "payloadType");
+                    OptionalString(mac, path + ".macos", "key");
+                }
+                if (Optional(so, path, "intune", JsonKind.Object) is JsonObject intune)
+                {
+                    var ip = path + ".intune";
+                    CheckKeys(intune, ip, "settingDefinitionId", "choice", "children", "platform", "scope");
+                    RequiredString(intune, ip, "settingDefinitionId");
+                }
+                if (so.Contains("omaUri"))
+                {
+                    var oma = OptionalString(so, path, "omaUri");
+                    if (oma != null && !oma.StartsWith("./", StringComparison.Ordinal))
+                        Problem(so["omaUri"]!, path + ".omaUri", $"'{oma}' must start with './' (./Device/… or ./User/…)");
+                }
+                if (Optional(so, path, "compliance", JsonKind.Object) is JsonObject comp)
+                {
+                    CheckKeys(comp, path + ".compliance", "odataType", "property");
+                    var odata = RequiredString(comp, path + ".compliance", "odataType");
+                    if (odata != null && !odata.StartsWith("#microsoft.graph.", StringComparison.Ordinal))
+                        Problem(comp["odataType"]!, path + ".compliance.odataType", $"'{odata}' must be a Graph type such as #microsoft.graph.iosCompliancePolicy");
+                    OptionalString(comp, path + ".compliance", "property");
+                }
+                if (Optional(so, path, "apt", JsonKind.Object) is JsonObject apt)
+                {
+                    CheckKeys(apt, path + ".apt", "file");
+                    OptionalString(apt, path + ".apt", "file");
+                }
+                _ = target; _ = type;
+            }
+
+            private ValueSpec? ReadValue(JsonObject so, string path, ValueType? type, List<ParameterDefinition> parameters)
+            {
+                if (!so.TryGet("value", out var v)) { Problem(so, path + ".value", "is required"); return null; }
+                if (v is JsonObject vo)
+                {
+                    var vp = path + ".value";
+                    CheckKeys(vo, vp, "param", "multiply", "divide", "floorTo");
+                    var param = RequiredString(vo, vp, "param");
+                    var multiply = OptionalInteger(vo, vp, "multiply") ?? 1;
+                    var divide = OptionalInteger(vo, vp, "divide") ?? 1;
+                    if (multiply <= 0) Problem(vo["multiply"]!, vp + ".multiply", "must be a positive whole number");
+                    if (divide <= 0) Problem(vo["divide"]!, vp + ".divide", "must be a positive whole number");
+                    List<long>? floorTo = null;
+                    if (Optional(vo, vp, "floorTo", JsonKind.Array) is JsonArray fa)
+                    {
+                        floorTo = new List<long>();
+                        foreach (var f in fa.Items)
+                            if (f is JsonNumber fn && fn.TryGetInt64(out var fl)) floorTo.Add(fl);
+                            else Problem(f, vp + ".floorTo", "must list whole numbers");
+                        floorTo.Sort();
+                    }
+                    if (param == null) return null;
+                    var pd = parameters.FirstOrDefault(p => string.Equals(p.Name, param, StringComparison.OrdinalIgnoreCase));
+                    if (pd == null) { Problem(vo["param"]!, vp + ".param", $"unknown parameter '{param}' (defined: {string.Join(", ", parameters.Select(p => p.Name))})"); return null; }
+                    if (type != null && !ParameterValues.Converts(pd.Type, type.Value))
+                        Problem(vo["param"]!, vp + ".param", $"parameter '{pd.Name}' is {Camel(pd.Type.ToString())} and cannot feed a {Camel(type.Value.ToString())} setting");
+                    if ((multiply != 1 || divide != 1 || floorTo != null) && pd.Type != ValueType.Integer)
+                        Problem(vo, vp, "multiply, divide and floorTo apply to integer parameters only");
+                    return new ValueSpec(null, pd.Name, multiply, divide, floorTo);
+                }
+                if (type != null && ParameterValues.CheckType(type.Value, v) is string error) { Problem(v, path + ".value", error); return null; }
+                return new ValueSpec(v, null, 1, 1, null);
+            }
+        }
+    }
+}

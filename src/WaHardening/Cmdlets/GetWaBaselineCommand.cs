@@ -1,0 +1,77 @@
+using System;
+using System.Collections;
+using System.Linq;
+using System.Management.Automation;
+using WaHardening.Core.Model;
+
+namespace WaHardening.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Gets the controls of a WaHardening baseline.</para>
+    /// <para type="description">Loads the baseline (the module's default, or the file given with -Path), validates it,
+    /// binds parameter values and writes one control object per control. Filter by id, category, platform or profile.</para>
+    /// </summary>
+    /// <example>
+    ///   <code>Get-WaBaseline | Format-Table</code>
+    ///   <para>Lists every control of the default baseline.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-WaBaseline -Profile SharedComputer -Platform Linux</code>
+    ///   <para>Controls that apply to shared Linux computers (the SharedComputer profile includes Standard).</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-WaBaseline -Id WA-LOCK-* -Parameter @{ IdleTimeoutSeconds = 120 }</code>
+    ///   <para>Screen-lock controls with a 2-minute idle timeout bound into their settings.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Get, "WaBaseline")]
+    [OutputType(typeof(Control))]
+    public sealed class GetWaBaselineCommand : WaCmdlet
+    {
+        /// <summary><para type="description">Control ids to return; wildcards allowed.</para></summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Id { get; set; }
+
+        /// <summary><para type="description">Categories to return (e.g. SessionPersistence, ScreenLock); wildcards allowed.</para></summary>
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Category { get; set; }
+
+        /// <summary><para type="description">Only controls that apply to one of these platforms: Windows, Linux, macOS, iOS, Android.</para></summary>
+        [Parameter]
+        [ValidateSet("Windows", "Linux", "macOS", "iOS", "Android", IgnoreCase = true)]
+        public string[]? Platform { get; set; }
+
+        /// <summary><para type="description">Only controls of this profile and the profiles it includes (Standard, SharedComputer).</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Profile { get; set; }
+
+        /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }; each is checked against the baseline's bounds.</para></summary>
+        [Parameter]
+        public Hashtable? Parameter { get; set; }
+
+        protected override void Process()
+        {
+            var baseline = LoadBaseline(Path, Parameter);
+            var controls = Profile == null ? baseline.Controls : baseline.ControlsFor(Profile);
+            foreach (var c in controls)
+            {
+                if (Id != null && !Matches(Id, c.Id)) continue;
+                if (Category != null && !Matches(Category, c.Category)) continue;
+                if (Platform != null && !c.Platforms.Any(p => Platform.Any(x => string.Equals(x, p, StringComparison.OrdinalIgnoreCase)))) continue;
+                WriteObject(c);
+            }
+        }
+
+        private static bool Matches(string[] patterns, string value) =>
+            patterns.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(value));
+    }
+}
