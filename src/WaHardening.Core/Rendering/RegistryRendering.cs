@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+
+namespace WaHardening.Core.Rendering
+{
+    /// <summary>Registry value types, numbered as in winnt.h (and Registry.pol).</summary>
+    public enum RegistryKind : uint
+    {
+        None = 0,
+        String = 1,        // REG_SZ
+        ExpandString = 2,  // REG_EXPAND_SZ
+        Binary = 3,        // REG_BINARY
+        DWord = 4,         // REG_DWORD
+        DWordBigEndian = 5,// REG_DWORD_BIG_ENDIAN
+        MultiString = 7,   // REG_MULTI_SZ
+        QWord = 11,        // REG_QWORD
+    }
+
+    /// <summary>
+    /// A setting as Windows policy registry data. A plain value is (Key, ValueName, Kind, Data). A list
+    /// policy owns a whole subkey: values "1".."n" of REG_SZ, and nothing else may stay in it (Group
+    /// Policy writes "**delvals." first; the registry provider deletes the other values).
+    /// </summary>
+    public sealed class RegistrySetting
+    {
+        public RegistrySetting(string hive, string key, string? valueName, RegistryKind kind, object? data, IReadOnlyList<string>? listItems)
+        {
+            Hive = hive; Key = key; ValueName = valueName; Kind = kind; Data = data; ListItems = listItems;
+        }
+
+        /// <summary>HKLM or HKCU (Registry.pol: Machine or User).</summary>
+        public string Hive { get; }
+        /// <summary>Key below the hive, no hive prefix (as Registry.pol wants it).</summary>
+        public string Key { get; }
+        /// <summary>Value name; null for a list (the key itself is the setting).</summary>
+        public string? ValueName { get; }
+        public RegistryKind Kind { get; }
+        /// <summary>string for REG_SZ/REG_EXPAND_SZ, uint for REG_DWORD, ulong for REG_QWORD, string[] for REG_MULTI_SZ.</summary>
+        public object? Data { get; }
+        public IReadOnlyList<string>? ListItems { get; }
+        public bool IsList => ListItems != null;
+
+        public string Path => $@"{Hive}\{Key}" + (ValueName != null ? $@"\{ValueName}" : "");
+
+        public override string ToString() => IsList
+            ? $@"{Hive}\{Key}\{{1..{ListItems!.Count}}} (REG_SZ list)"
+            : $@"{Hive}\{Key}\{ValueName} = {DataText} ({KindName(Kind)})";
+
+        public string DataText => Data switch
+        {
+            string[] m => string.Join("|", m),
+            null => "",
+            _ => Convert.ToString(Data, CultureInfo.InvariantCulture) ?? "",
+        };
+
+        public static string KindName(RegistryKind k) => k switch
+        {
+            RegistryKind.String => "REG_SZ",
+            RegistryKind.ExpandString => "REG_EXPAND_SZ",
+            RegistryKind.Binary => "REG_BINARY",
+            RegistryKind.DWord => "REG_DWORD",
+            RegistryKind.DWordBigEndian => "REG_DWORD_BIG_ENDIAN",
+            RegistryKind.MultiString => "REG_MULTI_SZ",
+            RegistryKind.QWord => "REG_QWORD",
+            _ => "REG_NONE",
+        };
+
+        public static RegistryKind ParseKind(string name) => name switch
+        {
+            "REG_SZ" => RegistryKind.String,
+            "REG_EXPAND_SZ" => RegistryKind.ExpandString,
+            "REG_DWORD" => RegistryKind.DWord,
+            "REG_QWORD" => RegistryKind.QWord,
+            "REG_MULTI_SZ" => RegistryKind.MultiString,
+            "REG_BINARY" => RegistryKind.Binary,
+            _ => throw new ArgumentException($"Unknown registry kind '{name}'.", nameof(name)),
+        };
+    }
+
+    /// <summary>
+    /// Where and how a setting lives in the Windows registry — the one mapping that the Windows
+    /// registry provider, the GPO/Registry.pol export, remediation scripts and docs all use.
+    /// Conventions (from the vendors' ADMX templates):
+    /// Chromium-family and updater policies live under the target's HKLM policy key, booleans and
+    /// integers as REG_DWORD, strings as REG_SZ, lists as a subkey named after the policy with
+    /// values "1".."n" (Chrome/Edge policy docs, "Windows registry location"); Firefox policies under
+    /// SOFTWARE\Policies\Mozilla\Firefox with the dotted policy path as subkeys
+    /// (mozilla/policy-templates README: e.g. Cookies\AllowSession\1, SanitizeOnShutdown\Cache = 1).
+    /// A setting's own "registry" section always wins over the convention.
+    /// </summary>
+    public static class RegistryRendering
+    {
+        /// <summary>True when the setting has a Windows registry form.</summary>
+        public static bool Applies(SettingDefinition s) =>
+            s.Section("registry") != null || (Targets.Find(s.Target)?.WindowsPolicyKey != null);
+
+        /// <summary>The registry data for a setting's expected value.</summary>
+        public static RegistrySetting Render(SettingDefinition s) => Render(s, s.Expected);
+
+        /// <summary>The registry data for a given value of the setting.</summary>
+        public static RegistrySetting Render(SettingDefinition s, JsonValue value)
+        {
+            var (hive, key, name, explicitKind) = Locate(s);
+            if (s.Type == Model.ValueType.StringList)
+            {
+                var items = ((JsonArray)value).Items.Select(i => ((JsonString)i).Value).ToArray();
+                if (explicitKind == RegistryKind.MultiString)
+                    return new RegistrySetting(hive, key, name, RegistryKind.MultiString, items, null);
+                // A list policy is a subkey named after the value; it holds "1".."n".
+                return new RegistrySetting(hive, key + @"\" + name, null, RegistryKind.String, null, items);
+            }
+            var kind = explicitKind ?? (s.Type == Model.ValueType.String ? RegistryKind.String : RegistryKind.DWord);
+            return new RegistrySetting(hive, key, name, kind, ToData(kind, value, s), null);
+        }
+
+        /// <summary>Reads a registry value back into the setting's JSON type (null when it does not convert).</summary>
+        public static JsonValue? FromRegistry(SettingDefinition s, object? data)
+        {
+            switch (s.Type)
+            {
+                case Model.ValueType.Boolean:
+                    return data is int i ? new JsonBoolean(i != 0) : data is uint u ? new JsonBoolean(u != 0) :
+                        data is string bs && long.TryParse(bs, out var bl) ? new JsonBoolean(bl != 0) : null;
+                case Model.ValueType.Integer:
+                    return data switch
+                    {
+                        int i2 => new JsonNumber(unchecked((uint)i2)),
+                        uint u2 => new JsonNumber(u2),
+                        long l => new JsonNumber(l),
+                        ulong ul when ul <= long.MaxValue => new JsonNumber((long)ul),
+                        string str when long.TryParse(str.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var sl) => new JsonNumber(sl),
+                        _ => null,
+                    };
+                case Model.ValueType.String:
+                    return data switch
+                    {
+                        string str => new JsonString(str),
+                        int i3 => new JsonString(unchecked((uint)i3).ToString(CultureInfo.InvariantCulture)),
+                        uint u3 => new JsonString(u3.ToString(CultureInfo.InvariantCulture)),
+                        _ => null,
+                    };
+                case Model.ValueType.StringList:
+                    return data is IEnumerable<string> list ? JsonValue.From(list) : null;
+                default:
+                    return null;
+            }
+        }
+
+        private static object ToData(RegistryKind kind, JsonValue value, SettingDefinition s)
+        {
+            switch (kind)
+            {
+                case RegistryKind.DWord:
+                    if (value is JsonBoolean b) return b.Value ? 1u : 0u;
+                    if (value is JsonNumber n && n.TryGetInt64(out var l) && l >= 0 && l <= uint.MaxValue) return (uint)l;
+                    break;
+                case RegistryKind.QWord:
+                    if (value is JsonNumber q && q.TryGetInt64(out var ql) && ql >= 0) return (ulong)ql;
+                    break;
+                case RegistryKind.String:
+                case RegistryKind.ExpandString:
+                    if (value is JsonString str) return str.Value;
+                    if (value is JsonNumber sn) return sn.Raw;
+                    if (value is JsonBoolean sb) return sb.Value ? "1" : "0";
+                    break;
+            }
+            throw new WaHardeningException("RegistryValueInvalid", WaErrorCategory.InvalidData,
+                $"Setting {s.Target}:{s.Name}: the value {value} cannot be stored as {RegistrySetting.KindName(kind)}.", s);
+        }
+
+        private static (string Hive, string Key, string Name, RegistryKind? Kind) Locate(SettingDefinition s)
+        {
+            if (s.Section("registry") is JsonObject reg)
+                return (((JsonString)reg["hive"]!).Value, ((JsonString)reg["key"]!).Value, ((JsonString)reg["value"]!).Value,
+                    RegistrySetting.ParseKind(((JsonString)reg["kind"]!).Value));
+            var root = Targets.Find(s.Target)?.WindowsPolicyKey
+                ?? throw new WaHardeningException("NoRegistryForm", WaErrorCategory.InvalidData,
+                    $"Setting {s.Target}:{s.Name} has no Windows registry form (add a \"registry\" section).", s);
+            if (s.Target == Targets.Firefox)
+            {
+                // Dotted policy path: all but the last part are subkeys.
+                var parts = s.Name.Split('.');
+                var key = parts.Length == 1 ? root : root + @"\" + string.Join(@"\", parts, 0, parts.Length - 1);
+                return ("HKLM", key, parts[parts.Length - 1], null);
+            }
+            return ("HKLM", root, s.Name, null);
+        }
+    }
+}
