@@ -57,9 +57,10 @@ function Invoke-Build {
         # The Graph half lives in its own folder and is loaded only when a Graph cmdlet runs.
         Invoke-Native dotnet @('publish', $graph, '-c', $Configuration, '-nologo', '-v', 'quiet', '-clp:ErrorsOnly', '-o', (Join-Path $ModuleOut 'graph'))
     }
-    if (Test-Path (Join-Path $Root 'scripts/New-HelpFile.ps1')) {
-        & (Join-Path $Root 'scripts/New-HelpFile.ps1') -SourceRoot (Join-Path $Root 'src') -ModulePath $ModuleOut
-    }
+    # Offline help (MAML) from the cmdlets' own XML docs, generated in a process of its own.
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'scripts/New-HelpFile.ps1') `
+        -ModulePath $ModuleOut -XmlDocPath (Join-Path $bin 'WaHardening.xml') -AboutPath (Join-Path $Root 'docs/about_WaHardening.help.txt')
+    if ($LASTEXITCODE -ne 0) { throw 'Generating help failed.' }
     Write-Host "Built $ModuleOut"
 }
 

@@ -1,0 +1,45 @@
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:cmdlets = @((Get-Module WaHardening).ExportedCmdlets.Keys | Sort-Object)
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+}
+
+Describe 'Offline help for <_>' -ForEach $cmdlets {
+    BeforeAll {
+        $name = $_
+        $help = Get-Help $name -Full
+    }
+    It 'has a synopsis and a description' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "*$name*[<CommonParameters>]*"   # not the auto-generated syntax
+        ($help.Description.Text -join ' ') | Should -Not -BeNullOrEmpty
+    }
+    It 'has at least one example with code and remarks' {
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+        foreach ($ex in $help.Examples.Example) {
+            $ex.Code | Should -Not -BeNullOrEmpty
+            ($ex.Remarks.Text -join ' ') | Should -Not -BeNullOrEmpty
+        }
+    }
+    It 'describes every parameter' {
+        $params = (Get-Command $name).Parameters.Keys | Where-Object { $_ -notin $common }
+        foreach ($p in $params) {
+            $ph = $help.Parameters.Parameter | Where-Object Name -eq $p
+            $ph | Should -Not -BeNullOrEmpty -Because "parameter -$p needs help"
+            ($ph.Description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "parameter -$p needs a description"
+        }
+    }
+}
+
+Describe 'about_WaHardening' {
+    It 'explains the concepts' {
+        $text = Get-Help about_WaHardening | Out-String
+        foreach ($concept in 'BASELINE', 'PROFILES', 'STRICTER WINS', 'BACKUPS AND UNDO', 'ADVISORY') {
+            $text | Should -Match $concept
+        }
+    }
+}
