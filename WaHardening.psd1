@@ -15,7 +15,7 @@
     FunctionsToExport      = @()
     AliasesToExport        = @()
     VariablesToExport      = @()
-    FormatsToProcess       = @()
+    FormatsToProcess       = @('WaHardening.Format.ps1xml')
     PrivateData            = @{
         PSData = @{
             Tags         = @('Security', 'Hardening', 'WhatsApp', 'Browser', 'Intune', 'GPO', 'Compliance', 'Chrome', 'Edge', 'Firefox', 'Windows', 'Linux', 'MacOS', 'PSEdition_Desktop', 'PSEdition_Core')

@@ -31,12 +31,14 @@ namespace WaHardening.Commands
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ControlIdCompleter))]
         public string[]? Id { get; set; }
 
         /// <summary><para type="description">Categories to return (e.g. SessionPersistence, ScreenLock); wildcards allowed.</para></summary>
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(CategoryCompleter))]
         public string[]? Category { get; set; }
 
         /// <summary><para type="description">Only controls that apply to one of these platforms: Windows, Linux, macOS, iOS, Android.</para></summary>
@@ -47,6 +49,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Only controls of this profile and the profiles it includes (Standard, SharedComputer).</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string? Profile { get; set; }
 
         /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
