@@ -140,6 +140,9 @@ namespace WaHardening.Core.Tests
             { "controls[0].settings[0].accept", b => Setting(b, 0, 0).Set("compare", "oneOf"), "is required with \"compare\": \"oneOf\"", "T-LOCK-01" },
             { "controls[0].settings", b => ((JsonArray)Control(b, 0)["settings"]!).Add(Setting(b, 0, 0)), "appears more than once", "T-LOCK-01" },
             { "controls[1].settings[0].type", b => Setting(b, 1, 0).Set("type", 3), "must be a string, not a number", "T-SITE-01" },
+            { "controls[0].settings[0].default", b => Setting(b, 0, 0).Set("default", "soon"), "must be a whole number", "T-LOCK-01" },
+            { "controls[0].settings[0].intune.settingDefinitionId", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"child\":\"x\"}")), "is required", "T-LOCK-01" },
+            { "controls[0].settings[0].intune.choice", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"settingDefinitionId\":\"x\",\"choice\":\"y\"}")), "unknown field 'choice'", "T-LOCK-01" },
         };
 
         [Theory]

@@ -15,7 +15,12 @@ namespace WaHardening.Core.Evaluation
         /// <summary>Whether <paramref name="actual"/> (null = not configured) satisfies the setting, and why.</summary>
         public static (bool Compliant, string Reason) Judge(SettingDefinition s, JsonValue? actual)
         {
-            if (actual == null) return (false, "not configured");
+            if (actual == null)
+            {
+                if (s.Default == null) return (false, "not configured");
+                var (ok, why) = Judge(s, s.Default);
+                return (ok, $"not configured; the default {s.Default} applies" + (ok ? "" : $" ({why})"));
+            }
             var expected = s.Expected;
             switch (s.Comparison)
             {
@@ -44,6 +49,9 @@ namespace WaHardening.Core.Evaluation
                     throw new ArgumentOutOfRangeException(nameof(s));
             }
         }
+
+        /// <summary>Whether enforcement has to write the setting (it does not when the device already complies, by value or by default).</summary>
+        public static bool NeedsWrite(SettingDefinition s, JsonValue? actual) => s.Enforce && !Judge(s, actual).Compliant;
 
         /// <summary>
         /// The value enforcement writes: the actual value when it already complies (nothing to do),

@@ -340,7 +340,7 @@ namespace WaHardening.Core.Model
             private SettingDefinition? ReadSetting(JsonValue value, string path, List<ParameterDefinition> parameters)
             {
                 if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
-                CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "source", "enforce", "note",
+                CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "default", "source", "enforce", "note",
                     "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt");
                 var targetName = RequiredString(so, path, "target");
                 TargetInfo? target = null;
@@ -384,12 +384,18 @@ namespace WaHardening.Core.Model
                 }
                 else if (compare == Comparison.OneOf) Problem(so, path + ".accept", "is required with \"compare\": \"oneOf\"");
 
+                JsonValue? defaultValue = null;
+                if (so.TryGet("default", out var dv))
+                {
+                    if (type != null && ParameterValues.CheckType(type.Value, dv) is string derr) Problem(dv, path + ".default", derr);
+                    else defaultValue = dv;
+                }
                 ValidateSections(so, path, target, type);
                 var spec = ReadValue(so, path, type, parameters);
                 if (targetName == null || target == null || name == null || type == null || compare == null || source == null || spec == null) return null;
                 if (compare == Comparison.OneOf && spec.Literal != null && !accept.Any(a => a.DeepEquals(spec.Literal)))
                     Problem(so["value"]!, path + ".value", "the value Set writes must itself be in \"accept\"");
-                return new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note);
+                return new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note, defaultValue);
             }
 
             private void ValidateSections(JsonObject so, string path, TargetInfo? target, ValueType? type)
@@ -425,8 +431,9 @@ namespace WaHardening.Core.Model
                 if (Optional(so, path, "intune", JsonKind.Object) is JsonObject intune)
                 {
                     var ip = path + ".intune";
-                    CheckKeys(intune, ip, "settingDefinitionId", "choice", "children", "platform", "scope");
+                    CheckKeys(intune, ip, "settingDefinitionId", "child");
                     RequiredString(intune, ip, "settingDefinitionId");
+                    OptionalString(intune, ip, "child");
                 }
                 if (so.Contains("omaUri"))
                 {

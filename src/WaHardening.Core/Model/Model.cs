@@ -75,10 +75,11 @@ namespace WaHardening.Core.Model
     public sealed class SettingDefinition
     {
         internal SettingDefinition(JsonObject raw, string target, string name, ValueType type, ValueSpec value,
-            Comparison comparison, long? minimum, long? maximum, IReadOnlyList<JsonValue> accept, string source, bool enforce, string? note)
+            Comparison comparison, long? minimum, long? maximum, IReadOnlyList<JsonValue> accept, string source, bool enforce, string? note,
+            JsonValue? @default)
         {
             Raw = raw; Target = target; Name = name; Type = type; Value = value; Comparison = comparison;
-            Minimum = minimum; Maximum = maximum; Accept = accept; Source = source; Enforce = enforce; Note = note;
+            Minimum = minimum; Maximum = maximum; Accept = accept; Source = source; Enforce = enforce; Note = note; Default = @default;
             Expected = JsonNull.Instance;
         }
 
@@ -97,6 +98,8 @@ namespace WaHardening.Core.Model
         /// <summary>False for audit-only settings (Set-WaHardening reports but does not write them).</summary>
         public bool Enforce { get; }
         public string? Note { get; }
+        /// <summary>The value the target uses when the setting is not configured (judged in its place); null when absence is not compliant.</summary>
+        public JsonValue? Default { get; }
 
         /// <summary>The value in effect for the bound parameters.</summary>
         public JsonValue Expected { get; private set; }

@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Globalization;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+
+namespace WaHardening.Core.Rendering
+{
+    public enum IntuneSettingKind { Choice, Simple, SimpleCollection }
+
+    /// <summary>One settings-catalog setting instance: its definition id, kind, chosen option or value, and children.</summary>
+    public sealed class IntuneSettingInstance
+    {
+        public IntuneSettingInstance(string definitionId, IntuneSettingKind kind, string? option, JsonValue? value, IReadOnlyList<IntuneSettingInstance> children)
+        { DefinitionId = definitionId; Kind = kind; Option = option; Value = value; Children = children; }
+
+        public string DefinitionId { get; }
+        public IntuneSettingKind Kind { get; }
+        /// <summary>For a choice: the option item id selected.</summary>
+        public string? Option { get; }
+        /// <summary>For a simple setting: the value; for a collection: the array.</summary>
+        public JsonValue? Value { get; }
+        public IReadOnlyList<IntuneSettingInstance> Children { get; }
+    }
+
+    /// <summary>
+    /// The settings-catalog form of a setting, from its <c>intune</c> section
+    /// (<c>settingDefinitionId</c> and, for ADMX-backed policies with a value, <c>child</c>).
+    /// Option item ids follow the catalog's conventions, checked against the full catalog in the tests:
+    /// ADMX-backed enable/disable choices end in <c>_1</c>/<c>_0</c>, Apple boolean choices in
+    /// <c>_true</c>/<c>_false</c>, enumeration children in <c>_&lt;value&gt;</c>. A policy with a value
+    /// is the enabled parent choice with the value in its child: a string collection for lists, a
+    /// simple integer for thresholds (atMost/atLeast), a choice for enumerations (equal/oneOf).
+    /// </summary>
+    public static class IntuneRendering
+    {
+        public static bool Applies(SettingDefinition s) => s.Section("intune") != null;
+
+        public static IntuneSettingInstance Render(SettingDefinition s) => Render(s, s.Expected);
+
+        public static IntuneSettingInstance Render(SettingDefinition s, JsonValue value)
+        {
+            var section = s.Section("intune")!;
+            var id = ((JsonString)section["settingDefinitionId"]!).Value;
+            var child = (section["child"] as JsonString)?.Value;
+            var none = new IntuneSettingInstance[0];
+            if (child != null)
+                return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + "_1", null, new[] { Leaf(s, child, value) });
+            if (s.Type == Model.ValueType.Boolean)
+            {
+                var on = ((JsonBoolean)value).Value;
+                var apple = id.StartsWith("com.apple.", System.StringComparison.Ordinal);
+                return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + (apple ? (on ? "_true" : "_false") : (on ? "_1" : "_0")), null, none);
+            }
+            return Leaf(s, id, value);
+        }
+
+        private static IntuneSettingInstance Leaf(SettingDefinition s, string id, JsonValue value)
+        {
+            var none = new IntuneSettingInstance[0];
+            switch (s.Type)
+            {
+                case Model.ValueType.StringList:
+                    return new IntuneSettingInstance(id, IntuneSettingKind.SimpleCollection, null, value, none);
+                case Model.ValueType.Boolean:
+                    return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + (((JsonBoolean)value).Value ? "_1" : "_0"), null, none);
+                default:
+                    if (s.Comparison == Comparison.AtMost || s.Comparison == Comparison.AtLeast)
+                        return new IntuneSettingInstance(id, IntuneSettingKind.Simple, null, value, none);
+                    var text = value is JsonString str ? str.Value : ((JsonNumber)value).Raw;
+                    return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + "_" + text.ToLower(CultureInfo.InvariantCulture), null, none);
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using System.Linq;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+
+namespace WaHardening.Core.Rendering
+{
+    /// <summary>Where a setting lives on one platform or in one management channel.</summary>
+    public sealed class SettingLocation
+    {
+        public SettingLocation(string platform, string kind, string where)
+        { Platform = platform; Kind = kind; Where = where; }
+
+        public string Platform { get; }
+        /// <summary>e.g. "Registry", "Managed policy JSON", "dconf", "Configuration profile", "Settings catalog", "OMA-URI", "Compliance policy", "APT".</summary>
+        public string Kind { get; }
+        public string Where { get; }
+        public override string ToString() => $"{Platform} {Kind}: {Where}";
+    }
+
+    /// <summary>
+    /// The fixed places each target reads its settings from (the Linux files are the ones
+    /// DESIGN.md records as checked on Debian), and a description of every location of a setting.
+    /// </summary>
+    public static class SettingLocations
+    {
+        /// <summary>The file this module owns in a Chromium-family browser's Linux managed-policy folder.</summary>
+        public const string OwnedPolicyFileName = "wa-hardening.json";
+
+        public static readonly IReadOnlyDictionary<string, string> LinuxManagedPolicyDirectories = new Dictionary<string, string>
+        {
+            [Targets.Chromium] = "/etc/chromium/policies/managed",
+            [Targets.Chrome] = "/etc/opt/chrome/policies/managed",
+            [Targets.Edge] = "/etc/opt/microsoft/edge/policies/managed",
+        };
+
+        public const string FirefoxLinuxPolicyFile = "/etc/firefox/policies/policies.json";
+        public const string DconfKeyfile = "/etc/dconf/db/local.d/50-wa-hardening";
+        public const string DconfLocksFile = "/etc/dconf/db/local.d/locks/wa-hardening";
+        public const string AptConfigDirectory = "/etc/apt/apt.conf.d";
+
+        /// <summary>macOS preference domains of the browsers (managed preferences / configuration profiles).</summary>
+        public static readonly IReadOnlyDictionary<string, string> MacPreferenceDomains = new Dictionary<string, string>
+        {
+            [Targets.Chrome] = "com.google.Chrome",
+            [Targets.Chromium] = "org.chromium.Chromium",
+            [Targets.Edge] = "com.microsoft.Edge",
+            [Targets.Firefox] = "org.mozilla.firefox",
+        };
+
+        /// <summary>For dconf keys "org/gnome/desktop/session/idle-delay": the keyfile section and key.</summary>
+        public static (string Section, string Key) SplitDconfKey(string name)
+        {
+            var i = name.LastIndexOf('/');
+            return (name.Substring(0, i), name.Substring(i + 1));
+        }
+
+        public static IEnumerable<SettingLocation> Describe(SettingDefinition s)
+        {
+            var info = Targets.Find(s.Target);
+            if (info == null) yield break;
+            if (LinuxManagedPolicyDirectories.TryGetValue(s.Target, out var dir))
+                yield return new SettingLocation(Platforms.Linux, "Managed policy JSON", $"{dir}/{OwnedPolicyFileName} → \"{s.Name}\"");
+            if (s.Target == Targets.Firefox)
+                yield return new SettingLocation(Platforms.Linux, "policies.json", $"{FirefoxLinuxPolicyFile} → policies.{s.Name}");
+            if (s.Target == Targets.Gnome)
+            {
+                var (section, key) = SplitDconfKey(s.Name);
+                var type = (s.Section("dconf")?["type"] as JsonString)?.Value;
+                yield return new SettingLocation(Platforms.Linux, "dconf", $"{DconfKeyfile} [{section}] {key} ({type}), locked in {DconfLocksFile}");
+            }
+            if (s.Target == Targets.Apt)
+                yield return new SettingLocation(Platforms.Linux, "APT", $"{AptConfigDirectory}/{(s.Section("apt")?["file"] as JsonString)?.Value ?? "*"}: {s.Name}");
+            if (info.Platforms.Contains(Platforms.Windows) && RegistryRendering.Applies(s))
+            {
+                var r = RegistryRendering.Render(s);
+                yield return new SettingLocation(Platforms.Windows, "Registry", r.IsList
+                    ? $@"{r.Hive}\{r.Key}\1..n (REG_SZ)"
+                    : $@"{r.Hive}\{r.Key}\{r.ValueName} ({RegistrySetting.KindName(r.Kind)})");
+            }
+            if (MacPreferenceDomains.TryGetValue(s.Target, out var domain))
+                yield return new SettingLocation(Platforms.MacOS, "Configuration profile", $"{domain} → {s.Name.Replace('.', '/')}");
+            if (s.Section("macos") is JsonObject mac)
+                yield return new SettingLocation(Platforms.MacOS, "Configuration profile",
+                    $"{((JsonString)mac["payloadType"]!).Value} → {(mac["key"] as JsonString)?.Value ?? s.Name}");
+            if (IntuneRendering.Applies(s))
+            {
+                var i = IntuneRendering.Render(s);
+                var child = i.Children.FirstOrDefault();
+                yield return new SettingLocation("Intune", "Settings catalog", i.DefinitionId + (child != null ? $" → {child.DefinitionId}" : ""));
+            }
+            if (s.Raw["omaUri"] is JsonString oma)
+                yield return new SettingLocation("Intune", "OMA-URI", oma.Value);
+            if (s.Section("compliance") is JsonObject comp)
+                yield return new SettingLocation(info.Platforms[0], "Compliance policy",
+                    $"{((JsonString)comp["odataType"]!).Value}.{(comp["property"] as JsonString)?.Value ?? s.Name}");
+        }
+    }
+}
