@@ -116,7 +116,7 @@ namespace WaHardening.Core.GroupPolicy
         /// <summary>The merged file bytes, or null when the file would not change; and the number of foreign records kept.</summary>
         internal static (byte[]? Bytes, int Foreign) MergeFile(string path, IReadOnlyList<PolEntry> own)
         {
-            byte[]? old = File.Exists(path) ? File.ReadAllBytes(path) : null;
+            byte[]? old = File.Exists(path) ? RegistryPolicyFile.ReadBytes(path) : null;
             var existing = old == null ? new List<PolEntry>() : RegistryPolicyFile.Read(old, path);
             var merged = Merge(existing, own, out var foreign);
             if (old == null && own.Count == 0) return (null, 0);
@@ -244,7 +244,7 @@ namespace WaHardening.Core.GroupPolicy
 
         private static string ReadText(string path)
         {
-            var b = File.ReadAllBytes(path);
+            var b = RegistryPolicyFile.ReadBytes(path);
             if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0xFE) return Encoding.Unicode.GetString(b, 2, b.Length - 2);
             return Encoding.UTF8.GetString(b);
         }

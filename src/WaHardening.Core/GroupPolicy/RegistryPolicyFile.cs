@@ -41,15 +41,16 @@ namespace WaHardening.Core.GroupPolicy
         private const byte Open = (byte)'[', Close = (byte)']', Semi = (byte)';';
 
         /// <summary>Reads a file; a non-PReg or damaged file raises <see cref="RegistryPolicyFormatException"/>.</summary>
-        public static List<PolEntry> ReadFile(string path)
+        public static List<PolEntry> ReadFile(string path) => Read(ReadBytes(path), path);
+
+        /// <summary>The file's bytes, with I/O failures as typed errors.</summary>
+        internal static byte[] ReadBytes(string path)
         {
-            byte[] bytes;
-            try { bytes = File.ReadAllBytes(path); }
+            try { return File.ReadAllBytes(path); }
             catch (FileNotFoundException e) { throw new WaHardeningException("RegistryPolicyNotFound", WaErrorCategory.ObjectNotFound, $"Registry.pol file '{path}' does not exist.", path, e); }
             catch (DirectoryNotFoundException e) { throw new WaHardeningException("RegistryPolicyNotFound", WaErrorCategory.ObjectNotFound, $"Registry.pol file '{path}' does not exist.", path, e); }
             catch (UnauthorizedAccessException e) { throw new WaHardeningException("RegistryPolicyAccessDenied", WaErrorCategory.PermissionDenied, $"Cannot read '{path}': {e.Message}", path, e); }
             catch (IOException e) { throw new WaHardeningException("RegistryPolicyReadFailed", WaErrorCategory.ReadError, $"Cannot read '{path}': {e.Message}", path, e); }
-            return Read(bytes, path);
         }
 
         /// <summary>Parses PReg bytes. <paramref name="path"/> only names the source in errors.</summary>
