@@ -11,6 +11,11 @@
     DotNetFrameworkVersion = '4.7.2'
     CmdletsToExport        = @(
         'Get-WaBaseline'
+        'Get-WaRegistryPolicy'
+        'New-WaRegistryPolicyEntry'
+        'Export-WaRegistryPolicy'
+        'Export-WaGpo'
+        'Set-WaLocalGpo'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

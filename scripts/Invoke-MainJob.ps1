@@ -4,6 +4,8 @@
 .DESCRIPTION
     Called by `build.ps1 Audit` with the freshly built module. Writes under -OutputPath:
       baseline/controls.json   the controls of the default baseline (both profiles)
+      gpo/                     GPO backup of the SharedComputer profile (Import-GPO / LGPO.exe /g) and
+                               gpo/registry-pol/{Machine,User}/registry.pol
     Every step adds its own output below; see README.md.
 #>
 param(
@@ -18,3 +20,10 @@ $controls = Get-WaBaseline -Profile SharedComputer
 $controls | Select-Object Id, Title, Category, Severity, Profiles, Platforms, Targets, Advisory |
     ConvertTo-Json -Depth 5 | Set-Content (Join-Path $dir 'controls.json') -Encoding utf8NoBOM
 Write-Host "Baseline: $($controls.Count) controls -> $(Join-Path $dir 'controls.json')"
+
+# Group Policy: a GPO backup (Import-GPO -Path gpo -BackupGpoName ..., LGPO.exe /g gpo) and bare Registry.pol files.
+$gpoDir = Join-Path $OutputPath 'gpo'
+$gpo = Export-WaGpo -Path $gpoDir -Profile SharedComputer -DisplayName 'WaHardening - SharedComputer'
+$pol = Export-WaGpo -Path (Join-Path $gpoDir 'registry-pol') -Profile SharedComputer -AsRegistryPol
+Write-Host "GPO backup: $($gpo.DisplayName) {$($gpo.BackupId)}: $($gpo.MachineEntryCount) machine, $($gpo.UserEntryCount) user records, $($gpo.SecurityOptionCount) security options -> $($gpo.Path)"
+Write-Host "Registry.pol: $($pol.Files -join ', ')"
