@@ -90,16 +90,8 @@ Describe 'Export-WaGpo' {
         }
     }
 
-    It 'puts the machine inactivity limit in GptTmpl.inf for a baseline with a Windows setting' {
-        $bl = New-TestBaseline -Path (Join-Path $TestDrive 'win.json') -Change {
-            param($j)
-            $j.controls += @{
-                id = 'T-WIN-01'; title = 't'; category = 'ScreenLock'; severity = 'High'; profiles = @('Standard'); rationale = 'r'
-                settings = @(@{ target = 'Windows'; name = 'InactivityTimeoutSecs'; type = 'integer'; value = @{ param = 'IdleTimeoutSeconds' }
-                        compare = 'atMost'; minimum = 1; source = 'https://example.org/x'
-                        registry = @{ hive = 'HKLM'; key = 'Software\Microsoft\Windows\CurrentVersion\Policies\System'; value = 'InactivityTimeoutSecs'; kind = 'REG_DWORD' } })
-            }
-        }
+    It 'puts the machine inactivity limit in GptTmpl.inf (the default baseline has it in WA-LOCK-01)' {
+        $bl = Join-Path $ModulePath 'policies/baseline.json'
         $r = Export-WaGpo -Path (Join-Path $TestDrive 'gpowin') -BaselinePath $bl -Parameter @{ IdleTimeoutSeconds = 120 } -Timestamp '2024-05-01T10:00:00'
         $r.SecurityOptionCount | Should -Be 1
         $inf = Join-Path $r.Path 'DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf'
@@ -127,7 +119,8 @@ Describe 'Set-WaLocalGpo' {
 
         $r = Set-WaLocalGpo -Path $root -BackupPath (Join-Path $TestDrive 'bak') -Confirm:$false
         $r.MachineChanged | Should -BeTrue
-        $r.NewVersion | Should -Be 1
+        $r.UserChanged | Should -BeTrue   # the screen-saver policies are user settings
+        $r.NewVersion | Should -Be ((1 -shl 16) -bor 1)
         $entries = Get-WaRegistryPolicy $pol
         $entries[0].ValueName | Should -Be 'Keep'
         $entries.Count | Should -BeGreaterThan 1
