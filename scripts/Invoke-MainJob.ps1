@@ -4,8 +4,8 @@
 .DESCRIPTION
     Called by `build.ps1 Audit` with the freshly built module. Writes under -OutputPath:
       baseline/controls.json   the controls of the default baseline (both profiles)
-      gpo/                     GPO backup of the SharedComputer profile (Import-GPO / LGPO.exe /g) and
-                               gpo/registry-pol/{Machine,User}/registry.pol
+      gpo/                     GPO backups of both profiles (Import-GPO / LGPO.exe /g) and
+                               gpo/registry-pol/<profile>/{Machine,User}/registry.pol
     Every step adds its own output below; see README.md.
 #>
 param(
@@ -23,7 +23,9 @@ Write-Host "Baseline: $($controls.Count) controls -> $(Join-Path $dir 'controls.
 
 # Group Policy: a GPO backup (Import-GPO -Path gpo -BackupGpoName ..., LGPO.exe /g gpo) and bare Registry.pol files.
 $gpoDir = Join-Path $OutputPath 'gpo'
-$gpo = Export-WaGpo -Path $gpoDir -Profile SharedComputer -DisplayName 'WaHardening - SharedComputer'
-$pol = Export-WaGpo -Path (Join-Path $gpoDir 'registry-pol') -Profile SharedComputer -AsRegistryPol
-Write-Host "GPO backup: $($gpo.DisplayName) {$($gpo.BackupId)}: $($gpo.MachineEntryCount) machine, $($gpo.UserEntryCount) user records, $($gpo.SecurityOptionCount) security options -> $($gpo.Path)"
-Write-Host "Registry.pol: $($pol.Files -join ', ')"
+foreach ($profileName in 'Standard', 'SharedComputer') {
+    $gpo = Export-WaGpo -Path $gpoDir -Profile $profileName -DisplayName "WaHardening - $profileName"
+    $pol = Export-WaGpo -Path (Join-Path $gpoDir "registry-pol/$profileName") -Profile $profileName -AsRegistryPol
+    Write-Host "GPO backup: $($gpo.DisplayName) {$($gpo.BackupId)}: $($gpo.MachineEntryCount) machine, $($gpo.UserEntryCount) user records, $($gpo.SecurityOptionCount) security options -> $($gpo.Path)"
+    Write-Host "Registry.pol: $($pol.Files -join ', ')"
+}
