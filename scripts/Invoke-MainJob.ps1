@@ -6,6 +6,7 @@
       baseline/controls.json   the controls of the default baseline (both profiles)
       gpo/                     GPO backups of both profiles (Import-GPO / LGPO.exe /g) and
                                gpo/registry-pol/<profile>/{Machine,User}/registry.pol
+      report/results-<profile>.json   Test-WaHardening results of this machine for each profile
     Every step adds its own output below; see README.md.
 #>
 param(
@@ -28,4 +29,14 @@ foreach ($profileName in 'Standard', 'SharedComputer') {
     $pol = Export-WaGpo -Path (Join-Path $gpoDir "registry-pol/$profileName") -Profile $profileName -AsRegistryPol
     Write-Host "GPO backup: $($gpo.DisplayName) {$($gpo.BackupId)}: $($gpo.MachineEntryCount) machine, $($gpo.UserEntryCount) user records, $($gpo.SecurityOptionCount) security options -> $($gpo.Path)"
     Write-Host "Registry.pol: $($pol.Files -join ', ')"
+}
+
+# Audit this machine (read-only) against both profiles; results as JSON for reports and fleet merges.
+$reportDir = New-Item -ItemType Directory -Force -Path (Join-Path $OutputPath 'report')
+foreach ($profileName in 'Standard', 'SharedComputer') {
+    $results = @(Test-WaHardening -Profile $profileName)
+    $file = Join-Path $reportDir "results-$profileName.json"
+    $results | ConvertTo-Json -Depth 6 | Set-Content $file -Encoding utf8NoBOM
+    $summary = ($results | Group-Object Status | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '
+    Write-Host "Audit ($profileName): $summary -> $file"
 }
