@@ -11,6 +11,9 @@
     DotNetFrameworkVersion = '4.7.2'
     CmdletsToExport        = @(
         'Get-WaBaseline'
+        'Test-WaHardening'
+        'Set-WaHardening'
+        'Undo-WaHardening'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
