@@ -17,6 +17,8 @@
         'Export-WaRegistryPolicy'
         'Export-WaGpo'
         'Set-WaLocalGpo'
+        'Set-WaHardening'
+        'Undo-WaHardening'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -6,7 +6,7 @@
       baseline/controls.json   the controls of the default baseline (both profiles)
       gpo/                     GPO backups of both profiles (Import-GPO / LGPO.exe /g) and
                                gpo/registry-pol/<profile>/{Machine,User}/registry.pol
-      report/results-<profile>.json   Test-WaHardening results of this machine for each profile
+      report/results.json      Test-WaHardening on this machine (read-only), one result per control and target
     Every step adds its own output below; see README.md.
 #>
 param(
@@ -31,12 +31,10 @@ foreach ($profileName in 'Standard', 'SharedComputer') {
     Write-Host "Registry.pol: $($pol.Files -join ', ')"
 }
 
-# Audit this machine (read-only) against both profiles; results as JSON for reports and fleet merges.
+# Audit this machine (real paths, read-only: Test-WaHardening never writes) against every control of the
+# default baseline (SharedComputer includes Standard). One result per control and target; reports read this file.
 $reportDir = New-Item -ItemType Directory -Force -Path (Join-Path $OutputPath 'report')
-foreach ($profileName in 'Standard', 'SharedComputer') {
-    $results = @(Test-WaHardening -Profile $profileName)
-    $file = Join-Path $reportDir "results-$profileName.json"
-    $results | ConvertTo-Json -Depth 6 | Set-Content $file -Encoding utf8NoBOM
-    $summary = ($results | Group-Object Status | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '
-    Write-Host "Audit ($profileName): $summary -> $file"
-}
+$results = @(Test-WaHardening -Profile SharedComputer)
+$results | ConvertTo-Json -Depth 6 -EnumsAsStrings | Set-Content (Join-Path $reportDir 'results.json') -Encoding utf8NoBOM
+$summary = ($results | Group-Object Status | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', '
+Write-Host "Audit: $($results.Count) results ($summary) -> $(Join-Path $reportDir 'results.json')"

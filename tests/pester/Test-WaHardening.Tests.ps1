@@ -1,75 +1,80 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
-    function Write-File([string] $Path, [string] $Text) {
-        $full = Join-Path $TestDrive ('root' + $Path)
-        New-Item -ItemType Directory -Force -Path (Split-Path $full) | Out-Null
-        Set-Content -Path $full -Value $Text -NoNewline
-    }
-    $script:root = Join-Path $TestDrive 'root'
+    . (Join-Path $PSScriptRoot 'EnforceCommon.ps1')
+    $script:Baseline = New-EnforceBaseline -Path (Join-Path $TestDrive 'baseline.json')
 }
 
 Describe 'Test-WaHardening' {
-    BeforeEach {
-        if (Test-Path $root) { Remove-Item $root -Recurse -Force }
-        New-Item -ItemType Directory $root | Out-Null
+    It 'reports NotApplicable for absent programs, Advisory for guidance, and writes nothing' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'empty') -Empty
+        $results = Test-WaHardening -Path $Baseline -Root $root
+        $results | Should -HaveCount 5
+        $results | ForEach-Object { $_ | Should -BeOfType ([WaHardening.Core.Evaluation.ComplianceResult]) }
+        ($results | Where-Object ControlId -eq 'WA-T-01').Status | Should -Be 'NotApplicable'
+        ($results | Where-Object ControlId -eq 'WA-T-01').Reason | Should -Match 'not installed'
+        $advice = $results | Where-Object ControlId -eq 'WA-T-05'
+        $advice.Status | Should -Be 'Advisory'
+        $advice.Guidance | Should -Be 'Check linked devices.'
+        @(Get-ChildItem -Recurse -File $root).Count | Should -Be 0
     }
 
-    It 'writes one typed result per control and target' {
-        $results = @(Test-WaHardening -Root $root)
-        $results.Count | Should -BeGreaterThan 10
-        $results[0].GetType().FullName | Should -Be 'WaHardening.Core.Evaluation.ComplianceResult'
-        $keys = $results | ForEach-Object { "$($_.ControlId)|$($_.Target)" }
-        ($keys | Sort-Object -Unique).Count | Should -Be $keys.Count
-        $results | Where-Object ControlId -like 'WA-SHARED-*' | Should -BeNullOrEmpty   # Standard profile by default
+    It 'reads the effective value across managed files and names the file it came from' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'foreign')
+        $managed = New-Item -ItemType Directory -Force -Path (Join-Path $root 'etc/chromium/policies/managed')
+        '{ "RestoreOnStartup": 1, "CookiesSessionOnlyForUrls": ["https://web.whatsapp.com", "https://x.example"] }' | Set-Content (Join-Path $managed 'site.json')
+        $r = Test-WaHardening -Path $Baseline -Root $root -Id WA-T-01
+        $r.Status | Should -Be 'NonCompliant'
+        $restore = $r.Settings | Where-Object Name -eq 'RestoreOnStartup'
+        $restore.Actual | Should -Be '1'
+        $restore.Origin | Should -Be '/etc/chromium/policies/managed/site.json'
+        ($r.Settings | Where-Object Name -eq 'CookiesSessionOnlyForUrls').Status | Should -Be 'Compliant'  # a superset is stricter
     }
 
-    It 'reports a configured Chromium compliant and a missing one non-compliant, with the fix' {
-        Write-File '/usr/bin/chromium' ''
-        Write-File '/etc/chromium/policies/managed/wa-hardening.json' '{ "HttpsOnlyMode": "force_enabled" }'
-        $r = Test-WaHardening -Root $root -Id 'WA-PHISH-02', 'WA-SESSION-01' | Where-Object Target -eq 'Chromium'
-        ($r | Where-Object ControlId -eq 'WA-PHISH-02').Status | Should -Be 'Compliant'
-        $s = $r | Where-Object ControlId -eq 'WA-SESSION-01'
+    It 'tells "not configured" apart from "configured wrong"' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'nc')
+        (Test-WaHardening -Path $Baseline -Root $root -Id WA-T-02).Settings[0].NotConfigured | Should -BeTrue
+        New-Item -ItemType Directory -Force (Join-Path $root 'etc/firefox/policies') | Out-Null
+        '{"policies":{"SanitizeOnShutdown":{"Cookies":false}}}' | Set-Content (Join-Path $root 'etc/firefox/policies/policies.json')
+        $s = (Test-WaHardening -Path $Baseline -Root $root -Id WA-T-02).Settings[0]
+        $s.NotConfigured | Should -BeFalse
+        $s.Actual | Should -Be 'false'
         $s.Status | Should -Be 'NonCompliant'
-        $s.Reason | Should -BeLike '*CookiesSessionOnlyForUrls not configured*'
-        $s.Guidance | Should -BeLike '*Set-WaHardening -Id WA-SESSION-01*'
-        $s.Settings[0].Actual | Should -BeNullOrEmpty
     }
 
-    It 'takes controls from Get-WaBaseline through the pipeline and binds parameters' {
-        Write-File '/usr/bin/gnome-shell' ''
-        Write-File '/etc/dconf/db/local.d/00-site' "[org/gnome/desktop/session]`nidle-delay=uint32 200`n"
-        $r = Get-WaBaseline -Id WA-LOCK-01 | Test-WaHardening -Root $root -Parameter @{ IdleTimeoutSeconds = 120 }
-        @($r).ControlId | Sort-Object -Unique | Should -Be 'WA-LOCK-01'
-        ($r | Where-Object Target -eq 'GNOME').Status | Should -Be 'NonCompliant'
-        (Get-WaBaseline -Id WA-LOCK-01 | Test-WaHardening -Root $root | Where-Object Target -eq 'GNOME').Status | Should -Be 'Compliant'
-    }
-
-    It 'returns one boolean with -Quiet' {
-        $q = Test-WaHardening -Root $root -Id 'WA-ADVICE-*' -Quiet
-        $q | Should -BeOfType [bool]
-        $q | Should -BeTrue      # advisory only: nothing non-compliant
-        Write-File '/usr/bin/firefox-esr' ''
-        Test-WaHardening -Root $root -Id 'WA-PHISH-02' -Quiet | Should -BeFalse
-    }
-
-    It 'never reports advisory controls compliant' {
-        Test-WaHardening -Root $root -Id 'WA-ADVICE-*' | ForEach-Object { $_.Status | Should -Be 'Advisory' }
-    }
-
-    It 'turns an unreadable policy file into an Error result naming it, and reads nothing else wrongly' {
-        Write-File '/usr/bin/firefox-esr' ''
-        Write-File '/etc/firefox/policies/policies.json' '{ "policies": { "HttpsOnlyMode": '
-        $r = Test-WaHardening -Root $root -Id 'WA-PHISH-02' | Where-Object Target -eq 'Firefox'
+    It 'reports a malformed foreign policy file as Error naming the file' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'bad')
+        $managed = New-Item -ItemType Directory -Force -Path (Join-Path $root 'etc/chromium/policies/managed')
+        '{ "RestoreOnStartup": 1,' | Set-Content (Join-Path $managed 'broken.json')
+        $r = Test-WaHardening -Path $Baseline -Root $root -Id WA-T-01
         $r.Status | Should -Be 'Error'
-        $r.Reason | Should -BeLike '*policies.json*'
+        $r.Reason | Should -Match 'ForeignPolicyFileInvalid'
+        $r.Reason | Should -Match 'broken\.json'
     }
 
-    It 'shows results as a table with status' {
-        $text = Test-WaHardening -Root $root -Id WA-LOCK-01 | Out-String -Width 200
-        $text | Should -Match 'ControlId\s+Target\s+Status\s+Reason'
+    It '-Quiet returns one boolean' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'quiet')
+        $q = Test-WaHardening -Path $Baseline -Root $root -Quiet
+        $q | Should -BeOfType ([bool])
+        @($q).Count | Should -Be 1
+        $q | Should -BeFalse
+        Test-WaHardening -Path $Baseline -Root (New-ScratchRoot -Path (Join-Path $TestDrive 'q2') -Empty) -Quiet | Should -BeTrue
     }
 
-    It 'rejects an unknown profile with a typed error' {
-        { Test-WaHardening -Root $root -Profile Kiosk } | Should -Throw -ErrorId 'ProfileNotFound,WaHardening.Commands.TestWaHardeningCommand'
+    It 'accepts controls from Get-WaBaseline on the pipeline, with their bound parameters' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'pipe')
+        $r = Get-WaBaseline -Path $Baseline -Id WA-T-03 -Parameter @{ Idle = 120 } | Test-WaHardening -Root $root
+        $r.ControlId | Should -Be 'WA-T-03'
+        $r.Expected | Should -Be '120'
+        { Get-WaBaseline -Path $Baseline | Test-WaHardening -Root $root -Profile Standard } | Should -Throw -ErrorId 'PipelineWithBaselineOptions*'
+    }
+
+    It 'audits the default baseline: one result per control and target, phones NotApplicable' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'default')
+        $results = Test-WaHardening -Root $root -Profile SharedComputer
+        $results | Should -Not -BeNullOrEmpty
+        $controls = Get-WaBaseline -Profile SharedComputer
+        $results.Count | Should -Be (($controls | ForEach-Object { @($_.Targets).Count } | Measure-Object -Sum).Sum)
+        $results | Where-Object { $_.Target -in 'iOS', 'Android' } | ForEach-Object { $_.Status | Should -Be 'NotApplicable' }
+        $results | Where-Object { $_.Target -eq 'Guidance' } | ForEach-Object { $_.Status | Should -Be 'Advisory' }
     }
 }

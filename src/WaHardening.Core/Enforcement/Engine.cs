@@ -1,0 +1,357 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using WaHardening.Core.Evaluation;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+using WaHardening.Core.Providers;
+
+namespace WaHardening.Core.Enforcement
+{
+    public enum ChangeAction
+    {
+        /// <summary>Written and verified by reading it back.</summary>
+        Changed,
+        /// <summary>Would be written (planned; -WhatIf).</summary>
+        Planned,
+        /// <summary>Not compliant, but the setting is audit-only (enforce: false) or its target cannot be written.</summary>
+        NotEnforced,
+        /// <summary>Written, but reading it back does not show the value taking effect (e.g. a foreign file overrides it).</summary>
+        NotEffective,
+        /// <summary>Put back from a backup by Undo-WaHardening.</summary>
+        Restored,
+    }
+
+    /// <summary>One change Set-WaHardening made (or would make, or refused to make), or one location Undo restored.</summary>
+    public sealed class ChangeRecord
+    {
+        public ChangeRecord(string? controlId, string? target, string? setting, string location, string? before, string? after,
+            ChangeAction action, string reason, string? backupPath)
+        {
+            ControlId = controlId; Target = target; Setting = setting; Location = location; Before = before; After = after;
+            Action = action; Reason = reason; BackupPath = backupPath;
+        }
+
+        public string? ControlId { get; }
+        public string? Target { get; }
+        public string? Setting { get; }
+        public string Location { get; }
+        /// <summary>The value before, as compact JSON (files in Undo records: their size); null when it was not there.</summary>
+        public string? Before { get; }
+        /// <summary>The value after (read back from the system after writing); null when not there.</summary>
+        public string? After { get; }
+        public ChangeAction Action { get; }
+        public string Reason { get; }
+        /// <summary>The backup that undoes this change (Set) or that it was restored from (Undo).</summary>
+        public string? BackupPath { get; internal set; }
+        public override string ToString() => $"{Action} {ControlId} {Target}:{Setting} {Before ?? "(not set)"} -> {After ?? "(not set)"}";
+    }
+
+    /// <summary>Everything Set-WaHardening is about to do, computed before anything is written.</summary>
+    public sealed class EnforcementPlan
+    {
+        internal EnforcementPlan(List<ChangeRecord> changes, List<ChangeRecord> notEnforced, List<(ISettingProvider Provider, PlanItem Item)> items,
+            List<(ISettingProvider Provider, ProviderPlan Plan)> plans)
+        { Changes = changes; NotEnforced = notEnforced; Items = items; ProviderPlans = plans; }
+
+        /// <summary>Settings that will be written (Action = Planned; After = the value to write).</summary>
+        public IReadOnlyList<ChangeRecord> Changes { get; }
+        /// <summary>Non-compliant settings Set will not write (audit-only).</summary>
+        public IReadOnlyList<ChangeRecord> NotEnforced { get; }
+        internal List<(ISettingProvider Provider, PlanItem Item)> Items { get; }
+        internal List<(ISettingProvider Provider, ProviderPlan Plan)> ProviderPlans { get; }
+        public IReadOnlyList<WriteOperation> Operations => ProviderPlans.SelectMany(p => p.Plan.Operations).ToList();
+    }
+
+    /// <summary>
+    /// The audit and enforcement engine: reads every setting through its provider, judges it with
+    /// "stricter wins", plans the writes, backs up, applies atomically with rollback, verifies, and undoes.
+    /// </summary>
+    public sealed class Engine
+    {
+        public Engine(ProviderContext context, IReadOnlyList<ISettingProvider>? providers = null)
+        {
+            Context = context;
+            Providers = providers ?? DefaultProviders();
+        }
+
+        public ProviderContext Context { get; }
+        public IReadOnlyList<ISettingProvider> Providers { get; }
+        /// <summary>Used for result timestamps; replaceable in tests.</summary>
+        public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.Now;
+
+        public static IReadOnlyList<ISettingProvider> DefaultProviders() => new ISettingProvider[]
+        {
+            new ChromiumFileProvider(), new FirefoxFileProvider(), new DconfProvider(), new AptProvider(), new WindowsRegistryProvider(),
+        };
+
+        // ---------------------------------------------------------------- audit
+
+        /// <summary>Where a target stands here: the provider to use, or why it is not applicable.</summary>
+        private (ISettingProvider? Provider, ComplianceStatus? Status, string Reason) Resolve(string target)
+        {
+            var info = Targets.Find(target);
+            if (target == Targets.IOS || target == Targets.Android)
+                return (null, ComplianceStatus.NotApplicable, $"{target} devices are configured and checked through Intune compliance policies only (see the Intune export); nothing to check on a computer");
+            if (info != null && !info.Platforms.Contains(Context.Platform))
+                return (null, ComplianceStatus.NotApplicable, $"{target} applies to {string.Join(", ", info.Platforms)}; this computer runs {Context.Platform}");
+            var provider = Providers.FirstOrDefault(p => p.Serves(target, Context.Platform));
+            if (provider == null)
+                return (null, ComplianceStatus.Error, $"reading {target} settings on {Context.Platform} is not supported by this version of the module");
+            if (!provider.IsPresent(target, Context, out var why))
+                return (null, ComplianceStatus.NotApplicable, why);
+            return (provider, null, "");
+        }
+
+        /// <summary>One result per control and target.</summary>
+        public IEnumerable<ComplianceResult> Test(IEnumerable<Control> controls)
+        {
+            foreach (var c in controls)
+            {
+                if (c.Advisory || c.Settings.Count == 0)
+                {
+                    yield return new ComplianceResult(c.Id, c.Title, c.Category, c.Severity.ToString(), Targets.Guidance, ComplianceStatus.Advisory,
+                        "", null, "guidance for people; no device setting can enforce or show it", c.Guidance,
+                        Array.Empty<SettingResult>(), Environment.MachineName, Clock());
+                    continue;
+                }
+                foreach (var target in c.Targets)
+                    yield return TestTarget(c, target, c.Settings.Where(s => s.Target == target).ToList());
+            }
+        }
+
+        private ComplianceResult TestTarget(Control c, string target, List<SettingDefinition> settings)
+        {
+            var (provider, status, reason) = Resolve(target);
+            var results = new List<SettingResult>();
+            if (provider == null)
+            {
+                foreach (var s in settings)
+                    results.Add(new SettingResult(target, s.Name, s.Expected.ToString(), null, status!.Value, reason, null, null));
+                return Result(c, target, status!.Value, settings, results, reason);
+            }
+            foreach (var s in settings)
+            {
+                Context.Verbose($"Reading {target} setting {s.Name} ({c.Id})");
+                try
+                {
+                    var r = provider.Read(s, Context);
+                    var (ok, why) = ValueComparer.Judge(s, r.Value);
+                    if (ok && r.Problem != null) { ok = false; why = $"{why}, but {r.Problem}"; }
+                    else if (!ok && r.Problem != null) why = $"{why}; also {r.Problem}";
+                    if (r.Origin != null && r.Value != null) why += $" (set in {r.Origin})";
+                    results.Add(new SettingResult(target, s.Name, s.Expected.ToString(), r.Value?.ToString(),
+                        ok ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant, why, r.Location, r.Origin));
+                }
+                catch (WaHardeningException e)
+                {
+                    results.Add(new SettingResult(target, s.Name, s.Expected.ToString(), null, ComplianceStatus.Error, $"{e.ErrorId}: {e.Message}", null, null));
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    results.Add(new SettingResult(target, s.Name, s.Expected.ToString(), null, ComplianceStatus.Error, $"SettingReadFailed: {e.Message}", null, null));
+                }
+            }
+            var overall = results.Any(r => r.Status == ComplianceStatus.Error) ? ComplianceStatus.Error
+                : results.Any(r => r.Status == ComplianceStatus.NonCompliant) ? ComplianceStatus.NonCompliant
+                : ComplianceStatus.Compliant;
+            var summary = results.Count == 1 ? results[0].Reason
+                : string.Join("; ", results.Where(r => r.Status == overall).Select(r => $"{r.Name}: {r.Reason}"));
+            return Result(c, target, overall, settings, results, summary);
+        }
+
+        private ComplianceResult Result(Control c, string target, ComplianceStatus status, List<SettingDefinition> settings, List<SettingResult> results, string reason)
+        {
+            string Join(Func<SettingResult, string?> pick) => results.Count == 1 ? pick(results[0]) ?? ""
+                : string.Join("; ", results.Select(r => $"{r.Name}={pick(r) ?? "(not set)"}"));
+            var expected = Join(r => r.Expected);
+            string? actual = results.All(r => r.Actual == null) ? null : Join(r => r.Actual);
+            var guidance = status == ComplianceStatus.NonCompliant || status == ComplianceStatus.Error
+                ? c.Guidance ?? $"Run Set-WaHardening -Id {c.Id} (or deploy the Intune/GPO export) to apply: {expected}"
+                : c.Guidance;
+            return new ComplianceResult(c.Id, c.Title, c.Category, c.Severity.ToString(), target, status, expected, actual, reason, guidance,
+                results, Environment.MachineName, Clock());
+        }
+
+        // ---------------------------------------------------------------- enforce
+
+        /// <summary>
+        /// Reads everything and plans the writes. Nothing is written. A setting that cannot be read
+        /// (malformed file, …) stops the plan with its typed error. <paramref name="approve"/> filters settings (ShouldProcess).
+        /// </summary>
+        public EnforcementPlan Plan(IEnumerable<Control> controls, Func<string, SettingDefinition, bool>? approve = null)
+        {
+            var items = new List<(ISettingProvider Provider, PlanItem Item)>();
+            var notEnforced = new List<ChangeRecord>();
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var c in controls)
+            {
+                if (c.Advisory) continue;
+                foreach (var target in c.Targets)
+                {
+                    var (provider, _, _) = Resolve(target);
+                    if (provider == null) continue;
+                    foreach (var s in c.Settings.Where(x => x.Target == target))
+                    {
+                        Context.Verbose($"Reading {target} setting {s.Name} ({c.Id})");
+                        var r = provider.Read(s, Context);
+                        var (ok, why) = ValueComparer.Judge(s, r.Value);
+                        if (ok && r.Problem == null) continue;
+                        if (!ok && r.Problem != null) why += "; also " + r.Problem;
+                        else if (ok) why = r.Problem!;
+                        if (!s.Enforce || !provider.CanWrite(target))
+                        {
+                            notEnforced.Add(new ChangeRecord(c.Id, target, s.Name, r.Location, r.Value?.ToString(), r.Value?.ToString(), ChangeAction.NotEnforced,
+                                (s.Enforce ? $"{target} is audit-only in this module" : "the setting is audit-only (enforce: false)") + $": {why}", null));
+                            continue;
+                        }
+                        if (approve != null && !approve(c.Id, s)) continue;
+                        if (!seen.Add(provider.Name + "|" + target + "|" + s.Name)) continue; // the same setting in two controls: written once
+                        items.Add((provider, new PlanItem(c.Id, s, r, ValueComparer.Desired(s, r.Value))));
+                    }
+                }
+            }
+            var plans = new List<(ISettingProvider, ProviderPlan)>();
+            foreach (var g in items.GroupBy(i => i.Provider))
+                plans.Add((g.Key, g.Key.Plan(g.Select(x => x.Item).ToList(), Context)));
+            var changes = items.Select(i => new ChangeRecord(i.Item.ControlId, i.Item.Setting.Target, i.Item.Setting.Name, i.Item.Before.Location,
+                i.Item.Before.Value?.ToString(), i.Item.Desired.ToString(), ChangeAction.Planned,
+                ValueComparer.Judge(i.Item.Setting, i.Item.Before.Value).Reason, null)).ToList();
+            return new EnforcementPlan(changes, notEnforced, items, plans);
+        }
+
+        /// <summary>
+        /// Applies a plan: saves the backup first, applies every operation atomically, rolls back what
+        /// was written if one fails, runs the post-actions, then reads every setting back.
+        /// </summary>
+        public IReadOnlyList<ChangeRecord> Apply(EnforcementPlan plan, string? backupPath, out string? writtenBackup)
+        {
+            writtenBackup = null;
+            var ops = plan.ProviderPlans.SelectMany(p => p.Plan.Operations.Select(o => (p.Provider, Op: o))).ToList();
+            var post = plan.ProviderPlans.SelectMany(p => p.Plan.PostActions).Distinct().ToList();
+            if (ops.Count > 0 || post.Count > 0)
+            {
+                var captured = ops.Select(o => o.Op.Capture(Context)).ToList();
+                var doc = new BackupDocument(Clock(), Environment.MachineName, Context.Platform, Context.Root, captured, post);
+                writtenBackup = backupPath ?? Path.Combine(Context.DefaultBackupDirectory,
+                    "backup-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".json");
+                Context.Verbose($"Saving the backup to {writtenBackup}");
+                try { doc.Save(writtenBackup); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new WaHardeningException("BackupWriteFailed", WaErrorCategory.WriteError,
+                        $"Cannot write the backup '{writtenBackup}': {e.Message}. Nothing was changed.", writtenBackup, e);
+                }
+                ApplyWithRollback(ops.Select(o => o.Op).ToList(), captured, post, $"the backup is at {writtenBackup}");
+            }
+            var records = new List<ChangeRecord>();
+            foreach (var (provider, item) in plan.Items)
+            {
+                var after = provider.Read(item.Setting, Context);
+                var (ok, why) = ValueComparer.Judge(item.Setting, after.Value);
+                if (ok && after.Problem != null) { ok = false; why = after.Problem; }
+                records.Add(new ChangeRecord(item.ControlId, item.Setting.Target, item.Setting.Name, after.Location, item.Before.Value?.ToString(),
+                    after.Value?.ToString(), ok ? ChangeAction.Changed : ChangeAction.NotEffective,
+                    ok ? why : $"written, but reading it back: {why}" + (after.Origin != null ? $" (the effective value comes from {after.Origin})" : ""),
+                    writtenBackup));
+            }
+            return records;
+        }
+
+        /// <summary>Restores a backup (all entries, or those <paramref name="approve"/> accepts).</summary>
+        public IReadOnlyList<ChangeRecord> Restore(BackupDocument backup, string backupPath, Func<BackupEntry, bool>? approve = null)
+        {
+            var entries = backup.Entries.Where(e => approve == null || approve(e)).ToList();
+            var ops = entries.Select(e => e.RestoreOperation()).ToList();
+            var captured = ops.Select(o => o.Capture(Context)).ToList();
+            if (ops.Count > 0)
+                ApplyWithRollback(ops, captured, backup.PostActions, $"restoring from {backupPath}");
+            return entries.Select((e, i) => new ChangeRecord(null, null, null, e.Location, captured[i].StateText, e.StateText, ChangeAction.Restored,
+                e.StateText == null ? "removed: it did not exist before Set-WaHardening" : "restored as it was before Set-WaHardening", backupPath)).ToList();
+        }
+
+        private void ApplyWithRollback(List<WriteOperation> ops, List<BackupEntry> captured, IReadOnlyList<PostAction> post, string note)
+        {
+            var applied = 0;
+            try
+            {
+                for (; applied < ops.Count; applied++)
+                {
+                    Context.BeforeApply?.Invoke(ops[applied]);
+                    ops[applied].Apply(Context);
+                }
+                RunPostActions(post);
+            }
+            catch (Exception e) when (e is WaHardeningException || e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException)
+            {
+                var failedAt = applied < ops.Count ? ops[applied].Location : "post-actions";
+                var rollbackErrors = new List<string>();
+                for (var i = Math.Min(applied, ops.Count - 1); i >= 0; i--)
+                {
+                    try { captured[i].RestoreOperation().Apply(Context); }
+                    catch (Exception re) when (re is IOException || re is UnauthorizedAccessException || re is WaHardeningException)
+                    { rollbackErrors.Add($"{captured[i].Location}: {re.Message}"); }
+                }
+                try { RunPostActions(post); } catch (Exception pe) when (pe is WaHardeningException || pe is IOException) { rollbackErrors.Add(pe.Message); }
+                var msg = $"Writing {failedAt} failed: {e.Message}. " + (rollbackErrors.Count == 0
+                    ? $"Every earlier write was rolled back ({note})."
+                    : $"Rolling back also failed for: {string.Join("; ", rollbackErrors)} ({note}; use Undo-WaHardening).");
+                throw new WaHardeningException("EnforcementFailed", WaErrorCategory.WriteError, msg, failedAt, e);
+            }
+        }
+
+        private void RunPostActions(IEnumerable<PostAction> post)
+        {
+            foreach (var a in post)
+            {
+                var p = Providers.FirstOrDefault(x => x.Name == a.Provider) ?? throw new WaHardeningException("UnknownPostAction",
+                    WaErrorCategory.InvalidData, $"No provider '{a.Provider}' for the post-action '{a}'.", a.ToString());
+                Context.Verbose($"Running {a}");
+                p.RunPostAction(a.Name, Context);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An exclusive lock under the module's data directory, held while Set/Undo read, plan and write,
+    /// so two runs never interleave their writes. The second run waits (up to the timeout).
+    /// </summary>
+    public sealed class EnforcementLock : IDisposable
+    {
+        private readonly FileStream _stream;
+        private EnforcementLock(FileStream s) { _stream = s; }
+        public string Path => _stream.Name;
+
+        public static EnforcementLock Acquire(ProviderContext ctx, TimeSpan timeout)
+        {
+            Directory.CreateDirectory(ctx.DataDirectory);
+            var path = System.IO.Path.Combine(ctx.DataDirectory, "wa-hardening.lock");
+            var deadline = DateTime.UtcNow + timeout;
+            var announced = false;
+            while (true)
+            {
+                try
+                {
+                    var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                    ctx.Verbose($"Holding the lock {path}");
+                    return new EnforcementLock(fs);
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    if (!announced) { ctx.Verbose($"Waiting for another WaHardening run to release {path}"); announced = true; }
+                    Thread.Sleep(100);
+                }
+                catch (IOException e)
+                {
+                    throw new WaHardeningException("LockTimeout", WaErrorCategory.ResourceUnavailable,
+                        $"Another WaHardening run holds the lock '{path}' (waited {timeout.TotalSeconds:0} s).", path, e);
+                }
+            }
+        }
+
+        public void Dispose() => _stream.Dispose();
+    }
+}

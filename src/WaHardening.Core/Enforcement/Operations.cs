@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using WaHardening.Core.Rendering;
+
+namespace WaHardening.Core.Enforcement
+{
+    /// <summary>
+    /// One write the engine performs: a whole file or one registry value. Providers only plan
+    /// operations; the engine captures the prior state of each (the backup), applies them in order
+    /// and restores the captured state when a later one fails.
+    /// </summary>
+    public abstract class WriteOperation
+    {
+        /// <summary>Where it writes: a file path (real, not root-mapped) or a registry path.</summary>
+        public abstract string Location { get; }
+        /// <summary>A one-line description for -WhatIf and -Verbose.</summary>
+        public abstract string Description { get; }
+        /// <summary>Records what is there now, so it can be put back.</summary>
+        public abstract BackupEntry Capture(ProviderContext ctx);
+        public abstract void Apply(ProviderContext ctx);
+        public override string ToString() => Description;
+    }
+
+    /// <summary>The prior state of one location, and how to restore it.</summary>
+    public abstract class BackupEntry
+    {
+        public abstract string Location { get; }
+        /// <summary>Text of the prior state for change reports ("absent" when nothing was there).</summary>
+        public abstract string? StateText { get; }
+        public abstract WriteOperation RestoreOperation();
+    }
+
+    /// <summary>Atomic file replacement: temp file, flush to disk, rename over the target.</summary>
+    public static class AtomicFile
+    {
+        private const string TempSuffix = ".wa-tmp";
+
+        /// <summary>
+        /// Writes <paramref name="content"/> to <paramref name="physicalPath"/> so that a crash at any point leaves either the
+        /// old or the new file. The temp file goes to the parent of the file's folder (same file system; Chromium reads every file
+        /// in its policy folder and dconf every file in a keyfile folder, so a temp file must not sit next to the target),
+        /// falling back to the file's own folder when a rename across the two fails.
+        /// </summary>
+        public static void Write(string physicalPath, byte[] content)
+        {
+            var dir = Path.GetDirectoryName(physicalPath)!;
+            Directory.CreateDirectory(dir);
+            var parent = Path.GetDirectoryName(dir);
+            try { WriteVia(parent ?? dir, physicalPath, content); }
+            catch (IOException) when (parent != null)
+            {
+                WriteVia(dir, physicalPath, content);
+            }
+        }
+
+        private static void WriteVia(string tempDir, string target, byte[] content)
+        {
+            RemoveStaleTemps(tempDir, target);
+            var tmp = Path.Combine(tempDir, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + TempSuffix);
+            try
+            {
+                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    fs.Write(content, 0, content.Length);
+                    fs.Flush(true);
+                }
+                if (File.Exists(target)) File.Replace(tmp, target, null);
+                else File.Move(tmp, target);
+            }
+            finally
+            {
+                if (File.Exists(tmp)) File.Delete(tmp);
+            }
+        }
+
+        /// <summary>Temp files left by a killed earlier run (all writes happen under the module's lock).</summary>
+        private static void RemoveStaleTemps(string tempDir, string target)
+        {
+            if (!Directory.Exists(tempDir)) return;
+            foreach (var f in Directory.GetFiles(tempDir, "." + Path.GetFileName(target) + ".*" + TempSuffix))
+                try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>Writes a whole file (creating missing folders).</summary>
+    public sealed class FileWriteOperation : WriteOperation
+    {
+        public FileWriteOperation(string path, byte[] content, string what)
+        { Path = path; Content = content; What = what; }
+
+        /// <summary>Real absolute path (mapped under the root when applied).</summary>
+        public string Path { get; }
+        public byte[] Content { get; }
+        public string What { get; }
+        public override string Location => Path;
+        public override string Description => $"write {Path} ({What}, {Content.Length} bytes)";
+
+        public override BackupEntry Capture(ProviderContext ctx)
+        {
+            var physical = ctx.Map(Path);
+            var created = new List<string>();
+            var dir = System.IO.Path.GetDirectoryName(Path);
+            while (!string.IsNullOrEmpty(dir) && !Directory.Exists(ctx.Map(dir!)))
+            {
+                created.Add(dir!.Replace('\\', '/'));
+                dir = System.IO.Path.GetDirectoryName(dir);
+            }
+            return File.Exists(physical)
+                ? new FileBackup(Path, true, File.ReadAllBytes(physical), created)
+                : new FileBackup(Path, false, null, created);
+        }
+
+        public override void Apply(ProviderContext ctx)
+        {
+            ctx.Verbose($"Writing {ctx.Map(Path)} ({What})");
+            AtomicFile.Write(ctx.Map(Path), Content);
+        }
+    }
+
+    /// <summary>Puts a file back as it was: its exact bytes, or no file (and no folders the module created).</summary>
+    public sealed class FileRestoreOperation : WriteOperation
+    {
+        public FileRestoreOperation(FileBackup backup) { Backup = backup; }
+        public FileBackup Backup { get; }
+        public override string Location => Backup.Path;
+        public override string Description => Backup.Existed
+            ? $"restore {Backup.Path} ({Backup.Content!.Length} bytes)"
+            : $"remove {Backup.Path} (it did not exist)";
+
+        public override BackupEntry Capture(ProviderContext ctx)
+        {
+            var physical = ctx.Map(Backup.Path);
+            return File.Exists(physical)
+                ? new FileBackup(Backup.Path, true, File.ReadAllBytes(physical), Array.Empty<string>())
+                : new FileBackup(Backup.Path, false, null, Array.Empty<string>());
+        }
+
+        public override void Apply(ProviderContext ctx)
+        {
+            var physical = ctx.Map(Backup.Path);
+            if (Backup.Existed)
+            {
+                ctx.Verbose($"Restoring {physical}");
+                AtomicFile.Write(physical, Backup.Content!);
+                return;
+            }
+            if (File.Exists(physical))
+            {
+                ctx.Verbose($"Removing {physical} (it did not exist before)");
+                File.Delete(physical);
+            }
+            foreach (var d in Backup.CreatedDirectories) // deepest first, as recorded
+            {
+                var pd = ctx.Map(d);
+                if (Directory.Exists(pd) && !Directory.EnumerateFileSystemEntries(pd).Any())
+                {
+                    ctx.Verbose($"Removing empty folder {pd} (created by Set-WaHardening)");
+                    Directory.Delete(pd);
+                }
+            }
+        }
+    }
+
+    public sealed class FileBackup : BackupEntry
+    {
+        public FileBackup(string path, bool existed, byte[]? content, IReadOnlyList<string> createdDirectories)
+        { Path = path; Existed = existed; Content = content; CreatedDirectories = createdDirectories; }
+
+        public string Path { get; }
+        public bool Existed { get; }
+        public byte[]? Content { get; }
+        /// <summary>Folders that did not exist before the write (deepest first); removed again on undo when empty.</summary>
+        public IReadOnlyList<string> CreatedDirectories { get; }
+        public override string Location => Path;
+        public override string? StateText => Existed ? $"{Content!.Length} bytes" : null;
+        public override WriteOperation RestoreOperation() => new FileRestoreOperation(this);
+    }
+
+    /// <summary>Sets one registry value (creating the key).</summary>
+    public sealed class RegistrySetOperation : WriteOperation
+    {
+        public RegistrySetOperation(string hive, string key, string name, RegistryValue value)
+        { Hive = hive; Key = key; Name = name; Value = value; }
+        public string Hive { get; }
+        public string Key { get; }
+        public string Name { get; }
+        public RegistryValue Value { get; }
+        public override string Location => $@"{Hive}\{Key}\{Name}";
+        public override string Description => $"set {Location} = {Value}";
+        public override BackupEntry Capture(ProviderContext ctx) => RegistryBackup.Of(ctx, Hive, Key, Name);
+        public override void Apply(ProviderContext ctx)
+        {
+            ctx.Verbose($"Setting {Location} = {Value}");
+            RegistryOf(ctx).SetValue(Hive, Key, Name, Value);
+        }
+
+        internal static IRegistry RegistryOf(ProviderContext ctx) => ctx.Registry ?? throw new WaHardeningException("RegistryUnavailable",
+            WaErrorCategory.ResourceUnavailable, "There is no Windows registry on this computer.");
+    }
+
+    /// <summary>Deletes one registry value (a stale list entry, or a value that did not exist before).</summary>
+    public sealed class RegistryDeleteOperation : WriteOperation
+    {
+        public RegistryDeleteOperation(string hive, string key, string name) { Hive = hive; Key = key; Name = name; }
+        public string Hive { get; }
+        public string Key { get; }
+        public string Name { get; }
+        public override string Location => $@"{Hive}\{Key}\{Name}";
+        public override string Description => $"delete {Location}";
+        public override BackupEntry Capture(ProviderContext ctx) => RegistryBackup.Of(ctx, Hive, Key, Name);
+        public override void Apply(ProviderContext ctx)
+        {
+            ctx.Verbose($"Deleting {Location}");
+            RegistrySetOperation.RegistryOf(ctx).DeleteValue(Hive, Key, Name);
+        }
+    }
+
+    public sealed class RegistryBackup : BackupEntry
+    {
+        public RegistryBackup(string hive, string key, string name, RegistryValue? value) { Hive = hive; Key = key; Name = name; Value = value; }
+        public string Hive { get; }
+        public string Key { get; }
+        public string Name { get; }
+        /// <summary>The prior value; null when it did not exist.</summary>
+        public RegistryValue? Value { get; }
+        public override string Location => $@"{Hive}\{Key}\{Name}";
+        public override string? StateText => Value?.ToString();
+
+        public override WriteOperation RestoreOperation() => Value == null
+            ? new RegistryDeleteOperation(Hive, Key, Name)
+            : new RegistrySetOperation(Hive, Key, Name, Value);
+
+        internal static RegistryBackup Of(ProviderContext ctx, string hive, string key, string name) =>
+            new RegistryBackup(hive, key, name, RegistrySetOperation.RegistryOf(ctx).GetValue(hive, key, name));
+    }
+
+    /// <summary>A step a provider runs after its writes (and after a restore), e.g. "dconf update".</summary>
+    public sealed class PostAction : IEquatable<PostAction>
+    {
+        public PostAction(string provider, string name) { Provider = provider; Name = name; }
+        public string Provider { get; }
+        public string Name { get; }
+        public bool Equals(PostAction? other) => other != null && other.Provider == Provider && other.Name == Name;
+        public override bool Equals(object? obj) => Equals(obj as PostAction);
+        public override int GetHashCode() => (Provider + "|" + Name).GetHashCode();
+        public override string ToString() => $"{Provider}:{Name}";
+    }
+
+    internal static class Utf8
+    {
+        public static readonly Encoding NoBom = new UTF8Encoding(false, true);
+    }
+}

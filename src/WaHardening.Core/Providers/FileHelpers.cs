@@ -1,0 +1,57 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using WaHardening.Core.Enforcement;
+using WaHardening.Core.Json;
+
+namespace WaHardening.Core.Providers
+{
+    internal static class FileHelpers
+    {
+        /// <summary>Parses a JSON file; a syntax error becomes <paramref name="errorId"/> naming the file, line and column.</summary>
+        public static JsonValue ParseJson(ProviderContext ctx, string path, string errorId, string role)
+        {
+            var physical = ctx.Map(path);
+            ctx.Verbose($"Reading {physical}");
+            try { return JsonParser.ParseFile(physical); }
+            catch (JsonParseException e)
+            {
+                throw new WaHardeningException(errorId, WaErrorCategory.InvalidData,
+                    $"{role} '{path}' is not valid JSON: line {e.Line}, column {e.Column}: {e.Reason}. Fix or remove the file; nothing was written.", path, e);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new WaHardeningException("PolicyFileUnreadable", WaErrorCategory.ReadError, $"{role} '{path}' cannot be read: {e.Message}", path, e);
+            }
+        }
+
+        public static string ReadText(ProviderContext ctx, string path)
+        {
+            var physical = ctx.Map(path);
+            ctx.Verbose($"Reading {physical}");
+            try { return File.ReadAllText(physical, new UTF8Encoding(false, true)); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DecoderFallbackException)
+            {
+                throw new WaHardeningException("PolicyFileUnreadable", WaErrorCategory.ReadError, $"'{path}' cannot be read: {e.Message}", path, e);
+            }
+        }
+
+        public static bool Exists(ProviderContext ctx, string path) => File.Exists(ctx.Map(path));
+        public static bool DirExists(ProviderContext ctx, string path) => Directory.Exists(ctx.Map(path));
+
+        /// <summary>Regular files of a folder (real paths), sorted by name in ordinal (byte) order.</summary>
+        public static string[] Files(ProviderContext ctx, string dir)
+        {
+            var physical = ctx.Map(dir);
+            if (!Directory.Exists(physical)) return Array.Empty<string>();
+            return Directory.GetFiles(physical).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal)
+                .Select(n => dir.TrimEnd('/') + "/" + n).ToArray();
+        }
+
+        public static byte[]? ReadBytes(ProviderContext ctx, string path) =>
+            File.Exists(ctx.Map(path)) ? File.ReadAllBytes(ctx.Map(path)) : null;
+
+        public static bool SameBytes(byte[]? a, byte[] b) => a != null && a.SequenceEqual(b);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using System.Linq;
+using WaHardening.Core.Enforcement;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+
+namespace WaHardening.Core.Providers
+{
+    /// <summary>
+    /// Firefox on Linux: /etc/firefox/policies/policies.json, an object {"policies": {…}}
+    /// (mozilla/policy-templates README, "Linux"). The file is shared with other tools, so it is
+    /// merged: every other policy, the key order and number text stay as they are; dotted setting
+    /// names (Cookies.AllowSession, SanitizeOnShutdown.Cookies) address nested objects.
+    /// Presence: a Firefox binary, or the /etc/firefox/policies folder.
+    /// </summary>
+    public sealed class FirefoxFileProvider : ISettingProvider
+    {
+        public const string PolicyFile = "/etc/firefox/policies/policies.json";
+        private static readonly string[] s_binaries =
+            { "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox" };
+
+        public string Name => "FirefoxJson";
+        public bool Serves(string target, string platform) => platform == Platforms.Linux && target == Targets.Firefox;
+        public bool CanWrite(string target) => true;
+
+        public bool IsPresent(string target, ProviderContext ctx, out string reason)
+        {
+            var bin = s_binaries.FirstOrDefault(x => FileHelpers.Exists(ctx, x));
+            if (bin != null) { reason = $"Firefox is installed ({bin})"; return true; }
+            if (FileHelpers.DirExists(ctx, "/etc/firefox/policies")) { reason = "/etc/firefox/policies exists"; return true; }
+            reason = $"Firefox is not installed (no {string.Join(", ", s_binaries)} and no /etc/firefox/policies)";
+            return false;
+        }
+
+        /// <summary>The whole document, or null when the file does not exist.</summary>
+        private static JsonObject? Load(ProviderContext ctx)
+        {
+            if (!FileHelpers.Exists(ctx, PolicyFile)) return null;
+            var v = FileHelpers.ParseJson(ctx, PolicyFile, "PolicyFileInvalid", "The Firefox policy file");
+            if (v is not JsonObject o)
+                throw Bad($"must hold a JSON object (line {v.Line}, column {v.Column})");
+            if (o["policies"] is JsonValue p && p is not JsonObject)
+                throw Bad($"\"policies\" must be an object (line {p.Line}, column {p.Column})");
+            return o;
+        }
+
+        private static WaHardeningException Bad(string what) => new WaHardeningException("PolicyFileInvalid", WaErrorCategory.InvalidData,
+            $"The Firefox policy file '{PolicyFile}' {what}; nothing was written.", PolicyFile);
+
+        public ReadResult Read(SettingDefinition s, ProviderContext ctx)
+        {
+            JsonValue? node = Load(ctx)?["policies"];
+            foreach (var part in s.Name.Split('.'))
+                node = (node as JsonObject)?[part];
+            return new ReadResult(node, $"{PolicyFile}: policies.{s.Name}");
+        }
+
+        public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx)
+        {
+            var plan = new ProviderPlan();
+            if (items.Count == 0) return plan;
+            var existing = FileHelpers.ReadBytes(ctx, PolicyFile);
+            var doc = Load(ctx) ?? new JsonObject();
+            if (doc["policies"] is not JsonObject policies) doc.Set("policies", policies = new JsonObject());
+            foreach (var i in items)
+            {
+                var parts = i.Setting.Name.Split('.');
+                var node = policies;
+                for (var k = 0; k < parts.Length - 1; k++)
+                {
+                    var next = node[parts[k]];
+                    if (next == null) node.Set(parts[k], next = new JsonObject());
+                    if (next is not JsonObject no)
+                        throw Bad($"has policies.{string.Join(".", parts.Take(k + 1))} = {next} where an object is needed for {i.Setting.Name} (line {next.Line}, column {next.Column})");
+                    node = no;
+                }
+                node.Set(parts[parts.Length - 1], i.Desired);
+            }
+            var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
+            if (!FileHelpers.SameBytes(existing, bytes))
+                plan.Operations.Add(new FileWriteOperation(PolicyFile, bytes, "Firefox policies: " + string.Join(", ", items.Select(i => i.Setting.Name))));
+            return plan;
+        }
+
+        public void RunPostAction(string action, ProviderContext ctx) { }
+    }
+}

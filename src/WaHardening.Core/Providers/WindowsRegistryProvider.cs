@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using WaHardening.Core.Enforcement;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+using WaHardening.Core.Rendering;
+
+namespace WaHardening.Core.Providers
+{
+    /// <summary>
+    /// Windows: policy registry values (HKLM and HKCU) at the place <see cref="RegistryRendering"/>
+    /// gives for each setting. List policies are a subkey holding "1".."n"; on write the stale
+    /// values of that subkey are deleted, on read the numbered values are collected in order.
+    /// The audit also reads Intune's MDM store (HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Area, value
+    /// Policy) for settings whose omaUri is ./Device/Vendor/MSFT/Policy/Config/Area/Policy (Policy CSP,
+    /// not ADMX-backed) and names it as the Origin; a value in the Policies location wins.
+    /// </summary>
+    public sealed class WindowsRegistryProvider : ISettingProvider
+    {
+        public const string PolicyManagerDevice = @"SOFTWARE\Microsoft\PolicyManager\current\device";
+        private const string PolicyCspPrefix = "./Device/Vendor/MSFT/Policy/Config/";
+
+        public string Name => "WindowsRegistry";
+
+        public bool Serves(string target, string platform) => platform == Platforms.Windows &&
+            (Targets.Find(target)?.WindowsPolicyKey != null || target == Targets.Windows);
+
+        public bool CanWrite(string target) => true;
+
+        private static IRegistry Reg(ProviderContext ctx) => ctx.Registry ?? throw new WaHardeningException("RegistryUnavailable",
+            WaErrorCategory.ResourceUnavailable, "There is no Windows registry on this computer.");
+
+        // App Paths entries the browsers' installers register (learn.microsoft.com/windows/win32/shell/app-registration).
+        private static readonly Dictionary<string, string> s_appPaths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            [Targets.Chrome] = "chrome.exe", [Targets.Edge] = "msedge.exe", [Targets.Firefox] = "firefox.exe",
+        };
+
+        public bool IsPresent(string target, ProviderContext ctx, out string reason)
+        {
+            var reg = Reg(ctx);
+            if (target == Targets.Windows || target == Targets.EdgeUpdate) { reason = "part of Windows"; return true; }
+            var policyKey = Targets.Find(target)?.WindowsPolicyKey;
+            if (policyKey != null && reg.KeyExists("HKLM", policyKey)) { reason = $@"HKLM\{policyKey} exists"; return true; }
+            if (target == Targets.GoogleUpdate)
+            {
+                var ok = reg.KeyExists("HKLM", @"SOFTWARE\Google\Update") || reg.KeyExists("HKLM", @"SOFTWARE\WOW6432Node\Google\Update");
+                reason = ok ? "Google Update is installed" : "Google Update is not installed";
+                return ok;
+            }
+            if (s_appPaths.TryGetValue(target, out var exe))
+            {
+                var key = @"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\" + exe;
+                var ok = reg.KeyExists("HKLM", key);
+                reason = ok ? $"{target} is installed ({exe})" : $@"{target} is not installed (no HKLM\{key}, no HKLM\{policyKey})";
+                return ok;
+            }
+            reason = $@"{target} is not installed (no HKLM\{policyKey})";
+            return false;
+        }
+
+        /// <summary>Intune's MDM location of a Policy CSP setting, when it has one.</summary>
+        public static (string Key, string Value)? MdmLocation(SettingDefinition s)
+        {
+            if (s.Raw["omaUri"] is not JsonString uri || !uri.Value.StartsWith(PolicyCspPrefix, StringComparison.OrdinalIgnoreCase)) return null;
+            var parts = uri.Value.Substring(PolicyCspPrefix.Length).Split('/');
+            if (parts.Length != 2 || parts[0].IndexOf('~') >= 0) return null; // ADMX-backed policies also land in the Policies keys
+            return (PolicyManagerDevice + @"\" + parts[0], parts[1]);
+        }
+
+        public ReadResult Read(SettingDefinition s, ProviderContext ctx)
+        {
+            var reg = Reg(ctx);
+            var r = RegistryRendering.Render(s);
+            if (r.IsList)
+            {
+                var items = NumberedValues(reg, r.Hive, r.Key);
+                var location = $@"{r.Hive}\{r.Key}\{{1..n}}";
+                if (items.Count == 0) return new ReadResult(null, location);
+                var list = new JsonArray();
+                foreach (var (_, v) in items) list.Add(new JsonString(v.Text));
+                return new ReadResult(list, location);
+            }
+            var value = reg.GetValue(r.Hive, r.Key, r.ValueName!);
+            if (value != null) return new ReadResult(Convert(s, value), r.Path, null, KindProblem(r, value));
+            if (MdmLocation(s) is (string mdmKey, string mdmValue))
+            {
+                var mv = reg.GetValue("HKLM", mdmKey, mdmValue);
+                if (mv != null) return new ReadResult(Convert(s, mv), r.Path, $@"Intune MDM (HKLM\{mdmKey}\{mdmValue})");
+            }
+            return new ReadResult(null, r.Path);
+        }
+
+        private static JsonValue Convert(SettingDefinition s, RegistryValue v) =>
+            RegistryRendering.FromRegistry(s, v.Data) ?? new JsonString(v.Text);
+
+        private static string? KindProblem(RegistrySetting r, RegistryValue v) => v.Kind == r.Kind ? null
+            : $"it is stored as {RegistrySetting.KindName(v.Kind)}, the policy reads {RegistrySetting.KindName(r.Kind)}";
+
+        /// <summary>Values named 1, 2, … of a list key, in numeric order.</summary>
+        private static List<(int N, RegistryValue V)> NumberedValues(IRegistry reg, string hive, string key) =>
+            reg.GetValueNames(hive, key)
+                .Select(n => (Ok: int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var i), N: i, Name: n))
+                .Where(x => x.Ok && x.N > 0).OrderBy(x => x.N)
+                .Select(x => (x.N, reg.GetValue(hive, key, x.Name)!)).ToList();
+
+        public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx)
+        {
+            var reg = Reg(ctx);
+            var plan = new ProviderPlan();
+            foreach (var i in items)
+            {
+                var r = RegistryRendering.Render(i.Setting, i.Desired);
+                if (r.IsList)
+                {
+                    var wanted = r.ListItems!;
+                    for (var n = 0; n < wanted.Count; n++)
+                    {
+                        var v = new RegistryValue(RegistryKind.String, wanted[n]);
+                        var name = (n + 1).ToString(CultureInfo.InvariantCulture);
+                        if (!v.SameAs(reg.GetValue(r.Hive, r.Key, name))) plan.Operations.Add(new RegistrySetOperation(r.Hive, r.Key, name, v));
+                    }
+                    // The list key belongs to the policy: anything else in it is stale ("**delvals." in Registry.pol terms).
+                    var keep = new HashSet<string>(Enumerable.Range(1, wanted.Count).Select(n => n.ToString(CultureInfo.InvariantCulture)), StringComparer.OrdinalIgnoreCase);
+                    foreach (var name in reg.GetValueNames(r.Hive, r.Key).Where(n => !keep.Contains(n)).ToList())
+                        plan.Operations.Add(new RegistryDeleteOperation(r.Hive, r.Key, name));
+                }
+                else
+                {
+                    var v = new RegistryValue(r.Kind, r.Data!);
+                    if (!v.SameAs(reg.GetValue(r.Hive, r.Key, r.ValueName!)))
+                        plan.Operations.Add(new RegistrySetOperation(r.Hive, r.Key, r.ValueName!, v));
+                }
+            }
+            return plan;
+        }
+
+        public void RunPostAction(string action, ProviderContext ctx) { }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using WaHardening.Commands.Platform;
+using WaHardening.Core;
+using WaHardening.Core.Enforcement;
+using WaHardening.Core.Model;
+
+namespace WaHardening.Commands
+{
+    /// <summary>
+    /// Shared parameters of Test-WaHardening and Set-WaHardening: which controls (from the pipeline,
+    /// or loaded from -Path with -Profile/-Id/-Parameter) and where (-Root).
+    /// </summary>
+    public abstract class EngineCmdlet : WaCmdlet
+    {
+        private readonly List<Control> _input = new List<Control>();
+
+        /// <summary><para type="description">Controls to process, e.g. from Get-WaBaseline. When given, -Path, -Profile and -Parameter are not used.</para></summary>
+        [Parameter(ValueFromPipeline = true)]
+        public Control[]? InputObject { get; set; }
+
+        /// <summary><para type="description">Control ids to process; wildcards allowed.</para></summary>
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Id { get; set; }
+
+        /// <summary><para type="description">Profile whose controls to process (and the profiles it includes). Default: Standard when the baseline defines it, else every control.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Profile { get; set; }
+
+        /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
+        [Parameter]
+        public Hashtable? Parameter { get; set; }
+
+        /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary><para type="description">A directory every system path is placed under (e.g. TestDrive:\), for trying the module without touching the real system. Default: the real paths.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Root { get; set; }
+
+        protected override void Process()
+        {
+            if (InputObject != null) _input.AddRange(InputObject.Where(c => c != null));
+        }
+
+        /// <summary>The controls to work on.</summary>
+        protected IReadOnlyList<Control> Controls()
+        {
+            IEnumerable<Control> controls;
+            if (_input.Count > 0)
+            {
+                if (Parameter != null || Path != null || Profile != null)
+                    throw new WaHardeningException("PipelineWithBaselineOptions", WaErrorCategory.InvalidArgument,
+                        "Controls came from the pipeline: choose the baseline, profile and parameters on Get-WaBaseline instead of -Path/-Profile/-Parameter.");
+                controls = _input;
+            }
+            else
+            {
+                var baseline = LoadBaseline(Path, Parameter);
+                var profile = Profile ?? (baseline.FindProfile("Standard") != null ? "Standard" : null);
+                controls = profile == null ? baseline.Controls : baseline.ControlsFor(profile);
+            }
+            if (Id != null)
+                controls = controls.Where(c => Id.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(c.Id)));
+            return controls.ToList();
+        }
+
+        protected ProviderContext NewContext() => NewContext(this, Root);
+
+        internal static ProviderContext NewContext(PSCmdlet cmdlet, string? root)
+        {
+            var platform = ProviderContext.CurrentPlatform();
+            var physicalRoot = root == null ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(root);
+            return new ProviderContext(physicalRoot, platform, registry: platform == Platforms.Windows && physicalRoot == null ? new Win32Registry() : null)
+            {
+                Log = cmdlet.WriteVerbose,
+            };
+        }
+    }
+}
