@@ -77,7 +77,9 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     $params = @($cmd.Parameters.Values | Where-Object { -not $common.Contains($_.Name) } | Sort-Object Name)
     $paramText = @{}
     foreach ($p in $params) {
-        $pn = $members["P:$($type.FullName).$($p.Name)"]
+        # The property may be declared on a base cmdlet class: look up the declaring type's docs.
+        $pn = $null
+        for ($t = $type; $t -and -not $pn; $t = $t.BaseType) { $pn = $members["P:$($t.FullName).$($p.Name)"] }
         $text = @(Get-Para $pn 'description')
         if (-not $text) { $missing.Add("$($cmd.Name) -$($p.Name): description") }
         $paramText[$p.Name] = $text
