@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against, from Debian packages:
 #   chromium (chrome://policy, session-data behaviour), firefox-esr (about:policies),
-#   python3-samba (an independent Registry.pol parser), dconf-cli + libglib2.0-bin (dconf, gsettings),
-#   python3 (plistlib for .mobileconfig checks).
+#   python3-samba (an independent Registry.pol parser), dconf-cli + libglib2.0-bin + dconf-gsettings-backend +
+#   gsettings-desktop-schemas (dconf, gsettings reading the locked GNOME keys),
+#   python3 (plistlib for .mobileconfig checks, http.server for the site-data test).
 # Idempotent: installs only what is missing. Needs root (CI runs as root).
 set -euo pipefail
 need=()
@@ -11,6 +12,9 @@ command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
 /usr/bin/python3 -c 'import samba.gp_parse.gp_pol' >/dev/null 2>&1 || need+=(python3-samba)
 command -v dconf >/dev/null 2>&1 || need+=(dconf-cli)
 command -v gsettings >/dev/null 2>&1 || need+=(libglib2.0-bin)
+# gsettings must read dconf (not its memory backend) and know the GNOME desktop schemas.
+ls /usr/lib/*/gio/modules/libdconfsettings.so >/dev/null 2>&1 || need+=(dconf-gsettings-backend)
+[ -f /usr/share/glib-2.0/schemas/org.gnome.desktop.session.gschema.xml ] || need+=(gsettings-desktop-schemas)
 [ -x /usr/bin/python3 ] || need+=(python3)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then

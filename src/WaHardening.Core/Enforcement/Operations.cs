@@ -120,6 +120,27 @@ namespace WaHardening.Core.Enforcement
         }
     }
 
+    /// <summary>
+    /// A file that a post-action command writes (e.g. the database <c>dconf update</c> compiles): nothing is written by the
+    /// operation itself, but its prior state goes into the backup so Undo puts it back (or removes it) too.
+    /// </summary>
+    public sealed class FileByCommandOperation : WriteOperation
+    {
+        public FileByCommandOperation(string path, string what) { Path = path; What = what; }
+        public string Path { get; }
+        public string What { get; }
+        public override string Location => Path;
+        public override string Description => $"rebuild {Path} ({What})";
+        public override BackupEntry Capture(ProviderContext ctx)
+        {
+            var physical = ctx.Map(Path);
+            return File.Exists(physical)
+                ? new FileBackup(Path, true, File.ReadAllBytes(physical), Array.Empty<string>())
+                : new FileBackup(Path, false, null, Array.Empty<string>());
+        }
+        public override void Apply(ProviderContext ctx) => ctx.Verbose($"{ctx.Map(Path)} is rebuilt by a post-action ({What})");
+    }
+
     /// <summary>Puts a file back as it was: its exact bytes, or no file (and no folders the module created).</summary>
     public sealed class FileRestoreOperation : WriteOperation
     {

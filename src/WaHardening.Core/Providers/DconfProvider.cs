@@ -282,7 +282,9 @@ namespace WaHardening.Core.Providers
                 if (text.Length > 0 && !text.EndsWith("\n", StringComparison.Ordinal)) text += "\n";
                 plan.Operations.Add(new FileWriteOperation(Profile, Utf8.NoBom.GetBytes(text + ProfileLine + "\n"), $"dconf profile: add {ProfileLine}"));
             }
-            // Even with no file to change (e.g. only the database was stale) the database must be rebuilt.
+            // Even with no file to change (e.g. only the database was stale) the database must be rebuilt. The compiled
+            // database is in the backup too, so Undo leaves no database behind that was not there before.
+            plan.Operations.Add(new FileByCommandOperation(Database, "compiled by 'dconf update'"));
             plan.PostActions.Add(new PostAction(Name, "update"));
             return plan;
         }
