@@ -404,6 +404,30 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void Windows_undo_removes_the_keys_it_created_and_keeps_keys_that_were_there_even_empty()
+        {
+            using var s = new Scratch();
+            var reg = new InMemoryRegistry();
+            reg.CreateKey("HKLM", @"SOFTWARE\Policies\Google");      // existed before, empty: must stay
+            reg.SetValue("HKLM", @"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\chrome.exe", "", new RegistryValue(RegistryKind.String, @"C:\chrome.exe"));
+            reg.SetValue("HKLM", @"SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System", "Other", new RegistryValue(RegistryKind.DWord, 2u));
+            var keysBefore = reg.KeyNames();
+            var before = reg.Dump();
+            var e = Windows(reg, s);
+            var b = Baseline(Control("WA-A-01", ChromeList) + "," + Control("WA-W-01", Inactivity));
+            Set(e, b, out var backup);
+            Assert.True(reg.KeyExists("HKLM", ChromeKey + @"\CookiesSessionOnlyForUrls"));
+            var doc = BackupDocument.Load(backup!);
+            Assert.Contains(doc.Entries.OfType<RegistryBackup>(), r => r.CreatedKeys.SequenceEqual(new[] { ChromeKey + @"\CookiesSessionOnlyForUrls", ChromeKey }));
+
+            e.Restore(doc, backup!);
+            Assert.Equal(before, reg.Dump());
+            Assert.Equal(keysBefore, reg.KeyNames());
+            Assert.False(reg.KeyExists("HKLM", ChromeKey));
+            Assert.True(reg.KeyExists("HKLM", @"SOFTWARE\Policies\Google"));
+        }
+
+        [Fact]
         public void Windows_audit_reads_intune_policy_manager_and_tells_not_configured_from_wrong()
         {
             using var s = new Scratch();

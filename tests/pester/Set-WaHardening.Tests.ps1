@@ -3,9 +3,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'EnforceCommon.ps1')
     $script:Baseline = New-EnforceBaseline -Path (Join-Path $TestDrive 'baseline.json')
 }
-BeforeDiscovery {
-    $HasDconf = [bool](Get-Command dconf -ErrorAction SilentlyContinue)
-}
 
 Describe 'Set-WaHardening' {
     It '-WhatIf shows every change and writes nothing' {
@@ -78,7 +75,7 @@ Describe 'Set-WaHardening' {
         Get-TreeState $root | Should -Be $before
     }
 
-    It 'writes the GNOME keyfile, lock and profile and compiles the scratch database with dconf' -Skip:(-not $HasDconf) {
+    It 'writes the GNOME keyfile, lock and profile and compiles the scratch database with dconf' {
         $root = New-ScratchRoot -Path (Join-Path $TestDrive 'gnome')
         $c = Set-WaHardening -Path $Baseline -Root $root -Id WA-T-03 -Parameter @{ Idle = 120 } -Confirm:$false
         $c.Action | Should -Be 'Changed'

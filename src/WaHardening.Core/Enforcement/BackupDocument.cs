@@ -57,6 +57,7 @@ namespace WaHardening.Core.Enforcement
                     case RegistryBackup r:
                         var ro = new JsonObject().Set("type", "registry").Set("hive", r.Hive).Set("key", r.Key).Set("value", r.Name).Set("existed", r.Value != null);
                         if (r.Value != null) ro.Set("kind", RegistrySetting.KindName(r.Value.Kind)).Set("data", DataToJson(r.Value));
+                        ro.Set("createdKeys", r.CreatedKeys.ToArray());
                         entries.Add(ro);
                         break;
                 }
@@ -127,7 +128,8 @@ namespace WaHardening.Core.Enforcement
                         catch (ArgumentException) { throw Invalid(path, $"{where}.kind is not a registry kind"); }
                         value = new RegistryValue(kind, DataFromJson(kind, eo["data"]) ?? throw Invalid(path, $"{where}.data does not fit its kind"));
                     }
-                    list.Add(new RegistryBackup(hive, Str(eo, "key", path, where), Str(eo, "value", path, where), value));
+                    var keys = eo["createdKeys"] is JsonArray ka ? ka.Items.Select(k => k is JsonString ks ? ks.Value : throw Invalid(path, $"{where}.createdKeys must list strings")).ToArray() : Array.Empty<string>();
+                    list.Add(new RegistryBackup(hive, Str(eo, "key", path, where), Str(eo, "value", path, where), value, keys));
                 }
                 else throw Invalid(path, $"{where}.type '{type}' is not 'file' or 'registry'");
             }

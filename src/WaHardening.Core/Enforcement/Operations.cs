@@ -225,23 +225,35 @@ namespace WaHardening.Core.Enforcement
     /// <summary>Deletes one registry value (a stale list entry, or a value that did not exist before).</summary>
     public sealed class RegistryDeleteOperation : WriteOperation
     {
-        public RegistryDeleteOperation(string hive, string key, string name) { Hive = hive; Key = key; Name = name; }
+        public RegistryDeleteOperation(string hive, string key, string name, IReadOnlyList<string>? removeEmptyKeys = null)
+        { Hive = hive; Key = key; Name = name; RemoveEmptyKeys = removeEmptyKeys ?? Array.Empty<string>(); }
         public string Hive { get; }
         public string Key { get; }
         public string Name { get; }
+        /// <summary>Keys (deepest first) to delete afterwards if they are empty: the ones Set-WaHardening created.</summary>
+        public IReadOnlyList<string> RemoveEmptyKeys { get; }
         public override string Location => $@"{Hive}\{Key}\{Name}";
         public override string Description => $"delete {Location}";
         public override BackupEntry Capture(ProviderContext ctx) => RegistryBackup.Of(ctx, Hive, Key, Name);
         public override void Apply(ProviderContext ctx)
         {
             ctx.Verbose($"Deleting {Location}");
-            RegistrySetOperation.RegistryOf(ctx).DeleteValue(Hive, Key, Name);
+            var reg = RegistrySetOperation.RegistryOf(ctx);
+            reg.DeleteValue(Hive, Key, Name);
+            foreach (var k in RemoveEmptyKeys)
+            {
+                if (!reg.DeleteKeyIfEmpty(Hive, k)) break; // still holds something: so do its parents
+                ctx.Verbose($@"Removed the empty key {Hive}\{k} (it did not exist before)");
+            }
         }
     }
 
     public sealed class RegistryBackup : BackupEntry
     {
-        public RegistryBackup(string hive, string key, string name, RegistryValue? value) { Hive = hive; Key = key; Name = name; Value = value; }
+        public RegistryBackup(string hive, string key, string name, RegistryValue? value, IReadOnlyList<string>? createdKeys = null)
+        { Hive = hive; Key = key; Name = name; Value = value; CreatedKeys = createdKeys ?? Array.Empty<string>(); }
+        /// <summary>The keys (deepest first) that did not exist before: removed again on restore when empty.</summary>
+        public IReadOnlyList<string> CreatedKeys { get; }
         public string Hive { get; }
         public string Key { get; }
         public string Name { get; }
@@ -251,11 +263,17 @@ namespace WaHardening.Core.Enforcement
         public override string? StateText => Value?.ToString();
 
         public override WriteOperation RestoreOperation() => Value == null
-            ? new RegistryDeleteOperation(Hive, Key, Name)
+            ? new RegistryDeleteOperation(Hive, Key, Name, CreatedKeys)
             : new RegistrySetOperation(Hive, Key, Name, Value);
 
-        internal static RegistryBackup Of(ProviderContext ctx, string hive, string key, string name) =>
-            new RegistryBackup(hive, key, name, RegistrySetOperation.RegistryOf(ctx).GetValue(hive, key, name));
+        internal static RegistryBackup Of(ProviderContext ctx, string hive, string key, string name)
+        {
+            var reg = RegistrySetOperation.RegistryOf(ctx);
+            var created = new List<string>();
+            for (var k = key.Trim('\\'); k.Length > 0 && !reg.KeyExists(hive, k); k = k.LastIndexOf('\\') is var i && i > 0 ? k.Substring(0, i) : "")
+                created.Add(k);
+            return new RegistryBackup(hive, key, name, reg.GetValue(hive, key, name), created);
+        }
     }
 
     /// <summary>A step a provider runs after its writes (and after a restore), e.g. "dconf update".</summary>

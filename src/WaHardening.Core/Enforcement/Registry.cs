@@ -50,6 +50,8 @@ namespace WaHardening.Core.Enforcement
         void SetValue(string hive, string key, string name, RegistryValue value);
         /// <summary>Deletes the value if present.</summary>
         void DeleteValue(string hive, string key, string name);
+        /// <summary>Deletes the key if it has no values and no subkeys; true when it is gone afterwards.</summary>
+        bool DeleteKeyIfEmpty(string hive, string key);
     }
 
     /// <summary>A registry in memory, case-insensitive like the real one. Used by tests on every OS.</summary>
@@ -88,6 +90,29 @@ namespace WaHardening.Core.Enforcement
             Check(hive, key);
             if (_keys.TryGetValue(K(hive, key), out var values)) values.Remove(name);
         }
+
+        public bool DeleteKeyIfEmpty(string hive, string key)
+        {
+            var k = K(hive, key);
+            if (_keys.Keys.Any(x => x.StartsWith(k + "\\", StringComparison.OrdinalIgnoreCase))) return false;
+            if (_keys.TryGetValue(k, out var values))
+            {
+                if (values.Count > 0) return false;
+                Check(hive, key);
+                _keys.Remove(k);
+            }
+            return true;
+        }
+
+        /// <summary>Creates an empty key (tests: a key that existed before, with nothing in it).</summary>
+        public void CreateKey(string hive, string key)
+        {
+            if (!_keys.ContainsKey(K(hive, key)))
+                _keys[K(hive, key)] = new Dictionary<string, RegistryValue>(StringComparer.OrdinalIgnoreCase);
+        }
+
+        /// <summary>Every key (sorted), for checking that nothing was left behind.</summary>
+        public IReadOnlyList<string> KeyNames() => _keys.Keys.OrderBy(x => x, StringComparer.OrdinalIgnoreCase).ToList();
 
         private void Check(string hive, string key)
         {

@@ -39,6 +39,12 @@ namespace WaHardening.Commands.Platform
             IntPtr type, IntPtr data, IntPtr dataLength);
         [DllImport("advapi32.dll")]
         private static extern int RegCloseKey(IntPtr hKey);
+        [DllImport("advapi32.dll", CharSet = CharSet.Unicode)]
+        private static extern int RegDeleteKeyExW(IntPtr hKey, string subKey, int samDesired, int reserved);
+        [DllImport("advapi32.dll", CharSet = CharSet.Unicode)]
+        private static extern int RegQueryInfoKeyW(IntPtr hKey, IntPtr cls, IntPtr clsLength, IntPtr reserved, out int subKeys,
+            IntPtr maxSubKeyLength, IntPtr maxClassLength, out int values, IntPtr maxValueNameLength, IntPtr maxValueLength,
+            IntPtr securityDescriptor, IntPtr lastWriteTime);
 
         private static IntPtr Hive(string hive) => hive.ToUpperInvariant() switch
         {
@@ -148,6 +154,23 @@ namespace WaHardening.Commands.Platform
                 if (rc != ERROR_SUCCESS) throw Fail(rc, hive, key);
             }
             finally { RegCloseKey(h); }
+        }
+
+        public bool DeleteKeyIfEmpty(string hive, string key)
+        {
+            var h = Open(hive, key, false);
+            if (h == IntPtr.Zero) return true;
+            try
+            {
+                var rc = RegQueryInfoKeyW(h, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, out var subKeys, IntPtr.Zero, IntPtr.Zero, out var values,
+                    IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
+                if (rc != ERROR_SUCCESS) throw Fail(rc, hive, key);
+                if (subKeys > 0 || values > 0) return false;
+            }
+            finally { RegCloseKey(h); }
+            var del = RegDeleteKeyExW(Hive(hive), key, KEY_WOW64_64KEY, 0);
+            if (del != ERROR_SUCCESS && del != ERROR_FILE_NOT_FOUND) throw Fail(del, hive, key);
+            return true;
         }
 
         public void DeleteValue(string hive, string key, string name)
