@@ -51,6 +51,15 @@ Describe 'Set-WaHardening' {
         (Get-FileHash $site).Hash | Should -Be $hash
     }
 
+    It 'shows changes as a table: action, control, setting, before and after' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'view')
+        $changes = Set-WaHardening -Path $Baseline -Root $root -Id WA-T-01 -Confirm:$false
+        $env:NO_COLOR = '1'
+        try { $text = $changes | Format-Table | Out-String -Width 200 } finally { Remove-Item Env:NO_COLOR }
+        $text | Should -Match 'Action\s+ControlId\s+Setting\s+Before\s+After\s+Location'
+        $text | Should -Match 'Changed\s+WA-T-01\s+Chromium:RestoreOnStartup\s+\(not set\)\s+5'
+    }
+
     It 'honours -BackupPath and reports audit-only settings as NotEnforced' {
         $root = New-ScratchRoot -Path (Join-Path $TestDrive 'bp')
         $bp = Join-Path $TestDrive 'my-backup.json'
