@@ -131,6 +131,18 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void A_foreign_chromium_file_with_comments_and_trailing_commas_is_read_as_chromium_reads_it()
+        {
+            // Debian Chromium lists these policies with status OK (tests/pester/RealPeers.Tests.ps1 reads chrome://policy).
+            using var s = new Scratch();
+            s.Write("/etc/chromium/policies/managed/site.json", "{\n  // set by the site\n  \"RestoreOnStartup\": 4, /* ok */\n  \"X\": [1, 2,],\n}\n");
+            var (e, _) = Linux(s);
+            var r = e.Test(Baseline(Control("WA-A-01", ChromiumRestore)).Controls).Single();
+            Assert.Equal(ComplianceStatus.Compliant, r.Status);
+            Assert.Equal("4", r.Settings.Single().Actual);
+        }
+
+        [Fact]
         public void Absent_browsers_other_platforms_and_phones_are_not_applicable_and_advice_is_advisory()
         {
             using var s = new Scratch();

@@ -6,6 +6,20 @@ namespace WaHardening.Core.Tests
     public class JsonTests
     {
         [Fact]
+        public void Chromium_options_take_comments_and_trailing_commas_and_strict_mode_refuses_them()
+        {
+            const string text = "{ // c\n \"a\": [1, 2, /* x\n y */ ], \"b\": {\"c\": true,}, }";
+            var v = (JsonObject)JsonParser.Parse(text, "t.json", JsonParseOptions.Chromium);
+            Assert.Equal("{\"a\":[1,2],\"b\":{\"c\":true}}", v.ToString());
+            Assert.Equal(3, ((JsonObject)v["b"]!).Line);
+            var strict = Assert.Throws<JsonParseException>(() => JsonParser.Parse(text, "t.json"));
+            Assert.Equal(1, strict.Line);
+            Assert.Throws<JsonParseException>(() => JsonParser.Parse("[1,,]", "t.json", JsonParseOptions.Chromium));
+            Assert.Throws<JsonParseException>(() => JsonParser.Parse("{\"a\": 1 /* open", "t.json", JsonParseOptions.Chromium));
+            Assert.Throws<JsonParseException>(() => JsonParser.Parse("[1 / 2]", "t.json", JsonParseOptions.Chromium));
+        }
+
+        [Fact]
         public void Round_trip_keeps_property_order_and_number_text()
         {
             const string text = "{\n  \"b\": 1.50,\n  \"a\": [\n    true,\n    null,\n    \"x\\u00e9\\n\"\n  ],\n  \"big\": 12345678901234567890\n}\n";

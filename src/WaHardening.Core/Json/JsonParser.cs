@@ -25,6 +25,19 @@ namespace WaHardening.Core.Json
     /// property order and number text, and refuses duplicate property names (which policy readers
     /// resolve differently: a duplicate is a bug in the file, not a choice to guess at).
     /// </summary>
+    /// <summary>Extensions some readers accept beyond RFC 8259 (Chromium's policy files take both).</summary>
+    [Flags]
+    public enum JsonParseOptions
+    {
+        None = 0,
+        /// <summary>// line and /* block */ comments where whitespace may stand.</summary>
+        AllowComments = 1,
+        /// <summary>A comma before the closing ] or }.</summary>
+        AllowTrailingCommas = 2,
+        /// <summary>What Chromium's policy loader accepts.</summary>
+        Chromium = AllowComments | AllowTrailingCommas,
+    }
+
     public sealed class JsonParser
     {
         public const int MaxDepth = 128;
@@ -35,17 +48,21 @@ namespace WaHardening.Core.Json
         private int _line = 1;
         private int _lineStart;
         private int _depth;
+        private readonly JsonParseOptions _options;
 
-        private JsonParser(string text, string source)
+        private JsonParser(string text, string source, JsonParseOptions options)
         {
             _text = text;
             _source = source;
+            _options = options;
         }
 
-        public static JsonValue Parse(string text, string source = "(json)")
+        public static JsonValue Parse(string text, string source = "(json)") => Parse(text, source, JsonParseOptions.None);
+
+        public static JsonValue Parse(string text, string source, JsonParseOptions options)
         {
             if (text == null) throw new ArgumentNullException(nameof(text));
-            var p = new JsonParser(text, source);
+            var p = new JsonParser(text, source, options);
             // A UTF-8 BOM decoded as U+FEFF is tolerated at the start, as Chromium and Firefox do.
             if (p._text.Length > 0 && p._text[0] == '\uFEFF') p._pos = 1;
             p.SkipWhitespace();
@@ -55,12 +72,14 @@ namespace WaHardening.Core.Json
             return value;
         }
 
-        public static JsonValue ParseFile(string path)
+        public static JsonValue ParseFile(string path) => ParseFile(path, JsonParseOptions.None);
+
+        public static JsonValue ParseFile(string path, JsonParseOptions options)
         {
             string text;
             try { text = File.ReadAllText(path, new UTF8Encoding(false, true)); }
             catch (DecoderFallbackException) { throw new JsonParseException(path, 1, 1, "the file is not valid UTF-8"); }
-            return Parse(text, path);
+            return Parse(text, path, options);
         }
 
         private JsonParseException Error(string reason) =>
@@ -74,8 +93,37 @@ namespace WaHardening.Core.Json
                 var c = t[_pos];
                 if (c == '\n') { _pos++; _line++; _lineStart = _pos; }
                 else if (c == ' ' || c == '\t' || c == '\r') _pos++;
+                else if (c == '/' && (_options & JsonParseOptions.AllowComments) != 0) SkipComment();
                 else break;
             }
+        }
+
+        private void SkipComment()
+        {
+            var t = _text;
+            if (_pos + 1 < t.Length && t[_pos + 1] == '/')
+            {
+                while (_pos < t.Length && t[_pos] != '\n') _pos++;
+                return;
+            }
+            if (_pos + 1 < t.Length && t[_pos + 1] == '*')
+            {
+                var end = t.IndexOf("*/", _pos + 2, StringComparison.Ordinal);
+                if (end < 0) throw Error("unterminated /* comment");
+                for (var i = _pos; i < end; i++)
+                    if (t[i] == '\n') { _line++; _lineStart = i + 1; }
+                _pos = end + 2;
+                return;
+            }
+            throw Error("unexpected character '/'");
+        }
+
+        private bool TrailingCommaBefore(char close)
+        {
+            if ((_options & JsonParseOptions.AllowTrailingCommas) == 0) return false;
+            SkipWhitespace();
+            if (_pos < _text.Length && _text[_pos] == close) { _pos++; return true; }
+            return false;
         }
 
         private JsonValue ParseValue()
@@ -137,6 +185,7 @@ namespace WaHardening.Core.Json
                 var c = _text[_pos++];
                 if (c == '}') break;
                 if (c != ',') { _pos--; throw Error("expected ',' or '}' in an object"); }
+                if (TrailingCommaBefore('}')) break;
             }
             _depth--;
             return obj;
@@ -158,6 +207,7 @@ namespace WaHardening.Core.Json
                 var c = _text[_pos++];
                 if (c == ']') break;
                 if (c != ',') { _pos--; throw Error("expected ',' or ']' in an array"); }
+                if (TrailingCommaBefore(']')) break;
             }
             _depth--;
             return arr;

@@ -10,11 +10,12 @@ namespace WaHardening.Core.Providers
     internal static class FileHelpers
     {
         /// <summary>Parses a JSON file; a syntax error becomes <paramref name="errorId"/> naming the file, line and column.</summary>
-        public static JsonValue ParseJson(ProviderContext ctx, string path, string errorId, string role)
+        public static JsonValue ParseJson(ProviderContext ctx, string path, string errorId, string role,
+            JsonParseOptions options = JsonParseOptions.None)
         {
             var physical = ctx.Map(path);
             ctx.Verbose($"Reading {physical}");
-            try { return JsonParser.ParseFile(physical); }
+            try { return JsonParser.ParseFile(physical, options); }
             catch (JsonParseException e)
             {
                 throw new WaHardeningException(errorId, WaErrorCategory.InvalidData,
