@@ -35,7 +35,7 @@ Describe 'Module manifest' {
 }
 
 Describe 'Windows PowerShell 5.1 compatibility' {
-    It 'ships assemblies that reference only netstandard and each other' {
+    It 'ships assemblies that reference only netstandard and each other, and never System.Console' {
         foreach ($dll in Get-ChildItem $ModulePath -Filter *.dll) {
             $refs = [System.Reflection.Metadata.MetadataReader]
             $stream = [System.IO.File]::OpenRead($dll.FullName)
@@ -43,6 +43,9 @@ Describe 'Windows PowerShell 5.1 compatibility' {
                 $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
                 $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
                 $names = foreach ($h in $md.AssemblyReferences) { $md.GetString($md.GetAssemblyReference($h).Name) }
+                # Nothing writes to the console behind PowerShell's back: output goes through the streams only.
+                $types = foreach ($h in $md.TypeReferences) { $t = $md.GetTypeReference($h); "$($md.GetString($t.Namespace)).$($md.GetString($t.Name))" }
+                $types | Should -Not -Contain 'System.Console' -Because "$($dll.Name) must not write to the console directly"
                 $tfm = foreach ($h in $md.GetAssemblyDefinition().GetCustomAttributes()) {
                     $a = $md.GetCustomAttribute($h)
                     $ctor = $md.GetMemberReference([System.Reflection.Metadata.MemberReferenceHandle]$a.Constructor)
