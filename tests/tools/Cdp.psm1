@@ -5,6 +5,7 @@
     this closed network; DevToolsActivePort is written to the user-data-dir on start).
 #>
 Set-StrictMode -Version Latest
+. (Join-Path $PSScriptRoot 'BrowserProcess.ps1')
 
 function Get-WaChromiumPath {
     foreach ($c in '/usr/bin/chromium', '/usr/bin/chromium-browser') { if (Test-Path $c) { return $c } }
@@ -19,32 +20,13 @@ function Start-WaChromium {
         [int] $TimeoutSeconds = 30
     )
     $null = New-Item -ItemType Directory -Force -Path $UserDataDir
-    $portFile = Join-Path $UserDataDir 'DevToolsActivePort'
-    Remove-Item -LiteralPath $portFile -ErrorAction SilentlyContinue
     $chromeArgs = @('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
         '--no-default-browser-check', '--remote-debugging-port=0', '--remote-debugging-address=127.0.0.1',
         "--user-data-dir=$UserDataDir") + $ExtraArgument + @('about:blank')
-    $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-WaChromiumPath))
-    foreach ($a in $chromeArgs) { $psi.ArgumentList.Add($a) }
-    $psi.RedirectStandardError = $true
-    $psi.RedirectStandardOutput = $true
-    $psi.UseShellExecute = $false
-    $proc = [System.Diagnostics.Process]::Start($psi)
-    # Drain the pipes so Chromium never blocks on a full pipe.
-    $null = $proc.StandardError.ReadToEndAsync()
-    $null = $proc.StandardOutput.ReadToEndAsync()
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    $port = $null
-    while (-not $port) {
-        if ($proc.HasExited) { throw "Chromium exited with code $($proc.ExitCode) before DevTools was up (profile $UserDataDir)." }
-        if ([DateTime]::UtcNow -gt $deadline) { $proc.Kill($true); throw "Chromium did not open DevTools within $TimeoutSeconds s." }
-        if (Test-Path $portFile) {
-            $first = @(Get-Content -LiteralPath $portFile -ErrorAction SilentlyContinue)
-            if ($first.Count -ge 2 -and $first[0] -match '^\d+$') { $port = [int]$first[0] }
-        }
-        if (-not $port) { Start-Sleep -Milliseconds 100 }
-    }
+    $started = Start-WaBrowserProcess -Path (Get-WaChromiumPath) -Arguments $chromeArgs -Name Chromium -TimeoutSeconds $TimeoutSeconds `
+        -PortFile (Join-Path $UserDataDir 'DevToolsActivePort')
+    $proc = $started.Process; $port = $started.Port; $deadline = $started.Deadline
     $page = $null
     while (-not $page) {
         $targets = Invoke-RestMethod -Uri "http://127.0.0.1:$port/json/list" -TimeoutSec 5

@@ -6,6 +6,7 @@
     (firefox-source-docs.mozilla.org/testing/marionette/Protocol.html).
 #>
 Set-StrictMode -Version Latest
+. (Join-Path $PSScriptRoot 'BrowserProcess.ps1')
 
 function Get-WaFirefoxPath {
     foreach ($c in '/usr/bin/firefox-esr', '/usr/bin/firefox') { if (Test-Path $c) { return $c } }
@@ -61,28 +62,10 @@ function Start-WaFirefox {
         'user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);'
         'user_pref("browser.aboutwelcome.enabled", false);'
     ) | Set-Content -LiteralPath (Join-Path $ProfileDir 'user.js')
-    $portFile = Join-Path $ProfileDir 'MarionetteActivePort'
-    Remove-Item -LiteralPath $portFile -ErrorAction SilentlyContinue
-    $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-WaFirefoxPath))
-    foreach ($a in '--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '-profile', $ProfileDir, 'about:blank') { $psi.ArgumentList.Add($a) }
-    $psi.RedirectStandardError = $true
-    $psi.RedirectStandardOutput = $true
-    $psi.UseShellExecute = $false
-    $psi.Environment['MOZ_CRASHREPORTER_DISABLE'] = '1'
-    $proc = [System.Diagnostics.Process]::Start($psi)
-    $stderr = $proc.StandardError.ReadToEndAsync()
-    $null = $proc.StandardOutput.ReadToEndAsync()
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    $port = $null
-    while (-not $port) {
-        if ($proc.HasExited) { throw "Firefox exited with code $($proc.ExitCode) before Marionette was up: $($stderr.Result)" }
-        if ([DateTime]::UtcNow -gt $deadline) { $proc.Kill($true); throw "Firefox did not open Marionette within $TimeoutSeconds s." }
-        if (Test-Path $portFile) {
-            $text = (Get-Content -LiteralPath $portFile -Raw -ErrorAction SilentlyContinue)
-            if ($text -match '^\s*(\d+)\s*$' -and [int]$Matches[1] -gt 0) { $port = [int]$Matches[1] }
-        }
-        if (-not $port) { Start-Sleep -Milliseconds 200 }
-    }
+    $started = Start-WaBrowserProcess -Path (Get-WaFirefoxPath) -Name Firefox -TimeoutSeconds $TimeoutSeconds `
+        -Arguments @('--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '-profile', $ProfileDir, 'about:blank') `
+        -PortFile (Join-Path $ProfileDir 'MarionetteActivePort') -Environment @{ MOZ_CRASHREPORTER_DISABLE = '1' }
+    $proc = $started.Process; $port = $started.Port; $deadline = $started.Deadline
     $client = [System.Net.Sockets.TcpClient]::new()
     $client.Connect('127.0.0.1', $port)
     $session = [pscustomobject]@{
