@@ -94,8 +94,8 @@ namespace WaHardening.Core.Enforcement
         private (ISettingProvider? Provider, ComplianceStatus? Status, string Reason) Resolve(string target)
         {
             var info = Targets.Find(target);
-            if (target == Targets.IOS || target == Targets.Android)
-                return (null, ComplianceStatus.NotApplicable, $"{target} devices are configured and checked through Intune compliance policies only (see the Intune export); nothing to check on a computer");
+            if (Targets.IsIntuneComplianceOnly(target))
+                return (null, ComplianceStatus.NotApplicable, $"{target} is an Intune compliance policy (Export-WaIntuneProfile / Publish-WaIntuneProfile); nothing to check on this computer");
             if (info != null && !info.Platforms.Contains(Context.Platform))
                 return (null, ComplianceStatus.NotApplicable, $"{target} applies to {string.Join(", ", info.Platforms)}; this computer runs {Context.Platform}");
             var provider = Providers.FirstOrDefault(p => p.Serves(target, Context.Platform));

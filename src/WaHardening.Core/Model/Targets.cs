@@ -63,6 +63,8 @@ namespace WaHardening.Core.Model
         public const string Apt = "Apt";
         public const string IOS = "iOS";
         public const string Android = "Android";
+        public const string WindowsCompliance = "WindowsCompliance";
+        public const string MacOSCompliance = "macOSCompliance";
         /// <summary>Advice for people (phone-side steps); never enforced, always reported Advisory.</summary>
         public const string Guidance = "Guidance";
 
@@ -80,10 +82,16 @@ namespace WaHardening.Core.Model
             new TargetInfo(Apt, "Debian/Ubuntu unattended upgrades (APT configuration)", new[] { Platforms.Linux }, Array.Empty<string>()),
             new TargetInfo(IOS, "iOS/iPadOS through Intune compliance", new[] { Platforms.IOS }, new[] { "compliance" }),
             new TargetInfo(Android, "Android through Intune compliance", new[] { Platforms.Android }, new[] { "compliance" }),
+            new TargetInfo(WindowsCompliance, "Windows device compliance in Intune (a tenant policy, not a local setting)", new[] { Platforms.Windows }, new[] { "compliance" }),
+            new TargetInfo(MacOSCompliance, "macOS device compliance in Intune (a tenant policy, not a local setting)", new[] { Platforms.MacOS }, new[] { "compliance" }),
             new TargetInfo(Guidance, "Advice for users and admins that no endpoint setting can enforce", Platforms.All.ToArray(), Array.Empty<string>()),
         };
 
         public static IReadOnlyList<TargetInfo> All => s_all;
+
+        /// <summary>Targets that exist only as Intune compliance policies: nothing to read or write on a device.</summary>
+        public static bool IsIntuneComplianceOnly(string name) =>
+            name == IOS || name == Android || name == WindowsCompliance || name == MacOSCompliance;
 
         public static TargetInfo? Find(string name) =>
             s_all.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
