@@ -19,6 +19,7 @@
         'Set-WaLocalGpo'
         'Set-WaHardening'
         'Undo-WaHardening'
+        'Export-WaIntuneProfile'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -1,0 +1,325 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+using WaHardening.Core.Rendering;
+
+namespace WaHardening.Core.Intune
+{
+    /// <summary>
+    /// Windows PowerShell 5.1 scripts that run on the device without the module: a custom-compliance discovery
+    /// script (prints compact JSON, one boolean per setting) with its rules JSON, and a remediation pair
+    /// (detection exits 1 when something is not compliant, remediation writes what is missing or weaker).
+    /// The same "stricter wins" judgement as Test-WaHardening is generated into every script.
+    /// Tests point the scripts at a JSON file instead of the registry with WAHARDENING_REGISTRY_FILE
+    /// (documented in docs/intune-export.md); on a device the variable is not set.
+    /// </summary>
+    internal static class DeviceScripts
+    {
+        /// <summary>One registry setting a script checks, with the rule parameters baked in.</summary>
+        private sealed class ScriptSetting
+        {
+            public string Control = "", Target = "", Setting = "", Hive = "", Key = "", Kind = "", Compare = "";
+            public string? ValueName;
+            public object? Value;
+            public IReadOnlyList<object>? Accept;
+            public long? Minimum, Maximum;
+            public bool InCatalog;
+        }
+
+        private static readonly string[] s_targets = { Targets.Chrome, Targets.Edge, Targets.Firefox, Targets.GoogleUpdate, Targets.EdgeUpdate, Targets.Windows };
+
+        public static IEnumerable<ExportedFile> Build(IntuneExporter.Ctx ctx)
+        {
+            var all = new List<ScriptSetting>();
+            foreach (var (c, s) in ctx.Settings(s => s_targets.Contains(s.Target) && RegistryRendering.Applies(s)))
+            {
+                var r = RegistryRendering.Render(s);
+                // Remediations and custom compliance run as SYSTEM: per-user (HKCU) settings come from the settings catalog only.
+                if (r.Hive != "HKLM") continue;
+                var compare = r.IsList ? "Superset" : s.Comparison.ToString();
+                all.Add(new ScriptSetting
+                {
+                    Control = c.Id, Target = s.Target, Setting = SettingName(c.Id, s),
+                    Hive = r.Hive, Key = r.Key, ValueName = r.ValueName, Kind = r.IsList ? "List" : PowerShellKind(r.Kind),
+                    Compare = compare, Value = r.IsList ? r.ListItems : r.Data,
+                    Accept = s.Comparison == Comparison.OneOf ? s.Accept.Select(a => RegistryRendering.Render(s, a).Data!).ToList() : null,
+                    Minimum = s.Minimum, Maximum = s.Maximum, InCatalog = s.Section("intune") != null,
+                });
+            }
+            if (all.Count == 0) yield break;
+
+            // Custom compliance: every HKLM setting (catalog ones included: it checks the effective state).
+            var discovery = Script(ctx, "Custom compliance discovery", all, DiscoveryBody);
+            var scriptMarker = ctx.Marker("windows-custom-compliance-script");
+            var controls = all.Select(a => a.Control).ToList();
+            var rules = new JsonArray(all.Select(Rule));
+            var rulesText = JsonWriter.Write(new JsonObject().Set("Rules", rules));
+            yield return new ExportedFile("windows/custom-compliance/discovery.ps1", ExportKinds.CustomComplianceScript, "windows",
+                "Custom compliance discovery script", ctx.Marker("windows-custom-compliance-discovery"), controls, IntuneExporter.Text(discovery), null);
+            yield return new ExportedFile("windows/custom-compliance/rules.json", ExportKinds.CustomComplianceRules, "windows",
+                "Custom compliance rules", ctx.Marker("windows-custom-compliance-rules"), controls, IntuneExporter.Text(rulesText), null);
+            var what = "Windows - custom compliance";
+            yield return new ExportedFile("windows/custom-compliance/deviceComplianceScript.json", ExportKinds.CustomComplianceScript, "windows",
+                ctx.Name(what), scriptMarker, controls, IntuneExporter.Json(new JsonObject()
+                    .Set("@odata.type", "#microsoft.graph.deviceComplianceScript")
+                    .Set("displayName", ctx.Name(what))
+                    .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: discovery script for custom compliance (one boolean per setting).",
+                        ctx.Controls.Where(c => controls.Contains(c.Id)), scriptMarker))
+                    .Set("publisher", "WaHardening")
+                    .Set("runAsAccount", "system")
+                    .Set("enforceSignatureCheck", false)
+                    .Set("runAs32Bit", false)
+                    .Set("roleScopeTagIds", new[] { "0" })
+                    .Set("detectionScriptContent", Convert.ToBase64String(IntuneExporter.Text(discovery)))),
+                new GraphTarget("beta", "deviceManagement/deviceComplianceScripts", "#microsoft.graph.deviceComplianceScript", false));
+
+            // Remediation: what the settings catalog cannot set (Firefox, Google Update, Edge Update policies).
+            var fix = all.Where(a => !a.InCatalog).ToList();
+            if (fix.Count == 0) yield break;
+            var detect = Script(ctx, "Remediation detection", fix, DetectionBody);
+            var remediate = Script(ctx, "Remediation", fix, RemediationBody);
+            var fixControls = fix.Select(a => a.Control).ToList();
+            yield return new ExportedFile("windows/remediation/detect.ps1", ExportKinds.RemediationScript, "windows",
+                "Remediation detection script", ctx.Marker("windows-remediation-detect"), fixControls, IntuneExporter.Text(detect), null);
+            yield return new ExportedFile("windows/remediation/remediate.ps1", ExportKinds.RemediationScript, "windows",
+                "Remediation script", ctx.Marker("windows-remediation-remediate"), fixControls, IntuneExporter.Text(remediate), null);
+            var rwhat = "Windows - remediation";
+            var rmarker = ctx.Marker("windows-remediation");
+            yield return new ExportedFile("windows/remediation/deviceHealthScript.json", ExportKinds.Remediation, "windows",
+                ctx.Name(rwhat), rmarker, fixControls, IntuneExporter.Json(new JsonObject()
+                    .Set("@odata.type", "#microsoft.graph.deviceHealthScript")
+                    .Set("displayName", ctx.Name(rwhat))
+                    .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: sets the policies the settings catalog has no ids for.",
+                        ctx.Controls.Where(c => fixControls.Contains(c.Id)), rmarker))
+                    .Set("publisher", "WaHardening")
+                    .Set("runAsAccount", "system")
+                    .Set("enforceSignatureCheck", false)
+                    .Set("runAs32Bit", false)
+                    .Set("roleScopeTagIds", new[] { "0" })
+                    .Set("detectionScriptContent", Convert.ToBase64String(IntuneExporter.Text(detect)))
+                    .Set("remediationScriptContent", Convert.ToBase64String(IntuneExporter.Text(remediate)))),
+                new GraphTarget("beta", "deviceManagement/deviceHealthScripts", "#microsoft.graph.deviceHealthScript", true));
+        }
+
+        /// <summary>"WA-LOCK-01 Windows InactivityTimeoutSecs" as a custom-compliance setting name: letters, digits and '_'.</summary>
+        private static string SettingName(string control, SettingDefinition s)
+        {
+            var sb = new StringBuilder();
+            foreach (var ch in $"{control}_{s.Target}_{s.Name}") sb.Append(char.IsLetterOrDigit(ch) && ch < 128 ? ch : '_');
+            return sb.ToString();
+        }
+
+        private static string PowerShellKind(RegistryKind k) => k switch
+        {
+            RegistryKind.String => "String",
+            RegistryKind.ExpandString => "ExpandString",
+            RegistryKind.DWord => "DWord",
+            RegistryKind.QWord => "QWord",
+            RegistryKind.MultiString => "MultiString",
+            RegistryKind.Binary => "Binary",
+            _ => throw new WaHardeningException("RegistryKindUnsupported", WaErrorCategory.NotImplemented,
+                $"A device script cannot write registry values of kind {RegistrySetting.KindName(k)}.", k.ToString()),
+        };
+
+        private static JsonObject Rule(ScriptSetting s) => new JsonObject()
+            .Set("SettingName", s.Setting)
+            .Set("Operator", "IsEquals")
+            .Set("DataType", "Boolean")
+            .Set("Operand", true)
+            .Set("MoreInfoUrl", "https://learn.microsoft.com/en-us/mem/intune/protect/compliance-use-custom-settings")
+            .Set("RemediationStrings", new JsonArray(new JsonValue[]
+            {
+                new JsonObject().Set("Language", "en_US")
+                    .Set("Title", $"{s.Control}: {s.Target} policy {ValueLabel(s)} is not as required.")
+                    .Set("Description", $"Set {s.Hive}\\{s.Key}{(s.ValueName != null ? "\\" + s.ValueName : "")} to {Describe(s)} (WaHardening control {s.Control}; Set-WaHardening or the WaHardening remediation does it)."),
+            }));
+
+        private static string ValueLabel(ScriptSetting s) => s.ValueName ?? s.Key.Substring(s.Key.LastIndexOf('\\') + 1);
+
+        private static string Describe(ScriptSetting s) => s.Compare switch
+        {
+            "Superset" => "a list holding " + string.Join(", ", ((IEnumerable<string>)s.Value!)),
+            "AtMost" => $"at most {s.Value}" + (s.Minimum != null ? $" (and at least {s.Minimum})" : ""),
+            "AtLeast" => $"at least {s.Value}" + (s.Maximum != null ? $" (and at most {s.Maximum})" : ""),
+            "OneOf" => "one of " + string.Join(", ", s.Accept!),
+            _ => Convert.ToString(s.Value, CultureInfo.InvariantCulture) ?? "",
+        };
+
+        // ------------------------------------------------------------ script text (Windows PowerShell 5.1 syntax only)
+
+        private static string Script(IntuneExporter.Ctx ctx, string what, IReadOnlyList<ScriptSetting> settings, Func<string> body)
+        {
+            var sb = new StringBuilder();
+            sb.Append("# ").Append(what).Append(" - WaHardening baseline, profile ").Append(ctx.Profile).Append(".\n");
+            sb.Append("# Generated by Export-WaIntuneProfile; runs in Windows PowerShell 5.1 as SYSTEM without the module.\n");
+            sb.Append("# Controls: ").Append(string.Join(", ", settings.Select(s => s.Control).Distinct())).Append(".\n");
+            sb.Append("$ErrorActionPreference = 'Stop'\n\n$WaSettings = @(\n");
+            foreach (var s in settings) sb.Append("    ").Append(Row(s)).Append('\n');
+            sb.Append(")\n");
+            sb.Append(Library);
+            sb.Append(body());
+            var text = sb.ToString();
+            foreach (var ch in text)
+                if (ch > 127)
+                    throw new WaHardeningException("ScriptNotAscii", WaErrorCategory.InvalidData,
+                        $"A generated device script would hold the non-ASCII character U+{(int)ch:X4}; Windows PowerShell 5.1 reads BOM-less scripts as ANSI.", what);
+            return text;
+        }
+
+        private static string Row(ScriptSetting s)
+        {
+            var sb = new StringBuilder("@{ ");
+            sb.Append("Setting = ").Append(Q(s.Setting)).Append("; Control = ").Append(Q(s.Control));
+            sb.Append("; Hive = ").Append(Q(s.Hive)).Append("; Key = ").Append(Q(s.Key));
+            sb.Append("; Name = ").Append(s.ValueName == null ? "$null" : Q(s.ValueName));
+            sb.Append("; Kind = ").Append(Q(s.Kind)).Append("; Compare = ").Append(Q(s.Compare));
+            sb.Append("; Value = ").Append(Literal(s.Value));
+            if (s.Accept != null) sb.Append("; Accept = @(").Append(string.Join(", ", s.Accept.Select(Literal))).Append(')');
+            if (s.Minimum != null) sb.Append("; Minimum = ").Append(s.Minimum.Value.ToString(CultureInfo.InvariantCulture));
+            if (s.Maximum != null) sb.Append("; Maximum = ").Append(s.Maximum.Value.ToString(CultureInfo.InvariantCulture));
+            return sb.Append(" }").ToString();
+        }
+
+        private static string Q(string s) => "'" + s.Replace("'", "''") + "'";
+
+        private static string Literal(object? v) => v switch
+        {
+            null => "$null",
+            string s => Q(s),
+            uint u => u.ToString(CultureInfo.InvariantCulture),
+            ulong ul => ul.ToString(CultureInfo.InvariantCulture),
+            int i => i.ToString(CultureInfo.InvariantCulture),
+            long l => l.ToString(CultureInfo.InvariantCulture),
+            IEnumerable<string> items => "@(" + string.Join(", ", items.Select(Q)) + ")",
+            _ => Q(Convert.ToString(v, CultureInfo.InvariantCulture) ?? ""),
+        };
+
+        /// <summary>Registry access and the "stricter wins" judgement, shared by every script.</summary>
+        private const string Library = @"
+# Registry access. WAHARDENING_REGISTRY_FILE (tests only) names a JSON file that stands in for the registry:
+# { ""HKLM\\Key"": { ""ValueName"": value } }. On a device it is not set and the real registry is used.
+function Get-WaRoot([string] $Hive) { if ($Hive -eq 'HKCU') { 'HKEY_CURRENT_USER' } else { 'HKEY_LOCAL_MACHINE' } }
+
+function Read-WaStore {
+    $path = $env:WAHARDENING_REGISTRY_FILE
+    if ((Test-Path -LiteralPath $path) -and ([IO.File]::ReadAllText($path).Trim().Length -gt 0)) { return (ConvertFrom-Json ([IO.File]::ReadAllText($path))) }
+    return (New-Object PSObject)
+}
+
+function Get-WaValues([string] $Hive, [string] $Key) {
+    $values = @{}
+    if ($env:WAHARDENING_REGISTRY_FILE) {
+        $entry = (Read-WaStore).PSObject.Properties[$Hive + '\' + $Key]
+        if ($entry) { foreach ($p in $entry.Value.PSObject.Properties) { $values[$p.Name] = $p.Value } }
+        return $values
+    }
+    $item = Get-Item -LiteralPath ('Registry::' + (Get-WaRoot $Hive) + '\' + $Key) -ErrorAction SilentlyContinue
+    if ($item) { foreach ($n in $item.GetValueNames()) { $values[$n] = $item.GetValue($n) } }
+    return $values
+}
+
+function Set-WaValue([string] $Hive, [string] $Key, [string] $Name, [string] $Kind, $Value) {
+    if ($env:WAHARDENING_REGISTRY_FILE) {
+        $store = Read-WaStore
+        $id = $Hive + '\' + $Key
+        if (-not $store.PSObject.Properties[$id]) { $store | Add-Member -NotePropertyName $id -NotePropertyValue (New-Object PSObject) }
+        $store.PSObject.Properties[$id].Value | Add-Member -NotePropertyName $Name -NotePropertyValue $Value -Force
+        [IO.File]::WriteAllText($env:WAHARDENING_REGISTRY_FILE, (ConvertTo-Json $store -Depth 5))
+        return
+    }
+    $path = 'Registry::' + (Get-WaRoot $Hive) + '\' + $Key
+    if (-not (Test-Path -LiteralPath $path)) { New-Item -Path $path -Force | Out-Null }
+    New-ItemProperty -LiteralPath $path -Name $Name -PropertyType $Kind -Value $Value -Force | Out-Null
+}
+
+function Get-WaNumber($Value) {
+    $n = 0L
+    if ([long]::TryParse([string]$Value, [ref]$n)) { return $n }
+    return $null
+}
+
+# Stricter wins: a value that is as required or stricter is compliant (the same rules as Test-WaHardening).
+function Test-WaSetting($S) {
+    $values = Get-WaValues $S.Hive $S.Key
+    if ($S.Compare -eq 'Superset') {
+        $have = @($values.Values | ForEach-Object { [string]$_ })
+        foreach ($want in $S.Value) { if ($have -notcontains $want) { return $false } }
+        return $true
+    }
+    if (-not $values.ContainsKey($S.Name)) { return $false }
+    $actual = $values[$S.Name]
+    switch ($S.Compare) {
+        'Equal' { return ([string]$actual -eq [string]$S.Value) }
+        'OneOf' { return (@($S.Accept | ForEach-Object { [string]$_ }) -contains [string]$actual) }
+        'AtMost' {
+            $n = Get-WaNumber $actual
+            if ($null -eq $n) { return $false }
+            if (($null -ne $S.Minimum) -and ($n -lt $S.Minimum)) { return $false }
+            return ($n -le $S.Value)
+        }
+        'AtLeast' {
+            $n = Get-WaNumber $actual
+            if ($null -eq $n) { return $false }
+            if (($null -ne $S.Maximum) -and ($n -gt $S.Maximum)) { return $false }
+            return ($n -ge $S.Value)
+        }
+    }
+    return $false
+}
+
+function Get-WaLabel($S) { if ($S.Name) { $S.Hive + '\' + $S.Key + '\' + $S.Name } else { $S.Hive + '\' + $S.Key } }
+";
+
+        private static string DiscoveryBody() => @"
+# Custom compliance: one boolean per setting; the rules JSON requires each to be true.
+$result = [ordered]@{}
+foreach ($s in $WaSettings) { $result[$s.Setting] = [bool](Test-WaSetting $s) }
+return ($result | ConvertTo-Json -Compress)
+";
+
+        private static string DetectionBody() => @"
+# Exit 1 (not compliant: run the remediation) when any setting is missing or weaker than required.
+$failed = @($WaSettings | Where-Object { -not (Test-WaSetting $_) })
+if ($failed.Count -gt 0) {
+    Write-Output ('Not compliant: ' + (($failed | ForEach-Object { $_.Control + ' ' + (Get-WaLabel $_) }) -join '; '))
+    exit 1
+}
+Write-Output ('Compliant: ' + $WaSettings.Count + ' settings')
+exit 0
+";
+
+        private static string RemediationBody() => @"
+# Write only what is missing or weaker (never loosens a stricter value); list policies keep their items.
+$changed = 0
+foreach ($s in $WaSettings) {
+    if (Test-WaSetting $s) { continue }
+    if ($s.Compare -eq 'Superset') {
+        $values = Get-WaValues $s.Hive $s.Key
+        $have = @($values.Values | ForEach-Object { [string]$_ })
+        $next = 1
+        foreach ($want in $s.Value) {
+            if ($have -contains $want) { continue }
+            while ($values.ContainsKey([string]$next)) { $next++ }
+            Set-WaValue $s.Hive $s.Key ([string]$next) 'String' $want
+            $values[[string]$next] = $want
+            $changed++
+        }
+    } else {
+        Set-WaValue $s.Hive $s.Key $s.Name $s.Kind $s.Value
+        $changed++
+    }
+}
+$failed = @($WaSettings | Where-Object { -not (Test-WaSetting $_) })
+if ($failed.Count -gt 0) {
+    Write-Output ('Still not compliant after writing ' + $changed + ' values: ' + (($failed | ForEach-Object { Get-WaLabel $_ }) -join '; '))
+    exit 1
+}
+Write-Output ('Remediated: ' + $changed + ' values written')
+exit 0
+";
+    }
+}

@@ -1,0 +1,334 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+using WaHardening.Core.Providers;
+using WaHardening.Core.Rendering;
+
+namespace WaHardening.Core.Intune
+{
+    /// <summary>
+    /// Renders one profile of a baseline as everything a tenant and a config tool need: settings-catalog policies,
+    /// a custom OMA-URI profile, compliance policies, custom compliance, remediations, macOS configuration profiles,
+    /// Linux policy files — and manifest.json listing them. Pure: no I/O, no clock, no randomness, so two exports
+    /// of the same input are byte-identical. docs/intune-export.md describes every file.
+    /// </summary>
+    public static class IntuneExporter
+    {
+        /// <summary>Platform names accepted by -Platform (as Get-WaBaseline's) and the manifest's spelling of each.</summary>
+        public static readonly IReadOnlyDictionary<string, string> ManifestPlatform = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            [Platforms.Windows] = "windows", [Platforms.MacOS] = "macOS", [Platforms.IOS] = "iOS",
+            [Platforms.Android] = "android", [Platforms.Linux] = "linux",
+        };
+
+        private static readonly UTF8Encoding Utf8NoBom = new UTF8Encoding(false);
+
+        public static ExportManifest Build(Baseline baseline, string profile, IEnumerable<string>? platforms, string generator)
+        {
+            var wanted = new HashSet<string>(platforms ?? Platforms.All, StringComparer.OrdinalIgnoreCase);
+            foreach (var p in wanted)
+                if (Platforms.Normalize(p) == null)
+                    throw new WaHardeningException("PlatformUnknown", WaErrorCategory.InvalidArgument,
+                        $"Unknown platform '{p}' (known: {string.Join(", ", Platforms.All)}).", p);
+            var controls = baseline.ControlsFor(profile).Where(c => !c.Advisory).ToList();
+            var ctx = new Ctx(profile, controls);
+            var files = new List<ExportedFile>();
+            if (wanted.Contains(Platforms.Windows))
+            {
+                files.AddRange(WindowsSettingsCatalog(ctx));
+                files.AddRange(CustomOmaUri(ctx));
+                files.AddRange(DeviceScripts.Build(ctx));
+            }
+            if (wanted.Contains(Platforms.MacOS))
+            {
+                files.AddRange(MacSettingsCatalog(ctx));
+                files.AddRange(MobileConfig.Build(ctx));
+            }
+            files.AddRange(Compliance(ctx, wanted, files));
+            if (wanted.Contains(Platforms.Linux)) files.AddRange(LinuxFiles(ctx));
+            var parameters = baseline.ParameterValues
+                .Where(kv => controls.Any(c => c.ParameterNames.Contains(kv.Key)))
+                .ToDictionary(kv => kv.Key, kv => kv.Value);
+            return new ExportManifest(generator, profile, parameters, files);
+        }
+
+        /// <summary>The profile being exported and its enforceable controls (advice is never exported).</summary>
+        internal sealed class Ctx
+        {
+            public Ctx(string profile, IReadOnlyList<Control> controls) { Profile = profile; Controls = controls; }
+            public string Profile { get; }
+            public IReadOnlyList<Control> Controls { get; }
+
+            public string Marker(string slug) => "wah-" + Profile.ToLowerInvariant() + "-" + slug;
+            public string Name(string what) => $"WaHardening - {Profile} - {what}";
+
+            public IEnumerable<(Control Control, SettingDefinition Setting)> Settings(Func<SettingDefinition, bool> where) =>
+                Controls.SelectMany(c => c.Settings.Where(where).Select(s => (c, s)));
+
+            /// <summary>A description naming the controls, ending with the marker line.</summary>
+            public string Description(string what, IEnumerable<Control> controls, string marker)
+            {
+                var sb = new StringBuilder(what).Append(" Controls: ");
+                sb.Append(string.Join("; ", controls.Distinct().OrderBy(c => c.Id, StringComparer.Ordinal).Select(c => $"{c.Id} {c.Title}")));
+                sb.Append(".\n").Append(ExportManifest.MarkerLine(marker));
+                return sb.ToString();
+            }
+        }
+
+        internal static byte[] Json(JsonValue v) => Utf8NoBom.GetBytes(JsonWriter.Write(v));
+        internal static byte[] Text(string s) => Utf8NoBom.GetBytes(s.Replace("\r\n", "\n"));
+
+        // ------------------------------------------------------------ settings catalog
+
+        private static readonly (string Target, string Slug, string What)[] s_windowsCatalogGroups =
+        {
+            (Targets.Edge, "windows-edge", "Windows - Microsoft Edge"),
+            (Targets.Chrome, "windows-chrome", "Windows - Google Chrome"),
+            (Targets.Windows, "windows-lock", "Windows - screen lock"),
+        };
+
+        private static IEnumerable<ExportedFile> WindowsSettingsCatalog(Ctx ctx)
+        {
+            foreach (var (target, slug, what) in s_windowsCatalogGroups)
+            {
+                var items = ctx.Settings(s => s.Target == target && IntuneRendering.Applies(s)).ToList();
+                if (items.Count == 0) continue;
+                var settings = new JsonArray();
+                foreach (var (_, s) in items) settings.Add(CatalogSetting(Instance(IntuneRendering.Render(s))));
+                yield return CatalogFile(ctx, $"windows/settings-catalog/{slug}.json", "windows", "windows10", "mdm", slug, what,
+                    items.Select(i => i.Control), settings);
+            }
+        }
+
+        private static IEnumerable<ExportedFile> MacSettingsCatalog(Ctx ctx)
+        {
+            var items = ctx.Settings(s => s.Target == Targets.MacOS && IntuneRendering.Applies(s)).ToList();
+            if (items.Count == 0) yield break;
+            // Apple payload settings sit in the group collection of their payload, "<payload>_<payload>" in the catalog.
+            var settings = new JsonArray();
+            foreach (var group in items.GroupBy(i => PayloadPrefix(IntuneRendering.Render(i.Setting).DefinitionId)))
+            {
+                var children = new JsonArray();
+                foreach (var (_, s) in group) children.Add(Instance(IntuneRendering.Render(s)));
+                var value = new JsonObject().Set("children", children);
+                settings.Add(CatalogSetting(new JsonObject()
+                    .Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationGroupSettingCollectionInstance")
+                    .Set("settingDefinitionId", group.Key + "_" + group.Key)
+                    .Set("groupSettingCollectionValue", new JsonArray(new JsonValue[] { value }))));
+            }
+            yield return CatalogFile(ctx, "macos/settings-catalog/macos-lock.json", "macOS", "macOS", "mdm,appleRemoteManagement", "macos-lock",
+                "macOS - screen lock", items.Select(i => i.Control), settings);
+        }
+
+        /// <summary>"com.apple.screensaver.user_idletime" → "com.apple.screensaver.user".</summary>
+        public static string PayloadPrefix(string definitionId) => definitionId.Substring(0, definitionId.LastIndexOf('_'));
+
+        private static ExportedFile CatalogFile(Ctx ctx, string path, string platform, string graphPlatform, string technologies, string slug,
+            string what, IEnumerable<Control> controls, JsonArray settings)
+        {
+            var marker = ctx.Marker(slug);
+            var list = controls.ToList();
+            var body = new JsonObject()
+                .Set("name", ctx.Name(what))
+                .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: {what}.", list, marker))
+                .Set("platforms", graphPlatform)
+                .Set("technologies", technologies)
+                .Set("roleScopeTagIds", new[] { "0" })
+                .Set("settings", settings);
+            return new ExportedFile(path, ExportKinds.SettingsCatalog, platform, ctx.Name(what), marker, list.Select(c => c.Id), Json(body),
+                new GraphTarget("beta", "deviceManagement/configurationPolicies", null, true));
+        }
+
+        private static JsonObject CatalogSetting(JsonObject instance) =>
+            new JsonObject().Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationSetting").Set("settingInstance", instance);
+
+        /// <summary>A settingInstance as Graph takes it, with its children.</summary>
+        public static JsonObject Instance(IntuneSettingInstance i)
+        {
+            var o = new JsonObject();
+            switch (i.Kind)
+            {
+                case IntuneSettingKind.Choice:
+                    var children = new JsonArray();
+                    foreach (var c in i.Children) children.Add(Instance(c));
+                    return o.Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance")
+                        .Set("settingDefinitionId", i.DefinitionId)
+                        .Set("choiceSettingValue", new JsonObject()
+                            .Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationChoiceSettingValue")
+                            .Set("value", i.Option!)
+                            .Set("children", children));
+                case IntuneSettingKind.SimpleCollection:
+                    var values = new JsonArray();
+                    foreach (var v in ((JsonArray)i.Value!).Items) values.Add(SimpleValue(v));
+                    return o.Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionInstance")
+                        .Set("settingDefinitionId", i.DefinitionId)
+                        .Set("simpleSettingCollectionValue", values);
+                default:
+                    return o.Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance")
+                        .Set("settingDefinitionId", i.DefinitionId)
+                        .Set("simpleSettingValue", SimpleValue(i.Value!));
+            }
+        }
+
+        private static JsonObject SimpleValue(JsonValue v) => v is JsonNumber n
+            ? new JsonObject().Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationIntegerSettingValue").Set("value", new JsonNumber(n.Raw))
+            : new JsonObject().Set("@odata.type", "#microsoft.graph.deviceManagementConfigurationStringSettingValue")
+                .Set("value", v is JsonString s ? s.Value : v.ToString());
+
+        // ------------------------------------------------------------ custom OMA-URI
+
+        /// <summary>Windows settings with an OMA-URI but no settings-catalog id.</summary>
+        private static IEnumerable<ExportedFile> CustomOmaUri(Ctx ctx)
+        {
+            var items = ctx.Settings(s => s.Section("intune") == null && s.Raw["omaUri"] is JsonString).ToList();
+            if (items.Count == 0) yield break;
+            var marker = ctx.Marker("windows-custom-oma-uri");
+            var oma = new JsonArray();
+            foreach (var (c, s) in items)
+            {
+                var uri = ((JsonString)s.Raw["omaUri"]!).Value;
+                var o = new JsonObject();
+                if (s.Expected is JsonNumber n)
+                    o.Set("@odata.type", "#microsoft.graph.omaSettingInteger").Set("displayName", $"{c.Id} {s.Name}")
+                        .Set("description", s.Source).Set("omaUri", uri).Set("value", new JsonNumber(n.Raw));
+                else if (s.Expected is JsonBoolean b)
+                    o.Set("@odata.type", "#microsoft.graph.omaSettingBoolean").Set("displayName", $"{c.Id} {s.Name}")
+                        .Set("description", s.Source).Set("omaUri", uri).Set("value", b.Value);
+                else
+                    o.Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"{c.Id} {s.Name}")
+                        .Set("description", s.Source).Set("omaUri", uri)
+                        .Set("value", s.Expected is JsonString str ? str.Value : s.Expected.ToString());
+                oma.Add(o);
+            }
+            var what = "Windows - custom OMA-URI";
+            var body = new JsonObject()
+                .Set("@odata.type", "#microsoft.graph.windows10CustomConfiguration")
+                .Set("displayName", ctx.Name(what))
+                .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: settings the settings catalog has no id for.", items.Select(i => i.Control), marker))
+                .Set("omaSettings", oma);
+            yield return new ExportedFile("windows/custom-oma-uri.json", ExportKinds.CustomConfiguration, "windows", ctx.Name(what), marker,
+                items.Select(i => i.Control.Id), Json(body),
+                new GraphTarget("v1.0", "deviceManagement/deviceConfigurations", "#microsoft.graph.windows10CustomConfiguration", true));
+        }
+
+        // ------------------------------------------------------------ compliance
+
+        private static readonly (string OdataType, string Platform, string Slug, string What, string ApiVersion)[] s_compliance =
+        {
+            ("#microsoft.graph.windows10CompliancePolicy", Platforms.Windows, "windows-compliance", "Windows - compliance", "beta"),
+            ("#microsoft.graph.macOSCompliancePolicy", Platforms.MacOS, "macos-compliance", "macOS - compliance", "v1.0"),
+            ("#microsoft.graph.iosCompliancePolicy", Platforms.IOS, "ios-compliance", "iOS - compliance", "v1.0"),
+            ("#microsoft.graph.androidWorkProfileCompliancePolicy", Platforms.Android, "android-compliance", "Android - compliance", "v1.0"),
+        };
+
+        private static IEnumerable<ExportedFile> Compliance(Ctx ctx, HashSet<string> wanted, List<ExportedFile> soFar)
+        {
+            foreach (var (odata, platform, slug, what, api) in s_compliance)
+            {
+                if (!wanted.Contains(platform)) continue;
+                var items = ctx.Settings(s => (s.Section("compliance")?["odataType"] as JsonString)?.Value == odata).ToList();
+                var script = platform == Platforms.Windows ? soFar.FirstOrDefault(f => f.Kind == ExportKinds.CustomComplianceScript && f.Graph != null) : null;
+                var rules = platform == Platforms.Windows ? soFar.FirstOrDefault(f => f.Kind == ExportKinds.CustomComplianceRules) : null;
+                if (items.Count == 0 && script == null) continue;
+                var marker = ctx.Marker(slug);
+                var controls = items.Select(i => i.Control).ToList();
+                var body = new JsonObject()
+                    .Set("@odata.type", odata)
+                    .Set("displayName", ctx.Name(what))
+                    .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: {what}.", controls, marker));
+                foreach (var (_, s) in items)
+                {
+                    var property = (s.Section("compliance")!["property"] as JsonString)?.Value ?? s.Name;
+                    body.Set(property, JsonObject.Clone(s.Expected));
+                }
+                var bindings = new List<GraphBinding>();
+                if (script != null && rules != null)
+                {
+                    // Custom compliance: the discovery script's tenant id is known only at publish time.
+                    body.Set("deviceCompliancePolicyScript", new JsonObject()
+                        .Set("deviceComplianceScriptId", "")
+                        .Set("rulesContent", Convert.ToBase64String(rules.Content)));
+                    bindings.Add(new GraphBinding("deviceCompliancePolicyScript.deviceComplianceScriptId", script.Marker));
+                    controls.AddRange(ctx.Controls.Where(c => script.Controls.Contains(c.Id)));
+                }
+                var block = new JsonObject().Set("actionType", "block").Set("gracePeriodHours", 0)
+                    .Set("notificationTemplateId", "").Set("notificationMessageCCList", new string[0]);
+                body.Set("scheduledActionsForRule", new JsonArray(new JsonValue[]
+                {
+                    new JsonObject().Set("ruleName", "PasswordRequired").Set("scheduledActionConfigurations", new JsonArray(new JsonValue[] { block })),
+                }));
+                yield return new ExportedFile($"{ManifestPlatform[platform].ToLowerInvariant()}/compliance.json", ExportKinds.CompliancePolicy,
+                    ManifestPlatform[platform], ctx.Name(what), marker, controls.Select(c => c.Id), Json(body),
+                    new GraphTarget(api, "deviceManagement/deviceCompliancePolicies", odata, true, bindings));
+            }
+        }
+
+        // ------------------------------------------------------------ Linux
+
+        private static IEnumerable<ExportedFile> LinuxFiles(Ctx ctx)
+        {
+            foreach (var target in new[] { Targets.Chromium, Targets.Chrome, Targets.Edge })
+            {
+                var items = ctx.Settings(s => s.Target == target).ToList();
+                if (items.Count == 0) continue;
+                var doc = new JsonObject();
+                foreach (var (_, s) in items) doc.Set(s.Name, JsonObject.Clone(s.Expected));
+                var dir = SettingLocations.LinuxManagedPolicyDirectories[target];
+                yield return new ExportedFile($"linux/{target.ToLowerInvariant()}/{SettingLocations.OwnedPolicyFileName}", ExportKinds.LinuxPolicy, "linux",
+                    $"{target} managed policies (copy to {dir}/)", ctx.Marker("linux-" + target.ToLowerInvariant()), items.Select(i => i.Control.Id), Json(doc), null);
+            }
+            var ff = ctx.Settings(s => s.Target == Targets.Firefox).ToList();
+            if (ff.Count > 0)
+            {
+                var policies = NestDotted(ff.Select(i => i.Setting));
+                yield return new ExportedFile("linux/firefox/policies.json", ExportKinds.LinuxPolicy, "linux",
+                    $"Firefox policies (merge into {SettingLocations.FirefoxLinuxPolicyFile})", ctx.Marker("linux-firefox"),
+                    ff.Select(i => i.Control.Id), Json(new JsonObject().Set("policies", policies)), null);
+            }
+            var gnome = ctx.Settings(s => s.Target == Targets.Gnome).ToList();
+            if (gnome.Count > 0)
+            {
+                var kf = new DconfProvider.Keyfile();
+                var locks = new StringBuilder();
+                foreach (var (_, s) in gnome)
+                {
+                    var (group, key) = SettingLocations.SplitDconfKey(s.Name);
+                    kf.Group(group).Add(new KeyValuePair<string, string>(key, DconfProvider.Format(DconfProvider.GType(s), s.Expected)));
+                    if (DconfProvider.WantsLock(s)) locks.Append('/').Append(s.Name).Append('\n');
+                }
+                var ids = gnome.Select(i => i.Control.Id).ToList();
+                yield return new ExportedFile("linux/dconf/local.d/90-wa-hardening", ExportKinds.DconfKeyfile, "linux",
+                    $"GNOME defaults (copy to {DconfProvider.OwnKeyfile}, then run 'dconf update')", ctx.Marker("linux-dconf"), ids, Text(kf.Write()), null);
+                yield return new ExportedFile("linux/dconf/local.d/locks/wa-hardening", ExportKinds.DconfKeyfile, "linux",
+                    $"GNOME locks (copy to {DconfProvider.OwnLocks})", ctx.Marker("linux-dconf-locks"), ids, Text(locks.ToString()), null);
+                yield return new ExportedFile("linux/dconf/profile/user", ExportKinds.DconfKeyfile, "linux",
+                    $"dconf profile naming the system database (merge into {DconfProvider.Profile})", ctx.Marker("linux-dconf-profile"), ids,
+                    Text("user-db:user\n" + DconfProvider.ProfileLine + "\n"), null);
+            }
+        }
+
+        /// <summary>Firefox policies with dotted names ("Cookies.AllowSession") as nested objects.</summary>
+        public static JsonObject NestDotted(IEnumerable<SettingDefinition> settings)
+        {
+            var root = new JsonObject();
+            foreach (var s in settings)
+            {
+                var parts = s.Name.Split('.');
+                var o = root;
+                for (var i = 0; i < parts.Length - 1; i++)
+                {
+                    if (!(o[parts[i]] is JsonObject next)) { next = new JsonObject(); o.Set(parts[i], next); }
+                    o = next;
+                }
+                o.Set(parts[parts.Length - 1], JsonObject.Clone(s.Expected));
+            }
+            return root;
+        }
+
+        internal static string Invariant(long v) => v.ToString(CultureInfo.InvariantCulture);
+    }
+}

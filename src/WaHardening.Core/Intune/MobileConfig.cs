@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security;
+using System.Text;
+using WaHardening.Core.GroupPolicy;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+using WaHardening.Core.Rendering;
+
+namespace WaHardening.Core.Intune
+{
+    /// <summary>
+    /// macOS configuration profiles (.mobileconfig, XML property lists): the screen-saver lock payloads and the
+    /// browsers' preference domains (com.google.Chrome, com.microsoft.Edge, org.mozilla.firefox). PayloadUUIDs are
+    /// name-based (RFC 4122 v5) from profile and payload, so they are stable across exports and machines.
+    /// </summary>
+    internal static class MobileConfig
+    {
+        private static readonly (string Target, string Slug, string What)[] s_browsers =
+        {
+            (Targets.Chrome, "chrome", "Google Chrome"),
+            (Targets.Edge, "edge", "Microsoft Edge"),
+            (Targets.Firefox, "firefox", "Firefox"),
+        };
+
+        public static IEnumerable<ExportedFile> Build(IntuneExporter.Ctx ctx)
+        {
+            var lockItems = ctx.Settings(s => s.Target == Targets.MacOS && s.Section("macos") != null).ToList();
+            if (lockItems.Count > 0)
+            {
+                var payloads = lockItems.GroupBy(i => ((JsonString)i.Setting.Section("macos")!["payloadType"]!).Value)
+                    .Select(g =>
+                    {
+                        var keys = new JsonObject();
+                        foreach (var (_, s) in g) keys.Set(((JsonString)s.Section("macos")!["key"]!).Value, JsonObject.Clone(s.Expected));
+                        return (Type: g.Key, Keys: keys);
+                    }).ToList();
+                yield return File(ctx, "screen-lock", "macOS screen lock", lockItems.Select(i => i.Control.Id), payloads);
+            }
+            foreach (var (target, slug, what) in s_browsers)
+            {
+                var items = ctx.Settings(s => s.Target == target).ToList();
+                if (items.Count == 0) continue;
+                JsonObject keys;
+                if (target == Targets.Firefox)
+                {
+                    // Firefox reads its policies from the org.mozilla.firefox domain once EnterprisePoliciesEnabled is true
+                    // (mozilla/policy-templates, mac/README.md); dotted names are nested dictionaries.
+                    keys = new JsonObject().Set("EnterprisePoliciesEnabled", true);
+                    foreach (var p in IntuneExporter.NestDotted(items.Select(i => i.Setting)).Properties) keys.Set(p.Key, p.Value);
+                }
+                else
+                {
+                    keys = new JsonObject();
+                    foreach (var (_, s) in items) keys.Set(s.Name, JsonObject.Clone(s.Expected));
+                }
+                var domain = SettingLocations.MacPreferenceDomains[target];
+                yield return File(ctx, slug, what + " policies", items.Select(i => i.Control.Id), new List<(string, JsonObject)> { (domain, keys) });
+            }
+        }
+
+        private static ExportedFile File(IntuneExporter.Ctx ctx, string slug, string what, IEnumerable<string> controls, List<(string Type, JsonObject Keys)> payloads)
+        {
+            var profileId = $"org.wahardening.{ctx.Profile.ToLowerInvariant()}.{slug}";
+            var marker = ctx.Marker("macos-" + slug);
+            var content = new JsonArray();
+            foreach (var (type, keys) in payloads)
+            {
+                var p = new JsonObject()
+                    .Set("PayloadDisplayName", $"{what}: {type}")
+                    .Set("PayloadIdentifier", $"{profileId}.{type}")
+                    .Set("PayloadType", type)
+                    .Set("PayloadUUID", Uuid($"{profileId}|{type}"))
+                    .Set("PayloadVersion", 1);
+                foreach (var kv in keys.Properties) p.Set(kv.Key, kv.Value);
+                content.Add(p);
+            }
+            var top = new JsonObject()
+                .Set("PayloadContent", content)
+                .Set("PayloadDescription", $"WaHardening baseline, profile {ctx.Profile}: {what}. {ExportManifest.MarkerLine(marker)}")
+                .Set("PayloadDisplayName", ctx.Name("macOS - " + what))
+                .Set("PayloadIdentifier", profileId)
+                .Set("PayloadOrganization", "WaHardening")
+                .Set("PayloadRemovalDisallowed", false)
+                .Set("PayloadScope", "System")
+                .Set("PayloadType", "Configuration")
+                .Set("PayloadUUID", Uuid(profileId))
+                .Set("PayloadVersion", 1);
+            return new ExportedFile($"macos/{slug}.mobileconfig", ExportKinds.MobileConfig, "macOS", ctx.Name("macOS - " + what), marker, controls,
+                IntuneExporter.Text(Plist(top)), null);
+        }
+
+        private static string Uuid(string name) => GpoBackup.NameGuid("mobileconfig|" + name).ToString("D").ToUpperInvariant();
+
+        /// <summary>An XML property list (Apple's DTD 1.0) of a JSON value: dict, array, string, integer, real, true/false.</summary>
+        public static string Plist(JsonValue root)
+        {
+            var sb = new StringBuilder();
+            sb.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            sb.Append("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");
+            sb.Append("<plist version=\"1.0\">\n");
+            Write(sb, root, 0);
+            sb.Append("</plist>\n");
+            return sb.ToString();
+        }
+
+        private static void Write(StringBuilder sb, JsonValue v, int depth)
+        {
+            var pad = new string('\t', depth);
+            switch (v)
+            {
+                case JsonObject o:
+                    sb.Append(pad).Append("<dict>\n");
+                    foreach (var kv in o.Properties)
+                    {
+                        sb.Append(pad).Append("\t<key>").Append(SecurityElement.Escape(kv.Key)).Append("</key>\n");
+                        Write(sb, kv.Value, depth + 1);
+                    }
+                    sb.Append(pad).Append("</dict>\n");
+                    break;
+                case JsonArray a:
+                    sb.Append(pad).Append("<array>\n");
+                    foreach (var i in a.Items) Write(sb, i, depth + 1);
+                    sb.Append(pad).Append("</array>\n");
+                    break;
+                case JsonString s:
+                    sb.Append(pad).Append("<string>").Append(SecurityElement.Escape(s.Value)).Append("</string>\n");
+                    break;
+                case JsonBoolean b:
+                    sb.Append(pad).Append(b.Value ? "<true/>\n" : "<false/>\n");
+                    break;
+                case JsonNumber n:
+                    sb.Append(pad).Append(n.TryGetInt64(out _) ? "<integer>" + n.Raw + "</integer>\n" : "<real>" + n.Raw + "</real>\n");
+                    break;
+                default:
+                    throw new WaHardeningException("PlistValueUnsupported", WaErrorCategory.InvalidData, "A property list cannot hold a JSON null.", v.ToString());
+            }
+        }
+    }
+}
