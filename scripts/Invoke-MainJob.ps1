@@ -6,6 +6,7 @@
       baseline/controls.json   the controls of the default baseline (both profiles)
       gpo/                     GPO backups of both profiles (Import-GPO / LGPO.exe /g) and
                                gpo/registry-pol/<profile>/{Machine,User}/registry.pol
+      intune/<profile>/        Intune profiles, device scripts, .mobileconfig and Linux files of both profiles, with manifest.json
       report/results.json      Test-WaHardening on this machine (read-only), one result per control and target
     Every step adds its own output below; see README.md.
 #>
@@ -29,6 +30,14 @@ foreach ($profileName in 'Standard', 'SharedComputer') {
     $pol = Export-WaGpo -Path (Join-Path $gpoDir "registry-pol/$profileName") -Profile $profileName -AsRegistryPol
     Write-Host "GPO backup: $($gpo.DisplayName) {$($gpo.BackupId)}: $($gpo.MachineEntryCount) machine, $($gpo.UserEntryCount) user records, $($gpo.SecurityOptionCount) security options -> $($gpo.Path)"
     Write-Host "Registry.pol: $($pol.Files -join ', ')"
+}
+
+# Intune (settings catalog, custom OMA-URI, compliance, custom compliance, remediations), macOS .mobileconfig and
+# Linux policy files, one folder per profile with manifest.json (what Publish-WaIntuneProfile reads).
+foreach ($profileName in 'Standard', 'SharedComputer') {
+    $files = @(Export-WaIntuneProfile -Path (Join-Path $OutputPath "intune/$profileName") -Profile $profileName -Force -Confirm:$false)
+    $byKind = ($files | Group-Object Kind | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', '
+    Write-Host "Intune export ($profileName): $($files.Count) files ($byKind) -> $(Join-Path $OutputPath "intune/$profileName")"
 }
 
 # Audit this machine (real paths, read-only: Test-WaHardening never writes) against every control of the

@@ -226,8 +226,8 @@ function Set-WaValue([string] $Hive, [string] $Key, [string] $Name, [string] $Ki
     if ($env:WAHARDENING_REGISTRY_FILE) {
         $store = Read-WaStore
         $id = $Hive + '\' + $Key
-        if (-not $store.PSObject.Properties[$id]) { $store | Add-Member -NotePropertyName $id -NotePropertyValue (New-Object PSObject) }
-        $store.PSObject.Properties[$id].Value | Add-Member -NotePropertyName $Name -NotePropertyValue $Value -Force
+        if (-not $store.PSObject.Properties[$id]) { Add-Member -InputObject $store -MemberType NoteProperty -Name $id -Value (New-Object PSObject) }
+        Add-Member -InputObject $store.PSObject.Properties[$id].Value -MemberType NoteProperty -Name $Name -Value $Value -Force
         [IO.File]::WriteAllText($env:WAHARDENING_REGISTRY_FILE, (ConvertTo-Json $store -Depth 5))
         return
     }

@@ -1,0 +1,195 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $script:Out = Join-Path $TestDrive 'standard'
+    $script:Files = @(Export-WaIntuneProfile -Path $Out -Confirm:$false)
+    $script:Python = '/usr/bin/python3'
+    if (-not (Test-Path $Python)) { throw 'python3 is needed to parse the .mobileconfig files with plistlib (scripts/install-test-deps.sh).' }
+
+    function Invoke-DeviceScript([string] $Path, [string] $Store) {
+        # Runs a generated script in a child PowerShell against a JSON file standing in for the registry.
+        $env:WAHARDENING_REGISTRY_FILE = $Store
+        try {
+            $output = & (Get-PwshPath) -NoProfile -NonInteractive -File $Path 2>&1
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
+        } finally { Remove-Item Env:WAHARDENING_REGISTRY_FILE }
+    }
+    function Get-PwshPath { if ($IsWindows) { Join-Path $PSHOME 'pwsh.exe' } else { Join-Path $PSHOME 'pwsh' } }
+}
+
+Describe 'Export-WaIntuneProfile' {
+    It 'writes every kind of file with manifest.json listing each with its kind, marker and controls' {
+        $manifest = Get-Content -Raw (Join-Path $Out 'manifest.json') | ConvertFrom-Json
+        $manifest.schemaVersion | Should -Be 1
+        $manifest.profile | Should -Be 'Standard'
+        $kinds = $manifest.files.kind | Sort-Object -Unique
+        foreach ($k in 'settingsCatalog', 'compliancePolicy', 'customComplianceScript', 'customComplianceRules', 'remediationScript', 'remediation', 'mobileconfig', 'linuxPolicy', 'dconfKeyfile') {
+            $kinds | Should -Contain $k
+        }
+        $Files.Count | Should -Be $manifest.files.Count
+        foreach ($f in $manifest.files) {
+            $path = Join-Path $Out $f.path
+            (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() | Should -Be $f.sha256
+            $f.controls | Should -Not -BeNullOrEmpty
+        }
+        ($Files | Where-Object Publishable).Count | Should -Be @($manifest.files | Where-Object { $null -ne $_.graph }).Count
+    }
+
+    It 'is deterministic: a second export is byte-identical' {
+        $again = Join-Path $TestDrive 'again'
+        $null = Export-WaIntuneProfile -Path $again -Confirm:$false
+        $a = Get-ChildItem $Out -Recurse -File | ForEach-Object { "$($_.FullName.Substring($Out.Length)) $((Get-FileHash $_.FullName).Hash)" }
+        $b = Get-ChildItem $again -Recurse -File | ForEach-Object { "$($_.FullName.Substring($again.Length)) $((Get-FileHash $_.FullName).Hash)" }
+        $b | Should -Be $a
+    }
+
+    It 'generates scripts that Windows PowerShell 5.1 can parse: no PowerShell 7-only syntax' {
+        $scripts = Get-ChildItem $Out -Recurse -Filter *.ps1
+        $scripts.Count | Should -Be 3
+        foreach ($s in $scripts) {
+            $tokens = $null; $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseFile($s.FullName, [ref]$tokens, [ref]$errors)
+            $errors | Should -BeNullOrEmpty -Because "$($s.Name) must parse"
+            # PowerShell 7 operators: ?? ??= ?. ?[] (null-conditional), && || (pipeline chains), ternary ?:
+            $bad = $tokens | Where-Object { $_.Kind -in 'QuestionQuestion', 'QuestionQuestionEquals', 'QuestionDot', 'QuestionLBracket', 'AndAnd', 'OrOr' }
+            $bad | Should -BeNullOrEmpty -Because "$($s.Name) must run in Windows PowerShell 5.1"
+            $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.TernaryExpressionAst] -or
+                        $n -is [System.Management.Automation.Language.PipelineChainAst] }, $true) | Should -BeNullOrEmpty
+            $ast.ParamBlock.Attributes.TypeName.Name | Should -Not -Contain 'CmdletBinding' -Because 'Intune runs the scripts without parameters'
+        }
+    }
+
+    It 'remediation pair: detection exits 1 on a bare device, remediation fixes it, detection then exits 0' {
+        $store = Join-Path $TestDrive 'registry.json'
+        '{}' | Set-Content $store
+        $detect = Join-Path $Out 'windows/remediation/detect.ps1'
+        $first = Invoke-DeviceScript $detect $store
+        $first.ExitCode | Should -Be 1
+        $first.Output | Should -Match 'Not compliant: WA-'
+        $fix = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store
+        $fix.ExitCode | Should -Be 0 -Because $fix.Output
+        $fix.Output | Should -Match 'Remediated: \d+ values written'
+        $after = Invoke-DeviceScript $detect $store
+        $after.ExitCode | Should -Be 0 -Because $after.Output
+        $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
+        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['DisableAppUpdate'] | Should -Be 0
+        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
+    }
+
+    It 'remediation never loosens a stricter value and keeps foreign list items' {
+        $store = Join-Path $TestDrive 'strict.json'
+        @{
+            'HKLM\SOFTWARE\Policies\Microsoft\EdgeUpdate'                = @{ AutoUpdateCheckPeriodMinutes = 60 }
+            'HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession' = @{ '1' = 'https://intranet.example' }
+        } | ConvertTo-Json | Set-Content $store
+        (Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store).ExitCode | Should -Be 0
+        $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
+        $state['HKLM\SOFTWARE\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] | Should -Be 60
+        $list = $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession']
+        $list['1'] | Should -Be 'https://intranet.example'
+        $list.Values | Should -Contain 'https://web.whatsapp.com'
+    }
+
+    It 'custom compliance: discovery prints compact JSON whose values satisfy the rules only when compliant' {
+        $rules = (Get-Content -Raw (Join-Path $Out 'windows/custom-compliance/rules.json') | ConvertFrom-Json).Rules
+        $discovery = Join-Path $Out 'windows/custom-compliance/discovery.ps1'
+        $store = Join-Path $TestDrive 'cc.json'
+        '{}' | Set-Content $store
+        $bare = Invoke-DeviceScript $discovery $store
+        $bare.ExitCode | Should -Be 0
+        $bare.Output | Should -Not -Match "`n" -Because 'Intune reads one line of compact JSON'
+        $result = $bare.Output | ConvertFrom-Json -AsHashtable
+        @($result.Keys) | Sort-Object | Should -Be (@($rules.SettingName) | Sort-Object)
+        @($result.Values | Where-Object { $_ -eq $true }).Count | Should -Be 0
+
+        # A device the remediation and the settings catalog have configured: build it from the script's own table.
+        $null = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store
+        $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
+        $table = & ([scriptblock]::Create(((Get-Content -Raw $discovery) -split "`nfunction ")[0] + "`n`$WaSettings"))
+        foreach ($s in $table | Where-Object { $_.Compare -ne 'Superset' }) {
+            if (-not $state.ContainsKey("$($s.Hive)\$($s.Key)")) { $state["$($s.Hive)\$($s.Key)"] = @{} }
+            $state["$($s.Hive)\$($s.Key)"][$s.Name] = $s.Value
+        }
+        foreach ($s in $table | Where-Object { $_.Compare -eq 'Superset' }) {
+            $i = 0; $state["$($s.Hive)\$($s.Key)"] = @{}
+            foreach ($v in $s.Value) { $i++; $state["$($s.Hive)\$($s.Key)"]["$i"] = $v }
+        }
+        $state | ConvertTo-Json -Depth 5 | Set-Content $store
+        $good = (Invoke-DeviceScript $discovery $store).Output | ConvertFrom-Json -AsHashtable
+        foreach ($r in $rules) {
+            $r.Operator | Should -Be 'IsEquals'
+            $good[$r.SettingName] | Should -Be $r.Operand -Because "$($r.SettingName) is configured"
+        }
+    }
+
+    It 'mobileconfig files are property lists that Python plistlib reads, with stable payload UUIDs' {
+        $configs = Get-ChildItem (Join-Path $Out 'macos') -Filter *.mobileconfig
+        $configs.Count | Should -Be 4
+        $code = @'
+import json, plistlib, sys
+out = {}
+for path in sys.argv[1:]:
+    with open(path, "rb") as f:
+        p = plistlib.load(f)
+    out[path.rsplit("/", 1)[-1]] = {"type": p["PayloadType"], "uuid": p["PayloadUUID"], "payloads": [{"type": c["PayloadType"], "uuid": c["PayloadUUID"], "keys": sorted(k for k in c if not k.startswith("Payload"))} for c in p["PayloadContent"]]}
+print(json.dumps(out))
+'@
+        $json = & $Python -c $code @($configs.FullName)
+        $LASTEXITCODE | Should -Be 0
+        $parsed = $json | ConvertFrom-Json -AsHashtable
+        $parsed['screen-lock.mobileconfig'].type | Should -Be 'Configuration'
+        $parsed['screen-lock.mobileconfig'].payloads.type | Should -Contain 'com.apple.screensaver'
+        ($parsed['screen-lock.mobileconfig'].payloads | Where-Object type -eq 'com.apple.screensaver').keys | Should -Be @('askForPassword', 'askForPasswordDelay')
+        ($parsed['firefox.mobileconfig'].payloads | Select-Object -First 1).keys | Should -Contain 'EnterprisePoliciesEnabled'
+        ($parsed['chrome.mobileconfig'].payloads | Select-Object -First 1).type | Should -Be 'com.google.Chrome'
+        $uuids = @($parsed.Values | ForEach-Object { $_.uuid; $_.payloads.uuid })
+        $uuids | Should -Match '^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$'
+        ($uuids | Sort-Object -Unique).Count | Should -Be $uuids.Count
+    }
+
+    It 'Linux files hold what the enforcement providers write' {
+        $root = Join-Path $TestDrive 'linux-root'
+        foreach ($bin in 'usr/bin/chromium', 'usr/bin/firefox') { New-Item -ItemType File -Force -Path (Join-Path $root $bin) | Out-Null }
+        New-Item -ItemType Directory -Force -Path (Join-Path $root 'etc/dconf/db') | Out-Null
+        $null = Set-WaHardening -Root $root -Confirm:$false
+        Get-Content -Raw (Join-Path $Out 'linux/chromium/wa-hardening.json') | Should -Be (Get-Content -Raw (Join-Path $root 'etc/chromium/policies/managed/wa-hardening.json'))
+        # Every policy Set-WaHardening wrote is in the export with the same value; the export also pins policies whose
+        # default is already compliant (Set leaves those alone), so the exported file may hold more.
+        $check = 'import json,sys
+e=json.load(open(sys.argv[1]))["policies"]; w=json.load(open(sys.argv[2]))["policies"]
+def sub(a,b,p):
+    for k,v in b.items():
+        assert k in a, p+k+" missing from the export"
+        if isinstance(v,dict): sub(a[k],v,p+k+".")
+        else: assert a[k]==v, p+k
+sub(e,w,""); print(len(w))'
+        $written = & $Python -c $check (Join-Path $Out 'linux/firefox/policies.json') (Join-Path $root 'etc/firefox/policies/policies.json') 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because "$written"
+        [int]"$written" | Should -BeGreaterOrEqual 3 -Because "Cookies, DisableSecurityBypass and HttpsOnlyMode are written"
+        $exported = (Get-Content (Join-Path $Out 'linux/dconf/local.d/90-wa-hardening') | Where-Object { $_ -notmatch '^#' }) -join "`n"
+        $written = (Get-Content (Join-Path $root 'etc/dconf/db/local.d/90-wa-hardening') | Where-Object { $_ -notmatch '^#' }) -join "`n"
+        $exported | Should -Be $written
+    }
+
+    It '-WhatIf writes nothing; a folder that is not an export is refused with a typed error and left alone' {
+        $w = Join-Path $TestDrive 'whatif'
+        Export-WaIntuneProfile -Path $w -WhatIf | Should -BeNullOrEmpty
+        Test-Path $w | Should -BeFalse
+        $foreign = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'foreign')
+        'mine' | Set-Content (Join-Path $foreign 'notes.txt')
+        $err = $null
+        try { Export-WaIntuneProfile -Path $foreign -Confirm:$false -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ExportFolderNotEmpty,*'
+        $err.Exception.Message | Should -Match ([regex]::Escape($foreign.FullName))
+        Get-Content (Join-Path $foreign 'notes.txt') | Should -Be 'mine'
+        @(Get-ChildItem $foreign).Count | Should -Be 1
+    }
+
+    It 'rejects a parameter out of bounds naming it, and writes nothing' {
+        $p = Join-Path $TestDrive 'bounds'
+        $err = $null
+        try { Export-WaIntuneProfile -Path $p -Parameter @{ IdleTimeoutSeconds = 5 } -Confirm:$false -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match 'IdleTimeoutSeconds'
+        Test-Path $p | Should -BeFalse
+    }
+}
