@@ -20,6 +20,8 @@
         'Set-WaHardening'
         'Undo-WaHardening'
         'Export-WaIntuneProfile'
+        'Export-WaComplianceReport'
+        'Merge-WaComplianceReport'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -7,7 +7,8 @@
       gpo/                     GPO backups of both profiles (Import-GPO / LGPO.exe /g) and
                                gpo/registry-pol/<profile>/{Machine,User}/registry.pol
       intune/<profile>/        Intune profiles, device scripts, .mobileconfig and Linux files of both profiles, with manifest.json
-      report/results.json      Test-WaHardening on this machine (read-only), one result per control and target
+      report/report.*          Test-WaHardening on this machine (read-only) as JSON (schema), HTML, CSV, JUnit XML;
+                               report/fleet.{html,json} the fleet summary of it
     Every step adds its own output below; see README.md.
 #>
 param(
@@ -41,9 +42,15 @@ foreach ($profileName in 'Standard', 'SharedComputer') {
 }
 
 # Audit this machine (real paths, read-only: Test-WaHardening never writes) against every control of the
-# default baseline (SharedComputer includes Standard). One result per control and target; reports read this file.
+# default baseline (SharedComputer includes Standard), and write the device report in every format.
 $reportDir = New-Item -ItemType Directory -Force -Path (Join-Path $OutputPath 'report')
 $results = @(Test-WaHardening -Profile SharedComputer)
-$results | ConvertTo-Json -Depth 6 -EnumsAsStrings | Set-Content (Join-Path $reportDir 'results.json') -Encoding utf8NoBOM
+foreach ($name in 'report.json', 'report.html', 'report.csv', 'report.junit.xml') {
+    $format = @{ 'report.json' = 'Json'; 'report.html' = 'Html'; 'report.csv' = 'Csv'; 'report.junit.xml' = 'JUnit' }[$name]
+    $null = $results | Export-WaComplianceReport -Path (Join-Path $reportDir $name) -Format $format -Profile SharedComputer -Confirm:$false
+}
 $summary = ($results | Group-Object Status | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', '
-Write-Host "Audit: $($results.Count) results ($summary) -> $(Join-Path $reportDir 'results.json')"
+Write-Host "Audit: $($results.Count) results ($summary) -> $(Join-Path $reportDir 'report.{json,html,csv,junit.xml}')"
+# The fleet view of this one device (the same command merges thousands of device reports).
+$fleet = Merge-WaComplianceReport -Path (Join-Path $reportDir 'report.json') -HtmlPath (Join-Path $reportDir 'fleet.html') -JsonPath (Join-Path $reportDir 'fleet.json') -Confirm:$false
+Write-Host "Fleet summary: $($fleet.Devices) device(s), score $($fleet.Score)% -> $(Join-Path $reportDir 'fleet.html')"

@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Text;
+using WaHardening.Core;
+using WaHardening.Core.Evaluation;
+using WaHardening.Core.Reporting;
+
+namespace WaHardening.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Writes Test-WaHardening results as a device report: JSON (versioned schema), CSV, JUnit XML or one HTML page.</para>
+    /// <para type="description">Collects the results piped in and writes one report file, atomically. JSON follows the
+    /// "WaHardening.DeviceReport" schema version 1 (docs/report-schema.md) and is what Merge-WaComplianceReport reads;
+    /// CSV has one row per control and target; JUnit XML has a test suite per category (non-compliant = failure,
+    /// error = error, not applicable and advisory = skipped) for CI dashboards; HTML is a single file with no external
+    /// assets: the score per category, what to fix, every control with expected and actual values, and the advice for
+    /// people in its own section, readable in print. The format comes from -Format or the file extension
+    /// (.json, .csv, .xml, .html). Advisory results are never counted as compliant.</para>
+    /// </summary>
+    /// <example>
+    ///   <code>Test-WaHardening | Export-WaComplianceReport -Path ./report.html</code>
+    ///   <para>Audits this computer and writes an HTML report.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Test-WaHardening -Profile SharedComputer | Export-WaComplianceReport -Path \\share\reports\$env:COMPUTERNAME.json -Profile SharedComputer</code>
+    ///   <para>Writes the device report to a share, where Merge-WaComplianceReport can build the fleet summary.</para>
+    /// </example>
+    [Cmdlet(VerbsData.Export, "WaComplianceReport", SupportsShouldProcess = true)]
+    [OutputType(typeof(FileInfo))]
+    public sealed class ExportWaComplianceReportCommand : WaCmdlet
+    {
+        private readonly List<ComplianceResult> _results = new List<ComplianceResult>();
+
+        /// <summary><para type="description">Results from Test-WaHardening (pipeline).</para></summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        public ComplianceResult[] InputObject { get; set; } = null!;
+
+        /// <summary><para type="description">The report file to write (replaced atomically).</para></summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = null!;
+
+        /// <summary><para type="description">Json, Csv, JUnit or Html; by default from the file extension.</para></summary>
+        [Parameter]
+        public ReportFormat? Format { get; set; }
+
+        /// <summary><para type="description">The baseline profile the results were audited against, recorded in the report (default Standard).</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Profile { get; set; } = "Standard";
+
+        protected override void Process()
+        {
+            foreach (var r in InputObject) if (r != null) _results.Add(r);
+        }
+
+        protected override void End()
+        {
+            var file = GetUnresolvedProviderPathFromPSPath(Path);
+            var format = Format ?? ReportWriters.FromExtension(file) ?? throw new WaHardeningException("ReportFormatUnknown", WaErrorCategory.InvalidArgument,
+                $"Cannot tell the report format from '{file}': use -Format Json, Csv, JUnit or Html, or a .json, .csv, .xml or .html file name.", file);
+            var version = typeof(ExportWaComplianceReportCommand).Assembly.GetName().Version?.ToString(3) ?? "";
+            var report = DeviceReport.From(_results, Profile, version, RuntimeInformation.OSDescription.Trim(), CurrentPlatform());
+            var text = ReportWriters.Write(report, format);
+            if (!ShouldProcess(file, $"Write a {format} report of {_results.Count} results")) return;
+            WaHardening.Core.GroupPolicy.AtomicFileAccess.WriteAllBytes(file, new UTF8Encoding(false).GetBytes(text));
+            WriteVerbose($"Wrote {file} ({format}, {_results.Count} results, score {report.Summary().Score}%)");
+            WriteObject(new FileInfo(file));
+        }
+
+        internal static string CurrentPlatform() =>
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "Windows" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "macOS" : "Linux";
+    }
+}
