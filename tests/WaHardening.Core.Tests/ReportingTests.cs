@@ -144,5 +144,68 @@ namespace WaHardening.Core.Tests
             Assert.Equal(200, s.Devices);
             Assert.True(after - before < 2_000_000, $"memory grew by {after - before} bytes over 20,000 more reports");
         }
+
+        [Fact]
+        public void Parallel_merge_equals_sequential_merge_and_the_scanner_agrees_with_the_json_model()
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-par-" + Guid.NewGuid().ToString("N")));
+            try
+            {
+                var files = new List<string>();
+                for (var i = 0; i < 400; i++)
+                {
+                    var f = Path.Combine(dir.FullName, $"r{i:000}.json");
+                    var text = ReportWriters.Write(Sample("PC-" + (i % 150), "2026-11-" + (10 + i % 7).ToString("00"), failing: i % 4 == 0 ? 1 : 0), ReportFormat.Json);
+                    if (i % 50 == 7) text = text.Substring(0, text.Length - 10);
+                    File.WriteAllText(f, text);
+                    files.Add(f);
+                }
+                var seq = new FleetMerger();
+                foreach (var f in files) seq.AddFile(f);
+                var par = new FleetMerger();
+                var seen = 0;
+                par.AddFiles(files, 4, n => seen = n);
+                Assert.Equal(400, seen);
+                var a = JsonWriter.Write(FleetMerger.ToJson(seq.Summary()));
+                Assert.Equal(a, JsonWriter.Write(FleetMerger.ToJson(par.Summary())));
+                var model = new FleetMerger();
+                foreach (var f in files)
+                {
+                    try { model.Add(DeviceReport.FromJson(JsonParser.ParseFile(f), f), f); }
+                    catch (JsonParseException) { }
+                }
+                var m = model.Summary();
+                var p = par.Summary();
+                Assert.Equal(m.ReportsRead, p.ReportsRead);
+                Assert.Equal(m.Controls.Select(c => (c.ControlId, c.Target, c.Counts.Compliant, c.Counts.NonCompliant, c.Title)),
+                    p.Controls.Select(c => (c.ControlId, c.Target, c.Counts.Compliant, c.Counts.NonCompliant, c.Title)));
+            }
+            finally { dir.Delete(true); }
+        }
+
+        [Fact]
+        public void Every_truncation_and_byte_flip_of_a_report_is_merged_or_skipped_with_a_reason_never_an_exception()
+        {
+            var good = Encoding.UTF8.GetBytes(ReportWriters.Write(Sample(), ReportFormat.Json));
+            var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-fuzz-" + Guid.NewGuid().ToString("N")));
+            try
+            {
+                var rnd = new Random(42);
+                var f = Path.Combine(dir.FullName, "x.json");
+                var merger = new FleetMerger();
+                var skipped = 0;
+                for (var i = 0; i < 600; i++)
+                {
+                    byte[] data;
+                    if (i < 300) data = good.Take(rnd.Next(good.Length)).ToArray();
+                    else { data = (byte[])good.Clone(); for (var k = 0; k < 3; k++) data[rnd.Next(data.Length)] = (byte)rnd.Next(256); }
+                    File.WriteAllBytes(f, data);
+                    var r = merger.AddFile(f);
+                    if (r != null) { skipped++; Assert.False(string.IsNullOrEmpty(r.Reason)); }
+                }
+                Assert.True(skipped >= 300, $"{skipped} skipped: every truncation must be refused");
+            }
+            finally { dir.Delete(true); }
+        }
     }
 }

@@ -59,32 +59,89 @@ namespace WaHardening.Core.Reporting
     }
 
     /// <summary>
-    /// Merges device reports one file at a time: each file is parsed, folded into per-device and per-day counters and
-    /// dropped, so memory grows only with the number of distinct devices (a few dozen bytes each), not with the reports.
-    /// A file that is not a readable device report is recorded as skipped and the merge goes on.
+    /// Merges device reports one file at a time: each file is scanned (<see cref="ReportScanner"/>: syntax checked,
+    /// no tree built), folded into per-device and per-day counters and dropped, so memory grows only with the number
+    /// of distinct devices (a byte per control each), not with the reports. A file that is not a readable device
+    /// report is recorded as skipped and the merge goes on. <see cref="AddFiles"/> spreads the files over the cores,
+    /// one merger per worker, and merges the workers' results at the end.
     /// </summary>
-    public sealed class FleetMerger
+    public sealed class FleetMerger : ReportScanner.IControlTable
     {
         private const int MaxSkippedKept = 1000;
-        private static readonly string[] s_statuses = { "", "Compliant", "NonCompliant", "Error", "NotApplicable", "Advisory" };
+        private static readonly string[] s_statuses = ReportScanner.Statuses;
 
         private readonly Dictionary<string, int> _controlIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly Dictionary<ulong, List<(byte[] Id, byte[] Target, int Index)>> _byHash = new Dictionary<ulong, List<(byte[], byte[], int)>>();
         private readonly List<FleetControl> _controls = new List<FleetControl>();
         private readonly Dictionary<string, FleetDevice> _devices = new Dictionary<string, FleetDevice>(StringComparer.OrdinalIgnoreCase);
         private readonly SortedDictionary<DateTime, (int Reports, StatusCounts Counts)> _days = new SortedDictionary<DateTime, (int, StatusCounts)>();
         private readonly List<SkippedReport> _skipped = new List<SkippedReport>();
+        private readonly ReportScanner _scanner = new ReportScanner();
+        private byte[] _buffer = new byte[64 * 1024];
         private int _skippedCount, _read;
 
         /// <summary>Adds one file; returns the skip record when it was not a device report (null when merged).</summary>
         public SkippedReport? AddFile(string path)
         {
-            DeviceReport r;
-            try { r = DeviceReport.FromJson(JsonParser.ParseFile(path), path); }
+            ReportScanner.Result r;
+            try
+            {
+                int length;
+                using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+                {
+                    if (fs.Length > 64L * 1024 * 1024) return Skip(path, $"{fs.Length} bytes is too large for a device report");
+                    if (_buffer.Length < fs.Length) _buffer = new byte[Math.Max(fs.Length, _buffer.Length * 2)];
+                    length = 0;
+                    int n;
+                    while ((n = fs.Read(_buffer, length, _buffer.Length - length)) > 0)
+                    {
+                        length += n;
+                        if (length == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+                    }
+                }
+                r = _scanner.Scan(_buffer, length, path, this);
+            }
             catch (ReportFormatException e) { return Skip(path, e.Why); }
-            catch (JsonParseException e) { return Skip(path, $"not valid JSON (line {e.Line}, column {e.Column}: {e.Reason})"); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return Skip(path, "cannot be read: " + e.Message); }
             Add(r, path);
             return null;
+        }
+
+        /// <summary>Adds many files on <paramref name="workers"/> threads; <paramref name="done"/> counts the files read so far.</summary>
+        public void AddFiles(IReadOnlyList<string> files, int workers, Action<int>? done = null)
+        {
+            workers = Math.Max(1, Math.Min(workers, files.Count / 64 + 1));
+            if (workers == 1)
+            {
+                for (var i = 0; i < files.Count; i++) { AddFile(files[i]); done?.Invoke(i + 1); }
+                return;
+            }
+            var parts = new FleetMerger[workers];
+            var counter = 0;
+            var next = -1;
+            var tasks = new System.Threading.Tasks.Task[workers];
+            for (var w = 0; w < workers; w++)
+            {
+                var m = parts[w] = new FleetMerger();
+                tasks[w] = System.Threading.Tasks.Task.Run(() =>
+                {
+                    int i;
+                    while ((i = System.Threading.Interlocked.Increment(ref next)) < files.Count)
+                    {
+                        m.AddFile(files[i]);
+                        System.Threading.Interlocked.Increment(ref counter);
+                    }
+                });
+            }
+            var all = System.Threading.Tasks.Task.WhenAll(tasks);
+            while (!all.Wait(100)) done?.Invoke(System.Threading.Volatile.Read(ref counter));
+            all.GetAwaiter().GetResult();
+            done?.Invoke(files.Count);
+            foreach (var m in parts) Merge(m);
+            // Skips in file order, whatever worker met them.
+            var order = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < files.Count; i++) order[files[i]] = i;
+            _skipped.Sort((a, b) => (order.TryGetValue(a.File, out var x) ? x : int.MaxValue).CompareTo(order.TryGetValue(b.File, out var y) ? y : int.MaxValue));
         }
 
         private SkippedReport Skip(string path, string why)
@@ -95,31 +152,95 @@ namespace WaHardening.Core.Reporting
             return s;
         }
 
-        public void Add(DeviceReport r, string source)
+        /// <summary>The skip records so far (at most 1000), in the order met.</summary>
+        public IReadOnlyList<SkippedReport> SkippedSoFar => _skipped;
+
+        int ReportScanner.IControlTable.Find(ulong hash, byte[] b, int idS, int idE, int tS, int tE)
+        {
+            if (!_byHash.TryGetValue(hash, out var list)) return -1;
+            foreach (var (id, target, index) in list)
+                if (SameBytes(id, b, idS, idE) && SameBytes(target, b, tS, tE)) return index;
+            return -1;
+        }
+
+        int ReportScanner.IControlTable.Add(ulong hash, byte[] b, int idS, int idE, int tS, int tE, string controlId, string target, string title, string category)
+        {
+            var index = ControlIndex(controlId, target, title, category);
+            if (!_byHash.TryGetValue(hash, out var list)) _byHash[hash] = list = new List<(byte[], byte[], int)>();
+            list.Add((Slice(b, idS, idE), Slice(b, tS, tE), index));
+            return index;
+        }
+
+        private static byte[] Slice(byte[] b, int s, int e) { var r = new byte[e - s]; Buffer.BlockCopy(b, s, r, 0, e - s); return r; }
+
+        private static bool SameBytes(byte[] a, byte[] b, int s, int e)
+        {
+            if (a.Length != e - s) return false;
+            for (var i = 0; i < a.Length; i++) if (a[i] != b[s + i]) return false;
+            return true;
+        }
+
+        private int ControlIndex(string controlId, string target, string title, string category)
+        {
+            var key = controlId + "\u0001" + target;
+            if (_controlIndex.TryGetValue(key, out var idx)) return idx;
+            idx = _controls.Count;
+            _controlIndex[key] = idx;
+            _controls.Add(new FleetControl { ControlId = controlId, Target = target, Title = title, Category = category });
+            return idx;
+        }
+
+        /// <summary>Adds a report already in memory (e.g. built by <see cref="DeviceReport.FromJson"/>).</summary>
+        public void Add(DeviceReport report, string source)
+        {
+            var r = new ReportScanner.Result { Device = report.Device, Profile = report.Profile, GeneratedAt = report.GeneratedAt };
+            foreach (var i in report.Items)
+                r.Items.Add((ControlIndex(i.ControlId, i.Target, i.Title, i.Category), (byte)Array.IndexOf(s_statuses, i.Status)));
+            Add(r, source);
+        }
+
+        private void Add(ReportScanner.Result r, string source)
         {
             _read++;
             var day = r.GeneratedAt.UtcDateTime.Date;
             if (!_days.TryGetValue(day, out var d)) d = (0, new StatusCounts());
-            foreach (var i in r.Items) d.Counts.Add(i.Status);
+            foreach (var (_, status) in r.Items) d.Counts.Add(s_statuses[status]);
             _days[day] = (d.Reports + 1, d.Counts);
 
             if (_devices.TryGetValue(r.Device, out var existing) && existing.GeneratedAt >= r.GeneratedAt) return; // an older report
-            var statuses = new byte[Math.Max(_controls.Count + r.Items.Count, 1)];
+            var statuses = new byte[Math.Max(_controls.Count, 1)];
             var counts = new StatusCounts();
-            foreach (var i in r.Items)
+            foreach (var (index, status) in r.Items)
             {
-                var key = i.ControlId + "\u0001" + i.Target;
-                if (!_controlIndex.TryGetValue(key, out var idx))
-                {
-                    idx = _controls.Count;
-                    _controlIndex[key] = idx;
-                    _controls.Add(new FleetControl { ControlId = i.ControlId, Target = i.Target, Title = i.Title, Category = i.Category });
-                }
-                if (idx >= statuses.Length) Array.Resize(ref statuses, idx + 1);
-                statuses[idx] = (byte)Array.IndexOf(s_statuses, i.Status);
-                counts.Add(i.Status);
+                if (index >= statuses.Length) Array.Resize(ref statuses, index + 1);
+                statuses[index] = status;
+                counts.Add(s_statuses[status]);
             }
             _devices[r.Device] = new FleetDevice { Device = r.Device, GeneratedAt = r.GeneratedAt, Profile = r.Profile, File = source, Counts = counts, Statuses = statuses };
+        }
+
+        /// <summary>Folds another merger (a worker's) into this one.</summary>
+        private void Merge(FleetMerger other)
+        {
+            _read += other._read;
+            _skippedCount += other._skippedCount;
+            foreach (var k in other._skipped) if (_skipped.Count < MaxSkippedKept) _skipped.Add(k);
+            foreach (var kv in other._days)
+            {
+                if (!_days.TryGetValue(kv.Key, out var d)) d = (0, new StatusCounts());
+                d.Counts.Compliant += kv.Value.Counts.Compliant; d.Counts.NonCompliant += kv.Value.Counts.NonCompliant; d.Counts.Error += kv.Value.Counts.Error;
+                d.Counts.NotApplicable += kv.Value.Counts.NotApplicable; d.Counts.Advisory += kv.Value.Counts.Advisory;
+                _days[kv.Key] = (d.Reports + kv.Value.Reports, d.Counts);
+            }
+            var map = other._controls.Select(c => ControlIndex(c.ControlId, c.Target, c.Title, c.Category)).ToArray();
+            foreach (var dev in other._devices.Values)
+            {
+                if (_devices.TryGetValue(dev.Device, out var existing) && existing.GeneratedAt >= dev.GeneratedAt) continue;
+                var statuses = new byte[Math.Max(_controls.Count, 1)];
+                for (var i = 0; i < dev.Statuses.Length && i < map.Length; i++) if (dev.Statuses[i] != 0) statuses[map[i]] = dev.Statuses[i];
+                dev.Statuses = statuses;
+                _devices[dev.Device] = dev;
+            }
         }
 
         public FleetSummary Summary(int worst = 10)

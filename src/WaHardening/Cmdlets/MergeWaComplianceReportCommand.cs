@@ -83,24 +83,24 @@ namespace WaHardening.Commands
 
         protected override void End()
         {
-            var progress = new ProgressRecord(1, "Merging device reports", "Starting");
-            var step = Math.Max(1, _files.Count / 100);
-            for (var i = 0; i < _files.Count; i++)
+            var progress = new ProgressRecord(1, "Merging device reports", $"{_files.Count} files");
+            var last = -1;
+            _merger.AddFiles(_files, Environment.ProcessorCount, done =>
             {
-                if (i % step == 0)
-                {
-                    progress.PercentComplete = (int)(100L * i / Math.Max(1, _files.Count));
-                    progress.StatusDescription = $"{i} of {_files.Count} files";
-                    WriteProgress(progress);
-                }
-                var skipped = _merger.AddFile(_files[i]);
-                if (skipped != null)
-                    Report(new ReportFormatException(skipped.File, skipped.Reason));
-            }
+                var pct = (int)(100L * done / Math.Max(1, _files.Count));
+                if (pct == last) return;
+                last = pct;
+                progress.PercentComplete = pct;
+                progress.StatusDescription = $"{done} of {_files.Count} files";
+                WriteProgress(progress);
+            });
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
+            foreach (var skipped in _merger.SkippedSoFar) Report(new ReportFormatException(skipped.File, skipped.Reason));
             var summary = _merger.Summary(Top);
             WriteVerbose($"{summary.ReportsRead} reports, {summary.Devices} devices, {summary.Skipped} skipped");
+            if (summary.Skipped > summary.SkippedFiles.Count)
+                WriteWarning($"{summary.Skipped} files were skipped; the first {summary.SkippedFiles.Count} are reported one by one.");
             if (HtmlPath != null)
             {
                 var file = GetUnresolvedProviderPathFromPSPath(HtmlPath);
