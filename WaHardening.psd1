@@ -22,6 +22,9 @@
         'Export-WaIntuneProfile'
         'Export-WaComplianceReport'
         'Merge-WaComplianceReport'
+        'Publish-WaIntuneProfile'
+        'Get-WaIntuneProfile'
+        'Compare-WaIntuneProfile'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -55,7 +55,15 @@ function Invoke-Build {
     $graph = Join-Path $Root 'src/WaHardening.Graph/WaHardening.Graph.csproj'
     if ((Test-Path $graph) -and (Select-String -Path $graph -Pattern 'PackageReference' -Quiet)) {
         # The Graph half lives in its own folder and is loaded only when a Graph cmdlet runs.
-        Invoke-Native dotnet @('publish', $graph, '-c', $Configuration, '-nologo', '-v', 'quiet', '-clp:ErrorsOnly', '-o', (Join-Path $ModuleOut 'graph'))
+        $graphOut = Join-Path $ModuleOut 'graph'
+        Invoke-Native dotnet @('publish', $graph, '-c', $Configuration, '-nologo', '-v', 'quiet', '-clp:ErrorsOnly', '-o', $graphOut)
+        # The module's own assemblies are shared from the module folder, never duplicated in graph/.
+        Remove-Item (Join-Path $graphOut 'WaHardening.Core.*') -ErrorAction SilentlyContinue
+        Get-ChildItem $graphOut -Filter *.pdb | Remove-Item
+        Get-ChildItem $graphOut -Filter *.deps.json | Remove-Item
+        # PowerShell 7: the AssemblyLoadContext that isolates them (net8.0; Windows PowerShell 5.1 never loads it).
+        Invoke-Native dotnet @('build', (Join-Path $Root 'src/WaHardening.Graph.Isolation/WaHardening.Graph.Isolation.csproj'), '-c', $Configuration, '-nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+        Copy-Item (Join-Path $Root "src/WaHardening.Graph.Isolation/bin/$Configuration/net8.0/WaHardening.Graph.Isolation.dll") $graphOut
     }
     # Offline help (MAML) from the cmdlets' own XML docs, generated in a process of its own.
     & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'scripts/New-HelpFile.ps1') `

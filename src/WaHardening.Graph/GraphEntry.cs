@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using WaHardening.Core.Intune;
+using WaHardening.Core.Publishing;
+
+namespace WaHardening.Graph
+{
+    /// <summary>
+    /// The only door into the Graph assembly: static methods that take and return the module's own Core types, so the
+    /// cmdlets (in WaHardening.dll) never reference a Graph, Kiota or Azure type and the assembly can live in its own
+    /// load context. The cmdlets call these by reflection (GraphLoader).
+    /// </summary>
+    public static class GraphEntry
+    {
+        private sealed class Session
+        {
+            public Session(GraphTransport t, IGraphLog log) { Transport = t; Log = log; }
+            public GraphTransport Transport { get; }
+            public IGraphLog Log { get; }
+        }
+
+        public static object Connect(GraphConnection connection, IGraphLog log, int maxRetries)
+        {
+            var client = GraphAuth.Client(connection);
+            log.Verbose($"Graph: {connection}");
+            return new Session(new GraphTransport(client, connection.Endpoint, log.Verbose, maxRetries), log);
+        }
+
+        public static PublishPreview Plan(object session, string exportDirectory, AssignmentSpec assignments, CancellationToken ct)
+        {
+            var s = (Session)session;
+            var files = ExportFolder.Load(exportDirectory);
+            var plan = new Publisher(s.Transport, s.Log).PlanAsync(files, assignments, ct).GetAwaiter().GetResult();
+            return new PublishPreview(plan, plan.Items.Select(i => new PublishResult
+            {
+                Marker = i.File.Marker, DisplayName = i.File.DisplayName, Kind = i.File.Kind, Path = i.File.Path, Action = i.Action, Id = i.Id,
+                Error = i.Error, Differences = i.Differences.ToList(), Assignment = i.NeedsAssignment ? "to be assigned" : null,
+            }).ToList());
+        }
+
+        public static IReadOnlyList<PublishResult> Execute(object session, PublishPreview preview, ICollection<string> approvedMarkers, CancellationToken ct)
+        {
+            var s = (Session)session;
+            return new Publisher(s.Transport, s.Log).ExecuteAsync((PublishPlan)preview.Plan, i => approvedMarkers.Contains(i.File.Marker), ct).GetAwaiter().GetResult();
+        }
+
+        public static IReadOnlyList<TenantProfile> List(object session, IEnumerable<(string ApiVersion, string Collection)>? collections, CancellationToken ct)
+        {
+            var s = (Session)session;
+            var which = collections?.ToList() ?? DefaultCollections;
+            return new Publisher(s.Transport, s.Log).ListAsync(which, ct).GetAwaiter().GetResult();
+        }
+
+        public static IReadOnlyList<DriftResult> Compare(object session, string exportDirectory, CancellationToken ct)
+        {
+            var s = (Session)session;
+            var files = ExportFolder.Load(exportDirectory);
+            var publisher = new Publisher(s.Transport, s.Log);
+            var plan = publisher.PlanAsync(files, new AssignmentSpec(), ct).GetAwaiter().GetResult();
+            var drift = plan.Items.Select(i => new DriftResult
+            {
+                Marker = i.File.Marker, DisplayName = i.File.DisplayName, Id = i.Id, Differences = i.Differences.ToList(),
+                State = i.Id == null ? DriftState.Missing : i.Differences.Count == 0 ? DriftState.Same : DriftState.Different,
+            }).ToList();
+            var known = new HashSet<string>(files.Select(f => f.Marker));
+            foreach (var t in publisher.ListAsync(files.Select(f => (f.Graph.ApiVersion, f.Graph.Collection)), ct).GetAwaiter().GetResult().Where(t => !known.Contains(t.Marker)))
+                drift.Add(new DriftResult { Marker = t.Marker, DisplayName = t.DisplayName, Id = t.Id, State = DriftState.NotInExport });
+            return drift;
+        }
+
+        /// <summary>Where WaHardening objects live in a tenant.</summary>
+        public static readonly List<(string, string)> DefaultCollections = new List<(string, string)>
+        {
+            ("beta", "deviceManagement/configurationPolicies"), ("v1.0", "deviceManagement/deviceConfigurations"),
+            ("beta", "deviceManagement/deviceCompliancePolicies"), ("beta", "deviceManagement/deviceComplianceScripts"),
+            ("beta", "deviceManagement/deviceHealthScripts"),
+        };
+    }
+}

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Graph;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Serialization;
+using WaHardening.Core;
+using WaHardening.Core.Json;
+
+namespace WaHardening.Graph
+{
+    /// <summary>A request in a JSON batch, and what came back for it.</summary>
+    internal sealed class BatchItem
+    {
+        public BatchItem(string method, string relativeUrl, JsonValue? body, object? tag = null) { Method = method; Url = relativeUrl; Body = body; Tag = tag; }
+        public string Method { get; }
+        /// <summary>Relative to the version root, starting with '/'.</summary>
+        public string Url { get; }
+        public JsonValue? Body { get; }
+        public object? Tag { get; }
+        public int Status { get; internal set; }
+        public JsonValue? Response { get; internal set; }
+        public string? Error { get; internal set; }
+        public bool Ok => Status >= 200 && Status < 300;
+    }
+
+    /// <summary>
+    /// Raw Graph requests through the SDK's request adapter (RequestInformation with absolute URLs, so beta endpoints
+    /// work with the v1.0 SDK), JSON batching ($batch, 20 a request) with bounded retries of the requests inside a
+    /// batch that came back 429/503/504 (after their Retry-After), and paging over @odata.nextLink. The SDK's own
+    /// middleware retries whole requests on 429/503 with Retry-After. Bodies are the module's JSON DOM.
+    /// </summary>
+    internal sealed class GraphTransport
+    {
+        public const int MaxBatch = 20;
+        private readonly GraphServiceClient _client;
+        private readonly Uri _root;
+        private readonly int _maxRetries;
+        private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+        private readonly Action<string> _verbose;
+
+        public GraphTransport(GraphServiceClient client, Uri root, Action<string> verbose, int maxRetries = 3, Func<TimeSpan, CancellationToken, Task>? delay = null)
+        {
+            _client = client; _root = root; _verbose = verbose; _maxRetries = maxRetries;
+            _delay = delay ?? ((t, ct) => Task.Delay(t, ct));
+        }
+
+        public string Url(string apiVersion, string relative) => _root.ToString().TrimEnd('/') + "/" + apiVersion + relative;
+
+        /// <summary>One request; a Graph error becomes a <see cref="WaHardeningException"/> with Graph's code and message.</summary>
+        public async Task<JsonValue?> SendAsync(string method, string absoluteUrl, JsonValue? body, CancellationToken ct)
+        {
+            var ri = new RequestInformation { HttpMethod = (Method)Enum.Parse(typeof(Method), method), URI = new Uri(absoluteUrl) };
+            ri.Headers.Add("Accept", "application/json");
+            if (body != null) ri.SetStreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body.ToString())), "application/json");
+            _verbose($"Graph {method} {absoluteUrl}");
+            var errors = new Dictionary<string, ParsableFactory<IParsable>> { ["XXX"] = ODataError.CreateFromDiscriminatorValue };
+            try
+            {
+                using (var stream = await _client.RequestAdapter.SendPrimitiveAsync<Stream>(ri, errors, ct).ConfigureAwait(false))
+                {
+                    if (stream == null) return null;
+                    using (var reader = new StreamReader(stream, Encoding.UTF8))
+                    {
+                        var text = await reader.ReadToEndAsync().ConfigureAwait(false);
+                        return text.Trim().Length == 0 ? null : JsonParser.Parse(text, absoluteUrl);
+                    }
+                }
+            }
+            catch (ODataError e)
+            {
+                throw new WaHardeningException("GraphRequestFailed", WaErrorCategory.ConnectionError,
+                    $"Graph {method} {Redact(absoluteUrl)} failed ({e.ResponseStatusCode}): {e.Error?.Code}: {e.Error?.Message}", absoluteUrl, e);
+            }
+            catch (ApiException e)
+            {
+                throw new WaHardeningException("GraphRequestFailed", WaErrorCategory.ConnectionError,
+                    $"Graph {method} {Redact(absoluteUrl)} failed ({e.ResponseStatusCode}): {e.Message}", absoluteUrl, e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new WaHardeningException("GraphUnreachable", WaErrorCategory.ConnectionError,
+                    $"Graph at {_root} cannot be reached: {e.Message}", _root.ToString(), e);
+            }
+        }
+
+        /// <summary>GET a collection, following @odata.nextLink to the end.</summary>
+        public async Task<List<JsonObject>> GetAllAsync(string absoluteUrl, CancellationToken ct)
+        {
+            var all = new List<JsonObject>();
+            string? next = absoluteUrl;
+            while (next != null)
+            {
+                var page = await SendAsync("GET", next, null, ct).ConfigureAwait(false) as JsonObject;
+                if (page?["value"] is JsonArray values) all.AddRange(values.Items.OfType<JsonObject>());
+                next = (page?["@odata.nextLink"] as JsonString)?.Value;
+            }
+            return all;
+        }
+
+        /// <summary>Sends the items in $batch requests of 20; items that come back 429/503/504 are sent again (bounded).</summary>
+        public async Task BatchAsync(string apiVersion, IReadOnlyList<BatchItem> items, CancellationToken ct)
+        {
+            var pending = items.ToList();
+            for (var attempt = 0; pending.Count > 0; attempt++)
+            {
+                var again = new List<BatchItem>();
+                var wait = TimeSpan.Zero;
+                for (var start = 0; start < pending.Count; start += MaxBatch)
+                {
+                    var chunk = pending.Skip(start).Take(MaxBatch).ToList();
+                    var requests = new JsonArray();
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        var r = new JsonObject().Set("id", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).Set("method", chunk[i].Method).Set("url", chunk[i].Url);
+                        if (chunk[i].Body != null) r.Set("headers", new JsonObject().Set("Content-Type", "application/json")).Set("body", chunk[i].Body!);
+                        requests.Add(r);
+                    }
+                    var response = await SendAsync("POST", Url(apiVersion, "/$batch"), new JsonObject().Set("requests", requests), ct).ConfigureAwait(false) as JsonObject;
+                    var responses = (response?["responses"] as JsonArray)?.Items.OfType<JsonObject>().ToList() ?? new List<JsonObject>();
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        var id = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        var res = responses.FirstOrDefault(x => (x["id"] as JsonString)?.Value == id);
+                        var item = chunk[i];
+                        if (res == null) { item.Status = 0; item.Error = "no response in the batch"; continue; }
+                        item.Status = int.Parse(((JsonNumber)res["status"]!).Raw, System.Globalization.CultureInfo.InvariantCulture);
+                        item.Response = res["body"];
+                        if (item.Ok) { item.Error = null; continue; }
+                        var err = (item.Response as JsonObject)?["error"] as JsonObject;
+                        item.Error = $"{item.Status} {(err?["code"] as JsonString)?.Value}: {(err?["message"] as JsonString)?.Value}".Trim();
+                        if ((item.Status == 429 || item.Status == 503 || item.Status == 504) && attempt < _maxRetries)
+                        {
+                            again.Add(item);
+                            var ra = ((res["headers"] as JsonObject)?["Retry-After"] as JsonString)?.Value;
+                            var secs = ra != null && int.TryParse(ra, out var s) ? s : 1 << attempt;
+                            if (TimeSpan.FromSeconds(Math.Min(secs, 60)) > wait) wait = TimeSpan.FromSeconds(Math.Min(secs, 60));
+                        }
+                    }
+                }
+                if (again.Count > 0)
+                {
+                    _verbose($"Graph throttled {again.Count} requests in a batch; retrying after {wait.TotalSeconds} s (attempt {attempt + 1} of {_maxRetries})");
+                    await _delay(wait, ct).ConfigureAwait(false);
+                }
+                pending = again;
+            }
+        }
+
+        /// <summary>A URL for messages: no query string (filters may hold group names, never secrets; kept short).</summary>
+        internal static string Redact(string url) { var q = url.IndexOf('?'); return q < 0 ? url : url.Substring(0, q) + "?…"; }
+    }
+}

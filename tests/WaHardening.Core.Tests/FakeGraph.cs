@@ -1,0 +1,294 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using WaHardening.Core.Json;
+
+namespace WaHardening.Core.Tests
+{
+    /// <summary>
+    /// A loopback stand-in for the parts of Microsoft Graph that publishing uses (Graph itself is never reachable from
+    /// these machines): deviceManagement collections in memory, GET with $select and paging over @odata.nextLink,
+    /// GET one object (?$expand=settings), POST/PUT/PATCH, /assign and /assignments, groups by display name, and
+    /// $batch. Faults can be injected: 429 with Retry-After or 5xx for requests that match, inside a batch or not.
+    /// Every request is recorded (method, path and query, in a batch or not, Authorization seen). Also used by the
+    /// Pester tests and the publish benchmark (they load this test assembly).
+    /// </summary>
+    public sealed class FakeGraph : IDisposable
+    {
+        public sealed class Request
+        {
+            public string Method = "", Path = "", Query = "";
+            public bool InBatch;
+            public string? Authorization;
+            public JsonValue? Body;
+            public override string ToString() => $"{(InBatch ? "[batch] " : "")}{Method} {Path}{Query}";
+        }
+
+        public sealed class Fault
+        {
+            public Func<Request, bool> When = _ => false;
+            public int Status = 429;
+            public int RetryAfter = 0;
+            public int Times = 1;
+            public string Code = "TooManyRequests";
+        }
+
+        private readonly HttpListener _listener = new HttpListener();
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly Task _loop;
+        private readonly object _lock = new object();
+        private int _nextId = 1;
+
+        /// <summary>collection path (e.g. "deviceManagement/configurationPolicies") → objects by id.</summary>
+        public readonly Dictionary<string, Dictionary<string, JsonObject>> Collections = new Dictionary<string, Dictionary<string, JsonObject>>(StringComparer.OrdinalIgnoreCase);
+        public readonly Dictionary<string, JsonArray> Assignments = new Dictionary<string, JsonArray>();
+        public readonly Dictionary<string, string> Groups = new Dictionary<string, string>(StringComparer.Ordinal);
+        public readonly ConcurrentQueue<Request> Log = new ConcurrentQueue<Request>();
+        public readonly List<Fault> Faults = new List<Fault>();
+        public int PageSize { get; set; } = 100;
+        public string? ExpectedToken { get; set; }
+
+        public FakeGraph()
+        {
+            var port = FreePort();
+            Root = $"http://127.0.0.1:{port}";
+            _listener.Prefixes.Add(Root + "/");
+            _listener.Start();
+            _loop = Task.Run(Loop);
+        }
+
+        public string Root { get; }
+
+        public IReadOnlyList<Request> Requests => Log.ToArray();
+        public int Writes => Log.Count(r => r.Method != "GET" && !(r.Method == "POST" && r.Path.EndsWith("/$batch", StringComparison.Ordinal)));
+        public int HttpRequests => Log.Count(r => !r.InBatch);
+
+        public void ClearLog() { while (Log.TryDequeue(out _)) { } }
+
+        private static int FreePort()
+        {
+            var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            var port = ((IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            return port;
+        }
+
+        private async Task Loop()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                HttpListenerContext ctx;
+                try { ctx = await _listener.GetContextAsync().ConfigureAwait(false); }
+                catch (Exception) when (_stop.IsCancellationRequested) { return; }
+                catch (HttpListenerException) { return; }
+                catch (ObjectDisposedException) { return; }
+                _ = Task.Run(() => Serve(ctx));
+            }
+        }
+
+        private void Serve(HttpListenerContext ctx)
+        {
+            try
+            {
+                string text;
+                using (var r = new StreamReader(ctx.Request.InputStream, Encoding.UTF8)) text = r.ReadToEnd();
+                var req = new Request
+                {
+                    Method = ctx.Request.HttpMethod, Path = ctx.Request.Url!.AbsolutePath, Query = Uri.UnescapeDataString(ctx.Request.Url.Query),
+                    Authorization = ctx.Request.Headers["Authorization"], Body = text.Length > 0 ? JsonParser.Parse(text) : null,
+                };
+                Log.Enqueue(req);
+                var (status, body, headers) = Handle(req);
+                ctx.Response.StatusCode = status;
+                foreach (var h in headers) ctx.Response.Headers[h.Key] = h.Value;
+                if (body != null)
+                {
+                    var bytes = Encoding.UTF8.GetBytes(body.ToString());
+                    ctx.Response.ContentType = "application/json";
+                    ctx.Response.ContentLength64 = bytes.Length;
+                    ctx.Response.OutputStream.Write(bytes, 0, bytes.Length);
+                }
+                ctx.Response.Close();
+            }
+            catch (Exception e)
+            {
+                try { ctx.Response.StatusCode = 500; var b = Encoding.UTF8.GetBytes("{\"error\":{\"code\":\"FakeGraphBug\",\"message\":\"" + e.Message.Replace("\"", "'") + "\"}}"); ctx.Response.OutputStream.Write(b, 0, b.Length); ctx.Response.Close(); }
+                catch (Exception) { }
+            }
+        }
+
+        private (int, JsonValue?, Dictionary<string, string>) Handle(Request req)
+        {
+            var none = new Dictionary<string, string>();
+            if (ExpectedToken != null && req.Authorization != "Bearer " + ExpectedToken)
+                return (401, Error("InvalidAuthenticationToken", "Access token is missing or invalid."), none);
+            var fault = TakeFault(req);
+            if (fault != null) return (fault.Status, Error(fault.Code, "Injected fault."), new Dictionary<string, string> { ["Retry-After"] = fault.RetryAfter.ToString() });
+            var parts = req.Path.Trim('/').Split('/');
+            var version = parts[0];
+            var rest = string.Join("/", parts.Skip(1));
+            if (req.Method == "POST" && rest == "$batch") return (200, Batch(version, (JsonObject)req.Body!), none);
+            return Dispatch(version, req.Method, rest, req.Query, req.Body as JsonObject);
+        }
+
+        private Fault? TakeFault(Request req)
+        {
+            lock (_lock)
+            {
+                var f = Faults.FirstOrDefault(x => x.Times > 0 && x.When(req));
+                if (f != null) f.Times--;
+                return f;
+            }
+        }
+
+        private JsonObject Batch(string version, JsonObject body)
+        {
+            var responses = new JsonArray();
+            foreach (var item in ((JsonArray)body["requests"]!).Items.Cast<JsonObject>())
+            {
+                var url = ((JsonString)item["url"]!).Value;
+                var q = url.IndexOf('?');
+                var inner = new Request
+                {
+                    Method = ((JsonString)item["method"]!).Value, Path = "/" + version + (q < 0 ? url : url.Substring(0, q)), Query = q < 0 ? "" : Uri.UnescapeDataString(url.Substring(q)),
+                    InBatch = true, Body = item["body"],
+                };
+                Log.Enqueue(inner);
+                var id = ((JsonString)item["id"]!).Value;
+                var fault = TakeFault(inner);
+                var res = new JsonObject().Set("id", id);
+                if (fault != null)
+                {
+                    res.Set("status", fault.Status).Set("headers", new JsonObject().Set("Retry-After", fault.RetryAfter.ToString())).Set("body", Error(fault.Code, "Injected fault."));
+                }
+                else
+                {
+                    var (status, rb, _) = Dispatch(version, inner.Method, (q < 0 ? url : url.Substring(0, q)).TrimStart('/'), inner.Query, inner.Body as JsonObject);
+                    res.Set("status", status);
+                    if (rb != null) res.Set("body", rb);
+                }
+                responses.Add(res);
+            }
+            return new JsonObject().Set("responses", responses);
+        }
+
+        private (int, JsonValue?, Dictionary<string, string>) Dispatch(string version, string method, string rest, string query, JsonObject? body)
+        {
+            var none = new Dictionary<string, string>();
+            lock (_lock)
+            {
+                if (rest == "groups" && method == "GET")
+                {
+                    var name = query.Contains("displayName eq '") ? query.Substring(query.IndexOf("displayName eq '", StringComparison.Ordinal) + 16).Split('\'')[0] : "";
+                    var found = new JsonArray(Groups.Where(g => g.Value == name).Select(g => (JsonValue)new JsonObject().Set("id", g.Key).Set("displayName", g.Value)));
+                    return (200, new JsonObject().Set("value", found), none);
+                }
+                var segs = rest.Split('/');
+                if (segs.Length < 2 || segs[0] != "deviceManagement") return (404, Error("ResourceNotFound", "Unknown path " + rest), none);
+                var collection = segs[0] + "/" + segs[1];
+                if (!Collections.TryGetValue(collection, out var objects)) Collections[collection] = objects = new Dictionary<string, JsonObject>();
+                if (segs.Length == 2)
+                {
+                    if (method == "GET")
+                    {
+                        var skip = 0;
+                        var st = query.IndexOf("$skiptoken=", StringComparison.Ordinal);
+                        if (st >= 0) skip = int.Parse(query.Substring(st + 11).Split('&')[0]);
+                        var page = objects.Values.Skip(skip).Take(PageSize).Select(o => (JsonValue)Select(o, query)).ToList();
+                        var res = new JsonObject().Set("value", new JsonArray(page));
+                        if (skip + PageSize < objects.Count)
+                            res.Set("@odata.nextLink", $"{Root}/{version}/{collection}?$skiptoken={skip + PageSize}");
+                        return (200, res, none);
+                    }
+                    if (method == "POST")
+                    {
+                        var id = $"00000000-0000-0000-0000-{_nextId++:000000000000}";
+                        var created = body!.DeepClone();
+                        created.Set("id", id);
+                        created.Set("lastModifiedDateTime", "2026-11-25T00:00:00Z");
+                        if (collection.EndsWith("configurationPolicies", StringComparison.Ordinal))
+                        {
+                            // The service keeps settings as a relationship: returned with $expand=settings, with ids.
+                            var n = 0;
+                            foreach (var s in ((JsonArray)created["settings"]!).Items.Cast<JsonObject>()) s.Set("id", (n++).ToString());
+                        }
+                        created.Remove("scheduledActionsForRule");
+                        objects[id] = created;
+                        return (201, created, none);
+                    }
+                }
+                if (segs.Length >= 3 && objects.TryGetValue(segs[2], out var obj))
+                {
+                    if (segs.Length == 4 && segs[3] == "assignments" && method == "GET")
+                        return (200, new JsonObject().Set("value", Assignments.TryGetValue(segs[2], out var a) ? a : new JsonArray()), none);
+                    if (segs.Length == 4 && segs[3] == "assign" && method == "POST")
+                    {
+                        var list = (JsonArray)(body!["assignments"] ?? body["deviceHealthScriptAssignments"])!;
+                        Assignments[segs[2]] = list;
+                        return (collection.EndsWith("deviceHealthScripts", StringComparison.Ordinal) ? 204 : 200, collection.EndsWith("deviceHealthScripts", StringComparison.Ordinal) ? null : new JsonObject().Set("value", list), none);
+                    }
+                    if (segs.Length == 3 && method == "GET")
+                    {
+                        var copy = obj.DeepClone();
+                        if (collection.EndsWith("configurationPolicies", StringComparison.Ordinal) && !query.Contains("$expand=settings")) copy.Remove("settings");
+                        return (200, copy, none);
+                    }
+                    if (segs.Length == 3 && method == "PUT")
+                    {
+                        var replaced = body!.DeepClone();
+                        replaced.Set("id", segs[2]);
+                        objects[segs[2]] = replaced;
+                        return (204, null, none);
+                    }
+                    if (segs.Length == 3 && method == "PATCH")
+                    {
+                        foreach (var p in body!.Properties) obj.Set(p.Key, JsonObject.Clone(p.Value));
+                        return (204, null, none);
+                    }
+                }
+                return (404, Error("ResourceNotFound", $"{method} {rest}"), none);
+            }
+        }
+
+        private static JsonObject Select(JsonObject o, string query)
+        {
+            var i = query.IndexOf("$select=", StringComparison.Ordinal);
+            if (i < 0) return o.DeepClone();
+            var fields = query.Substring(i + 8).Split('&')[0].Split(',');
+            var r = new JsonObject();
+            foreach (var f in fields) if (o[f] is JsonValue v) r.Set(f, JsonObject.Clone(v));
+            return r;
+        }
+
+        private static JsonObject Error(string code, string message) =>
+            new JsonObject().Set("error", new JsonObject().Set("code", code).Set("message", message));
+
+        /// <summary>Adds an object as if someone had created it in the tenant.</summary>
+        public string Seed(string collection, JsonObject body)
+        {
+            lock (_lock)
+            {
+                if (!Collections.TryGetValue(collection, out var objects)) Collections[collection] = objects = new Dictionary<string, JsonObject>();
+                var id = $"00000000-0000-0000-0000-{_nextId++:000000000000}";
+                var o = body.DeepClone();
+                o.Set("id", id);
+                objects[id] = o;
+                return id;
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            try { _listener.Stop(); _listener.Close(); } catch (ObjectDisposedException) { }
+        }
+    }
+}
