@@ -51,7 +51,8 @@ namespace WaHardening.Graph
         public async Task<List<TenantProfile>> ListAsync(IEnumerable<(string ApiVersion, string Collection)> collections, CancellationToken ct)
         {
             var found = new List<TenantProfile>();
-            foreach (var (api, collection) in collections.Distinct())
+            // One listing per collection: beta and v1.0 show the same objects (beta preferred: it shows every derived type).
+            foreach (var (api, collection) in collections.GroupBy(c => c.Collection).Select(g => g.OrderBy(c => c.ApiVersion == "beta" ? 0 : 1).First()))
             {
                 var nameField = collection.EndsWith("configurationPolicies", StringComparison.Ordinal) ? "name" : "displayName";
                 var objects = await _t.GetAllAsync(_t.Url(api, $"/{collection}?$select=id,{nameField},description,lastModifiedDateTime"), ct).ConfigureAwait(false);

@@ -103,7 +103,7 @@ namespace WaHardening.Commands
             _cts = new CancellationTokenSource();
             var token = _cts.Token;
             var task = Task.Run(() => work(log, token));
-            while (!task.Wait(50)) Drain(log);
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50)) Drain(log); // Wait() would throw an AggregateException
             Drain(log);
             try { return task.GetAwaiter().GetResult(); }
             catch (OperationCanceledException) { throw new WaHardeningException("GraphCancelled", WaErrorCategory.InvalidOperation, "Stopped."); }

@@ -96,6 +96,7 @@ namespace WaHardening.Core.Tests
             Assert.DoesNotContain(_graph.Requests, r => r.Method == "POST" && r.InBatch && !r.Path.EndsWith("/assign"));
             Assert.Equal("Someone's own policy with our name", ((JsonString)_graph.Collections["deviceManagement/configurationPolicies"][foreign]["description"]!).Value);
             Assert.Contains(updated.Single(u => u.Marker == "wah-standard-ios-compliance").Differences, d => d == "passcodeMinutesOfInactivityBeforeLock");
+            Assert.DoesNotContain(_messages, m => m.Contains("tenant objects carry the marker"));
         }
 
         [Fact]
