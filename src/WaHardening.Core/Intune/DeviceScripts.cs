@@ -64,17 +64,8 @@ namespace WaHardening.Core.Intune
                 "Custom compliance rules", ctx.Marker("windows-custom-compliance-rules"), controls, IntuneExporter.Text(rulesText), null);
             var what = "Windows - custom compliance";
             yield return new ExportedFile("windows/custom-compliance/deviceComplianceScript.json", ExportKinds.CustomComplianceScript, "windows",
-                ctx.Name(what), scriptMarker, controls, IntuneExporter.Json(new JsonObject()
-                    .Set("@odata.type", "#microsoft.graph.deviceComplianceScript")
-                    .Set("displayName", ctx.Name(what))
-                    .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: discovery script for custom compliance (one boolean per setting).",
-                        ctx.Controls.Where(c => controls.Contains(c.Id)), scriptMarker))
-                    .Set("publisher", "WaHardening")
-                    .Set("runAsAccount", "system")
-                    .Set("enforceSignatureCheck", false)
-                    .Set("runAs32Bit", false)
-                    .Set("roleScopeTagIds", new[] { "0" })
-                    .Set("detectionScriptContent", Convert.ToBase64String(IntuneExporter.Text(discovery)))),
+                ctx.Name(what), scriptMarker, controls, IntuneExporter.Json(ScriptBody(ctx, "#microsoft.graph.deviceComplianceScript", what, scriptMarker,
+                    "discovery script for custom compliance (one boolean per setting)", controls, discovery, null)),
                 new GraphTarget("beta", "deviceManagement/deviceComplianceScripts", "#microsoft.graph.deviceComplianceScript", false));
 
             // Remediation: what the settings catalog cannot set (Firefox, Google Update, Edge Update policies).
@@ -90,19 +81,27 @@ namespace WaHardening.Core.Intune
             var rwhat = "Windows - remediation";
             var rmarker = ctx.Marker("windows-remediation");
             yield return new ExportedFile("windows/remediation/deviceHealthScript.json", ExportKinds.Remediation, "windows",
-                ctx.Name(rwhat), rmarker, fixControls, IntuneExporter.Json(new JsonObject()
-                    .Set("@odata.type", "#microsoft.graph.deviceHealthScript")
-                    .Set("displayName", ctx.Name(rwhat))
-                    .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: sets the policies the settings catalog has no ids for.",
-                        ctx.Controls.Where(c => fixControls.Contains(c.Id)), rmarker))
-                    .Set("publisher", "WaHardening")
-                    .Set("runAsAccount", "system")
-                    .Set("enforceSignatureCheck", false)
-                    .Set("runAs32Bit", false)
-                    .Set("roleScopeTagIds", new[] { "0" })
-                    .Set("detectionScriptContent", Convert.ToBase64String(IntuneExporter.Text(detect)))
-                    .Set("remediationScriptContent", Convert.ToBase64String(IntuneExporter.Text(remediate)))),
+                ctx.Name(rwhat), rmarker, fixControls, IntuneExporter.Json(ScriptBody(ctx, "#microsoft.graph.deviceHealthScript", rwhat, rmarker,
+                    "sets the policies the settings catalog has no ids for", fixControls, detect, remediate)),
                 new GraphTarget("beta", "deviceManagement/deviceHealthScripts", "#microsoft.graph.deviceHealthScript", true));
+        }
+
+        /// <summary>The Graph body of a device script object (deviceComplianceScript or deviceHealthScript).</summary>
+        private static JsonObject ScriptBody(IntuneExporter.Ctx ctx, string odataType, string what, string marker, string purpose,
+            IReadOnlyCollection<string> controls, string detection, string? remediation)
+        {
+            var body = new JsonObject()
+                .Set("@odata.type", odataType)
+                .Set("displayName", ctx.Name(what))
+                .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: {purpose}.", ctx.Controls.Where(c => controls.Contains(c.Id)), marker))
+                .Set("publisher", "WaHardening")
+                .Set("runAsAccount", "system")
+                .Set("enforceSignatureCheck", false)
+                .Set("runAs32Bit", false)
+                .Set("roleScopeTagIds", new[] { "0" })
+                .Set("detectionScriptContent", Convert.ToBase64String(IntuneExporter.Text(detection)));
+            if (remediation != null) body.Set("remediationScriptContent", Convert.ToBase64String(IntuneExporter.Text(remediation)));
+            return body;
         }
 
         /// <summary>"WA-LOCK-01 Windows InactivityTimeoutSecs" as a custom-compliance setting name: letters, digits and '_'.</summary>

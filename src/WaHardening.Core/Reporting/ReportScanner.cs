@@ -46,43 +46,32 @@ namespace WaHardening.Core.Reporting
             if (_p >= _end || _b[_p] != (byte)'{') throw Format("the document is not a JSON object");
             bool schemaOk = false, versionOk = false, haveDevice = false, haveDate = false, haveResults = false;
             string? schemaVersionText = null;
-            Expect((byte)'{');
-            Ws();
-            if (Peek() != (byte)'}')
-                while (true)
+            Members((ks, ke) =>
+            {
+                if (Is(ks, ke, "schema"))
                 {
-                    Ws();
-                    var (ks, ke) = RawString();
-                    Ws(); Expect((byte)':'); Ws();
-                    if (Is(ks, ke, "schema"))
-                    {
-                        var (vs, ve) = RawString();
-                        schemaOk = Same(vs, ve, s_schema);
-                    }
-                    else if (Is(ks, ke, "schemaVersion"))
-                    {
-                        var start = _p;
-                        SkipValue(0);
-                        schemaVersionText = Encoding.UTF8.GetString(_b, start, _p - start);
-                        versionOk = schemaVersionText == "1";
-                    }
-                    else if (Is(ks, ke, "generatedAt"))
-                    {
-                        var text = ReadString();
-                        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out r.GeneratedAt))
-                            throw Invalid("'generatedAt' is not a date");
-                        haveDate = true;
-                    }
-                    else if (Is(ks, ke, "device")) { r.Device = ObjectField("name", "'device.name'") ?? throw Invalid("'device.name' is missing or not a string"); haveDevice = true; }
-                    else if (Is(ks, ke, "baseline")) r.Profile = ObjectField("profile", null) ?? "";
-                    else if (Is(ks, ke, "results")) { Results(r, controls); haveResults = true; }
-                    else SkipValue(0);
-                    Ws();
-                    var c = Next();
-                    if (c == (byte)'}') break;
-                    if (c != (byte)',') throw Syntax("expected ',' or '}' in an object");
+                    var (vs, ve) = RawString();
+                    schemaOk = Same(vs, ve, s_schema);
                 }
-            else _p++;
+                else if (Is(ks, ke, "schemaVersion"))
+                {
+                    var start = _p;
+                    SkipValue(0);
+                    schemaVersionText = Encoding.UTF8.GetString(_b, start, _p - start);
+                    versionOk = schemaVersionText == "1";
+                }
+                else if (Is(ks, ke, "generatedAt"))
+                {
+                    var text = ReadString();
+                    if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out r.GeneratedAt))
+                        throw Invalid("'generatedAt' is not a date");
+                    haveDate = true;
+                }
+                else if (Is(ks, ke, "device")) { r.Device = ObjectField("name", "'device.name'") ?? throw Invalid("'device.name' is missing or not a string"); haveDevice = true; }
+                else if (Is(ks, ke, "baseline")) r.Profile = ObjectField("profile", null) ?? "";
+                else if (Is(ks, ke, "results")) { Results(r, controls); haveResults = true; }
+                else SkipValue(0);
+            });
             Ws();
             if (_p < _end) throw Syntax("unexpected text after the end of the document");
             if (!schemaOk) throw Invalid($"not a WaHardening device report (schema is not '{DeviceReport.SchemaName}')");
@@ -104,35 +93,25 @@ namespace WaHardening.Core.Reporting
             {
                 Ws();
                 if (Peek() != (byte)'{') throw Invalid($"results[{n}] is not an object");
-                _p++;
                 int idS = -1, idE = -1, tS = -1, tE = -1, titleS = -1, titleE = -1, catS = -1, catE = -1;
                 byte status = 0;
                 var statusSeen = false;
-                Ws();
-                if (Peek() != (byte)'}')
-                    while (true)
+                var item = n;
+                Members((ks, ke) =>
+                {
+                    if (Is(ks, ke, "controlId")) (idS, idE) = StringValue(item, "controlId");
+                    else if (Is(ks, ke, "target")) (tS, tE) = StringValue(item, "target");
+                    else if (Is(ks, ke, "title")) (titleS, titleE) = StringValue(item, "title");
+                    else if (Is(ks, ke, "category")) (catS, catE) = StringValue(item, "category");
+                    else if (Is(ks, ke, "status"))
                     {
-                        Ws();
-                        var (ks, ke) = RawString();
-                        Ws(); Expect((byte)':'); Ws();
-                        if (Is(ks, ke, "controlId")) (idS, idE) = StringValue($"results[{n}].controlId");
-                        else if (Is(ks, ke, "target")) (tS, tE) = StringValue($"results[{n}].target");
-                        else if (Is(ks, ke, "title")) (titleS, titleE) = StringValue($"results[{n}].title");
-                        else if (Is(ks, ke, "category")) (catS, catE) = StringValue($"results[{n}].category");
-                        else if (Is(ks, ke, "status"))
-                        {
-                            var (ss, se) = StringValue($"results[{n}].status");
-                            for (var i = 1; i < s_statusBytes.Length; i++) if (Same(ss, se, s_statusBytes[i])) { status = (byte)i; break; }
-                            if (status == 0) throw Invalid($"results[{n}].status '{Decode(ss, se)}' is not a status");
-                            statusSeen = true;
-                        }
-                        else SkipValue(1);
-                        Ws();
-                        var c = Next();
-                        if (c == (byte)'}') break;
-                        if (c != (byte)',') throw Syntax("expected ',' or '}' in an object");
+                        var (ss, se) = StringValue(item, "status");
+                        for (var i = 1; i < s_statusBytes.Length; i++) if (Same(ss, se, s_statusBytes[i])) { status = (byte)i; break; }
+                        if (status == 0) throw Invalid($"results[{item}].status '{Decode(ss, se)}' is not a status");
+                        statusSeen = true;
                     }
-                else _p++;
+                    else SkipValue(1);
+                });
                 if (idS < 0) throw Invalid($"'results[{n}].controlId' is missing or not a string");
                 if (!statusSeen) throw Invalid($"'results[{n}].status' is missing or not a string");
                 if (tS < 0) { tS = tE = idE; }
@@ -150,26 +129,36 @@ namespace WaHardening.Core.Reporting
             }
         }
 
-        /// <summary>Reads an object value and returns one string field of it (null when absent); skips the rest.</summary>
-        private string? ObjectField(string name, string? what)
+        /// <summary>Walks the members of the object at the cursor ('{' next), calling <paramref name="member"/> with each
+        /// key's raw byte range; the callback reads (or skips) the value.</summary>
+        private void Members(Action<int, int> member)
         {
-            if (Peek() != (byte)'{') { SkipValue(0); return null; }
-            _p++;
-            string? found = null;
+            Expect((byte)'{');
             Ws();
-            if (Peek() == (byte)'}') { _p++; return null; }
+            if (Peek() == (byte)'}') { _p++; return; }
             while (true)
             {
                 Ws();
                 var (ks, ke) = RawString();
                 Ws(); Expect((byte)':'); Ws();
-                if (Is(ks, ke, name) && Peek() == (byte)'"') found = ReadString();
-                else SkipValue(1);
+                member(ks, ke);
                 Ws();
                 var c = Next();
-                if (c == (byte)'}') break;
+                if (c == (byte)'}') return;
                 if (c != (byte)',') throw Syntax("expected ',' or '}' in an object");
             }
+        }
+
+        /// <summary>Reads an object value and returns one string field of it (null when absent); skips the rest.</summary>
+        private string? ObjectField(string name, string? what)
+        {
+            if (Peek() != (byte)'{') { SkipValue(0); return null; }
+            string? found = null;
+            Members((ks, ke) =>
+            {
+                if (Is(ks, ke, name) && Peek() == (byte)'"') found = ReadString();
+                else SkipValue(1);
+            });
             return found;
         }
 
@@ -193,9 +182,9 @@ namespace WaHardening.Core.Reporting
             }
         }
 
-        private (int, int) StringValue(string what)
+        private (int, int) StringValue(int item, string field)
         {
-            if (Peek() != (byte)'"') throw Invalid($"'{what}' is missing or not a string");
+            if (Peek() != (byte)'"') throw Invalid($"'results[{item}].{field}' is missing or not a string");
             return RawString();
         }
 
