@@ -35,7 +35,7 @@
             Tags         = @('Security', 'Hardening', 'WhatsApp', 'Browser', 'Intune', 'GPO', 'Compliance', 'Chrome', 'Edge', 'Firefox', 'Windows', 'Linux', 'MacOS', 'PSEdition_Desktop', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/wahardening/WaHardening'
             LicenseUri   = 'https://github.com/wahardening/WaHardening/blob/main/LICENSE'
-            ReleaseNotes = 'See CHANGELOG.md.'
+            ReleaseNotes = 'First release: baseline of 16 controls (WhatsApp Web session data, screen lock, updates, phishing, shared computers, advice); audit/enforce/undo on Linux and Windows; GPO, Intune, macOS and Linux exports; publishing through Microsoft Graph; device and fleet reports. See CHANGELOG.md in the project.'
         }
     }
 }
