@@ -128,4 +128,22 @@ Describe 'Set-WaLocalGpo' {
         Get-Content (Join-Path $root 'gpt.ini') | Should -Contain 'gPCMachineExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]'
         (Set-WaLocalGpo -Path $root -Confirm:$false).Changed | Should -BeFalse
     }
+
+    It 'is what Set-WaHardening -Target LocalGpo does, with the same baseline selection' {
+        $a = Join-Path $TestDrive 'gpo-a'
+        $b = Join-Path $TestDrive 'gpo-b'
+        Set-WaHardening -Target LocalGpo -LocalGpoPath $a -Id WA-LOCK-01 -WhatIf
+        Test-Path $a | Should -BeFalse
+        $r = Set-WaHardening -Target LocalGpo -LocalGpoPath $a -Id WA-LOCK-01 -Confirm:$false
+        $r | Should -BeOfType ([WaHardening.Core.GroupPolicy.LocalGpoMergeResult])
+        $null = Set-WaLocalGpo -Path $b -Confirm:$false -BaselinePath (New-TestBaseline -Path (Join-Path $TestDrive 'lock.json') -Change {
+                param($j) $j.controls = @($j.controls | Where-Object { $_.id -eq 'WA-LOCK-01' }) })
+        (Get-FileHash (Join-Path $a 'Machine/Registry.pol')).Hash | Should -Be (Get-FileHash (Join-Path $b 'Machine/Registry.pol')).Hash
+        (Set-WaHardening -Target LocalGpo -LocalGpoPath $a -Id WA-LOCK-01 -Confirm:$false).Changed | Should -BeFalse
+        if (-not $IsWindows) {
+            $err = $null
+            try { Set-WaHardening -Target LocalGpo -Confirm:$false -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'LocalGpoNotAvailable,*'
+        }
+    }
 }

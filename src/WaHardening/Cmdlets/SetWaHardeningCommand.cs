@@ -20,8 +20,12 @@ namespace WaHardening.Commands
     ///   <code>$changes = Set-WaHardening -Confirm:$false; $changes | Undo-WaHardening -Confirm:$false</code>
     ///   <para>Applies the baseline, then restores everything as it was.</para>
     /// </example>
+    /// <example>
+    ///   <code>Set-WaHardening -Target LocalGpo -Profile SharedComputer -Confirm:$false; gpupdate /force</code>
+    ///   <para>On Windows, merges the baseline into the local Group Policy object instead of writing policy values directly.</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Set, "WaHardening", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-    [OutputType(typeof(ChangeRecord))]
+    [OutputType(typeof(ChangeRecord), typeof(WaHardening.Core.GroupPolicy.LocalGpoMergeResult))]
     public sealed class SetWaHardeningCommand : EngineCmdlet
     {
         /// <summary><para type="description">Where to save the backup. Default: a new file under /var/lib/wa-hardening/backups (Windows: %ProgramData%\WaHardening\backups), below -Root when given.</para></summary>
@@ -34,9 +38,27 @@ namespace WaHardening.Commands
         [ValidateRange(0, 3600)]
         public int LockTimeoutSeconds { get; set; } = 120;
 
+        /// <summary><para type="description">Where to write: Local (default: this computer's policy files, registry and dconf) or LocalGpo: merge
+        /// the Windows registry settings into the local Group Policy object (%SystemRoot%\System32\GroupPolicy, Machine and User
+        /// Registry.pol and gpt.ini, foreign entries kept, versions bumped, extension GUIDs registered), as Set-WaLocalGpo does;
+        /// -BackupPath then names the folder for copies of the previous files.</para></summary>
+        [Parameter]
+        [ValidateSet("Local", "LocalGpo", IgnoreCase = true)]
+        public string Target { get; set; } = "Local";
+
+        /// <summary><para type="description">With -Target LocalGpo: a GPO folder to merge into instead of the computer's local GPO (needed off Windows).</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? LocalGpoPath { get; set; }
+
         protected override void End()
         {
             var controls = Controls();
+            if (string.Equals(Target, "LocalGpo", StringComparison.OrdinalIgnoreCase))
+            {
+                SetWaLocalGpoCommand.MergeInto(this, LocalGpoPath, controls, Path ?? DefaultBaselinePath, BackupPath);
+                return;
+            }
             var engine = new Engine(NewContext());
             var first = engine.Plan(controls);
             foreach (var n in first.NotEnforced) WriteObject(n);

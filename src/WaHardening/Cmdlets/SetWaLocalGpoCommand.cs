@@ -1,9 +1,11 @@
 using System.Collections;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using WaHardening.Core;
 using WaHardening.Core.GroupPolicy;
+using WaHardening.Core.Model;
 
 namespace WaHardening.Commands
 {
@@ -51,24 +53,30 @@ namespace WaHardening.Commands
 
         protected override void Process()
         {
-            string root;
-            if (Path != null) root = GetUnresolvedProviderPathFromPSPath(Path);
-            else if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) root = LocalGpo.DefaultRoot;
-            else throw new WaHardeningException("LocalGpoNotAvailable", WaErrorCategory.InvalidOperation,
-                "There is no local Group Policy object on this system; give -Path to work on a GPO folder.", null);
             var baseline = LoadBaseline(BaselinePath, Parameter);
             var controls = Profile == null ? baseline.Controls : baseline.ControlsFor(Profile);
+            MergeInto(this, Path, controls, baseline.SourcePath, BackupPath);
+        }
+
+        /// <summary>Merges the controls' registry settings into a local GPO (Set-WaLocalGpo, Set-WaHardening -Target LocalGpo).</summary>
+        internal static void MergeInto(WaCmdlet cmdlet, string? path, IEnumerable<Control> controls, string source, string? backupPath)
+        {
+            string root;
+            if (path != null) root = cmdlet.GetUnresolvedProviderPathFromPSPath(path);
+            else if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) root = LocalGpo.DefaultRoot;
+            else throw new WaHardeningException("LocalGpoNotAvailable", WaErrorCategory.InvalidOperation,
+                "There is no local Group Policy object on this system; give a GPO folder (-Path of Set-WaLocalGpo, -LocalGpoPath of Set-WaHardening).", null);
             var content = GpoContent.From(controls, SecurityOptionPlacement.RegistryPol);
-            WriteVerbose($"Local GPO {root}: {content.Machine.Count} machine records, {content.User.Count} user records from {baseline.SourcePath}");
-            var backup = BackupPath != null ? GetUnresolvedProviderPathFromPSPath(BackupPath) : null;
+            cmdlet.WriteVerbose($"Local GPO {root}: {content.Machine.Count} machine records, {content.User.Count} user records from {source}");
+            var backup = backupPath != null ? cmdlet.GetUnresolvedProviderPathFromPSPath(backupPath) : null;
             var preview = LocalGpo.Merge(root, content.Machine, content.User, backup, whatIf: true);
-            if (!preview.Changed) { WriteVerbose("The local GPO already holds the baseline; nothing to do."); WriteObject(preview); return; }
+            if (!preview.Changed) { cmdlet.WriteVerbose("The local GPO already holds the baseline; nothing to do."); cmdlet.WriteObject(preview); return; }
             var what = string.Join(", ", new[] { preview.MachineChanged ? "Machine\\Registry.pol" : null, preview.UserChanged ? "User\\Registry.pol" : null, "gpt.ini" }.Where(x => x != null));
-            if (!ShouldProcess(root, $"Merge {content.Machine.Count + content.User.Count} records into {what} (version {preview.OldVersion} -> {preview.NewVersion})"))
+            if (!cmdlet.ShouldProcess(root, $"Merge {content.Machine.Count + content.User.Count} records into {what} (version {preview.OldVersion} -> {preview.NewVersion})"))
                 return;
             var result = LocalGpo.Merge(root, content.Machine, content.User, backup);
-            foreach (var kv in result.Backups) WriteVerbose($"Wrote {kv.Key}" + (kv.Value != null ? $" (previous copy: {kv.Value})" : " (new)"));
-            WriteObject(result);
+            foreach (var kv in result.Backups) cmdlet.WriteVerbose($"Wrote {kv.Key}" + (kv.Value != null ? $" (previous copy: {kv.Value})" : " (new)"));
+            cmdlet.WriteObject(result);
         }
     }
 }
