@@ -197,7 +197,8 @@ namespace WaHardening.Core.Tests
                 for (var i = 0; i < 600; i++)
                 {
                     byte[] data;
-                    if (i < 300) data = good.Take(rnd.Next(good.Length)).ToArray();
+                    // Cut before the final '}' (a cut of the trailing newline alone would still be a whole document).
+                    if (i < 300) data = good.Take(rnd.Next(Array.LastIndexOf(good, (byte)'}'))).ToArray();
                     else { data = (byte[])good.Clone(); for (var k = 0; k < 3; k++) data[rnd.Next(data.Length)] = (byte)rnd.Next(256); }
                     File.WriteAllBytes(f, data);
                     var r = merger.AddFile(f);
