@@ -225,6 +225,30 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void Preload_fills_the_cache_that_Load_then_returns_and_leaves_errors_to_Load()
+        {
+            var dir = Directory.CreateTempSubdirectory("wah-").FullName;
+            try
+            {
+                var f = Path.Combine(dir, "b.json");
+                File.WriteAllText(f, JsonWriter.Write(Minimal()));
+                BaselineLoader.Preload(f);
+                BaselineLoader.Preload(f); // a second preload of the same file while one runs is a no-op
+                var first = BaselineLoader.Load(f); // waits for the preload, if still running
+                Assert.Same(first, BaselineLoader.Load(f));
+
+                var bad = Path.Combine(dir, "bad.json");
+                File.WriteAllText(bad, "{ \"schemaVersion\": 1, ");
+                BaselineLoader.Preload(bad); // swallowed here ...
+                var e = Assert.Throws<BaselineValidationException>(() => BaselineLoader.Load(bad)); // ... reported here
+                Assert.Contains("bad.json", e.Message);
+                BaselineLoader.Preload(Path.Combine(dir, "missing.json"));
+                Assert.Equal("BaselineNotFound", Assert.Throws<WaHardeningException>(() => BaselineLoader.Load(Path.Combine(dir, "missing.json"))).ErrorId);
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        [Fact]
         public void Default_baseline_is_valid()
         {
             var b = BaselineLoader.Load(DefaultPath);

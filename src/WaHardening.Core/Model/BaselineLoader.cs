@@ -5,6 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
 using WaHardening.Core.Json;
 
 namespace WaHardening.Core.Model
@@ -59,10 +61,39 @@ namespace WaHardening.Core.Model
         private static readonly ConcurrentDictionary<string, (DateTime Stamp, long Length, Baseline Baseline)> s_cache =
             new ConcurrentDictionary<string, (DateTime, long, Baseline)>(StringComparer.Ordinal);
 
+        private static readonly ConcurrentDictionary<string, Task> s_preloads =
+            new ConcurrentDictionary<string, Task>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Starts loading <paramref name="path"/> on a thread-pool thread (the module does this for its default
+        /// baseline when it is imported, so parsing and validation overlap PowerShell's own import work). A
+        /// <see cref="Load"/> of the same file waits for it and then hits the cache; a failure is not kept here:
+        /// that Load reads the file again and reports the problem itself.
+        /// </summary>
+        public static void Preload(string path)
+        {
+            string full;
+            try { full = Path.GetFullPath(path); } catch (Exception) { return; }
+            var gate = new TaskCompletionSource<bool>();
+            if (!s_preloads.TryAdd(full, gate.Task)) return;
+            ThreadPool.QueueUserWorkItem(_ =>
+            {
+                try { LoadFile(full); }
+                catch (Exception) { /* reported by the Load that needs it */ }
+                finally { s_preloads.TryRemove(full, out Task _); gate.SetResult(true); }
+            });
+        }
+
         /// <summary>Loads a baseline, reusing the parsed result while the file is unchanged.</summary>
         public static Baseline Load(string path)
         {
             var full = Path.GetFullPath(path);
+            if (s_preloads.TryGetValue(full, out var preload)) preload.Wait();
+            return LoadFile(full);
+        }
+
+        private static Baseline LoadFile(string full)
+        {
             FileInfo info;
             try { info = new FileInfo(full); } catch (Exception e) { throw NotFound(full, e); }
             if (!info.Exists) throw NotFound(full, null);
