@@ -113,7 +113,7 @@ Describe 'Set-WaHardening -Profile SharedComputer on the real machine' {
     }
 }
 
-Describe 'What Chromium deletes at exit for a session-only origin (WA-SESSION-01)' {
+Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION-01)' {
     BeforeAll {
         # A loopback origin stands in for web.whatsapp.com; the pattern has no port on purpose
         # (cookies are matched on scheme and host only, storage on the origin).
@@ -161,6 +161,26 @@ Describe 'What Chromium deletes at exit for a session-only origin (WA-SESSION-01
   return JSON.stringify({ LocalStorage: localStorage.getItem('wa'), IndexedDB: idb, Cookie: document.cookie.includes('wa=session') });
 })()
 '@
+        function Invoke-FirefoxRoundTrip([string] $ProfileName) {
+            # The same page scripts through Marionette (WebDriver's ExecuteScript waits for a returned promise);
+            # Marionette:Quit is a normal shutdown, which is when Firefox clears session-only origins.
+            $dir = Join-Path $Work $ProfileName
+            $s = Start-WaFirefox -ProfileDir $dir
+            try {
+                $null = Invoke-Marionette $s 'WebDriver:Navigate' @{ url = $Url }
+                Invoke-MarionetteScript $s "return $WriteJs;" | Should -BeTrue
+                $before = Invoke-MarionetteScript $s "return $ReadJs;" | ConvertFrom-Json
+                $before.LocalStorage | Should -Be 'session'
+                $before.IndexedDB | Should -Be 'session'
+                $before.Cookie | Should -BeTrue
+            } catch { $s.Process.Kill($true); throw }
+            Stop-WaFirefox $s
+            $s = Start-WaFirefox -ProfileDir $dir
+            try {
+                $null = Invoke-Marionette $s 'WebDriver:Navigate' @{ url = $Url }
+                Invoke-MarionetteScript $s "return $ReadJs;" | ConvertFrom-Json
+            } finally { Stop-WaFirefox $s }
+        }
         function Invoke-SessionRoundTrip([string] $ProfileName) {
             # Store data, close the browser cleanly (Browser.close), start it again on the same profile, read.
             $dir = Join-Path $Work $ProfileName
@@ -218,5 +238,27 @@ Describe 'What Chromium deletes at exit for a session-only origin (WA-SESSION-01
             $after.IndexedDB | Should -BeNullOrEmpty
             $after.Cookie | Should -BeTrue
         } finally { $null = Undo-WaHardening -BackupPath $backup -Confirm:$false }
+    }
+
+    It 'Firefox without the policy: localStorage, IndexedDB and a persistent cookie survive a restart' {
+        Test-Path /etc/firefox/policies/policies.json | Should -BeFalse
+        $after = Invoke-FirefoxRoundTrip 'firefox-no-policy'
+        $after.LocalStorage | Should -Be 'session'
+        $after.IndexedDB | Should -Be 'session'
+        $after.Cookie | Should -BeTrue
+    }
+
+    It 'Firefox with the origin in Cookies.AllowSession: localStorage, IndexedDB and the cookie are gone after a clean close' {
+        $backup = Join-Path $TestDrive 'firefox-session-backup.json'
+        $origin = "http://127.0.0.1:$Port"
+        $null = Set-WaHardening -Id WA-SESSION-01 -Parameter @{ WhatsAppFirefoxOrigins = @($origin) } -BackupPath $backup -Confirm:$false
+        try {
+            (Read-PolicyFile /etc/firefox/policies/policies.json).policies.Cookies.AllowSession | Should -Be @($origin)
+            $after = Invoke-FirefoxRoundTrip 'firefox-with-policy'
+            $after.LocalStorage | Should -BeNullOrEmpty
+            $after.IndexedDB | Should -BeNullOrEmpty
+            $after.Cookie | Should -BeFalse
+        } finally { $null = Undo-WaHardening -BackupPath $backup -Confirm:$false }
+        Test-Path /etc/firefox/policies/policies.json | Should -BeFalse -Because 'Undo removes the file it created'
     }
 }
