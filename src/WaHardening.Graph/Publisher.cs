@@ -229,22 +229,12 @@ namespace WaHardening.Graph
             return new JsonObject().Set(collection.EndsWith("deviceHealthScripts", StringComparison.Ordinal) ? "deviceHealthScriptAssignments" : "assignments", list);
         }
 
-        /// <summary>The body to send (or compare): bindings filled with the tenant ids known so far.</summary>
+        /// <summary>The body to send (or compare): bindings (tenant ids known so far and their values, from manifest.json) added.</summary>
         private static JsonObject BodyFor(PlanItem i, List<PlanItem> all, bool forCompare)
         {
             var body = i.File.Body.DeepClone();
             foreach (var b in i.File.Graph.Bindings)
-            {
-                var id = all.First(x => x.File.Marker == b.Marker).Id ?? "";
-                var parts = b.Property.Split('.');
-                var o = body;
-                for (var k = 0; k < parts.Length - 1; k++)
-                {
-                    if (!(o[parts[k]] is JsonObject next)) { next = new JsonObject(); o.Set(parts[k], next); }
-                    o = next;
-                }
-                o.Set(parts[parts.Length - 1], id);
-            }
+                b.Apply(body, all.First(x => x.File.Marker == b.Marker).Id ?? "");
             if (forCompare) body.Remove("scheduledActionsForRule");
             return body;
         }

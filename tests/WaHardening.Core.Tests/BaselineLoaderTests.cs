@@ -143,6 +143,8 @@ namespace WaHardening.Core.Tests
             { "controls[0].settings[0].default", b => Setting(b, 0, 0).Set("default", "soon"), "must be a whole number", "T-LOCK-01" },
             { "controls[0].settings[0].intune.settingDefinitionId", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"child\":\"x\"}")), "is required", "T-LOCK-01" },
             { "controls[0].settings[0].intune.choice", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"settingDefinitionId\":\"x\",\"choice\":\"y\"}")), "unknown field 'choice'", "T-LOCK-01" },
+            { "controls[0].settings[0].intune.childKind", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"settingDefinitionId\":\"x\",\"child\":\"y\",\"childKind\":\"text\"}")), "'text' is not simple or choice", "T-LOCK-01" },
+            { "controls[0].settings[0].intune.childKind", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"settingDefinitionId\":\"x\",\"childKind\":\"simple\"}")), "needs a 'child' definition", "T-LOCK-01" },
         };
 
         [Theory]

@@ -465,6 +465,24 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void Windows_secure_screen_saver_of_the_default_baseline_names_the_screen_saver_in_hkcu()
+        {
+            using var s = new Scratch();
+            var reg = new InMemoryRegistry();
+            var e = Windows(reg, s);
+            var lock2 = BaselineLoader.Load(BaselineLoaderTests.DefaultPath).Controls.Where(c => c.Id == "WA-LOCK-02").ToList();
+            var before = e.Test(lock2).Single(r => r.Target == "Windows");
+            Assert.Contains(before.Settings, x => x.Name == "SCRNSAVE.EXE" && x.NotConfigured);
+            using (EnforcementLock.Acquire(e.Context, TimeSpan.FromSeconds(30)))
+                e.Apply(e.Plan(lock2), null, out _);
+            const string desktop = @"Software\Policies\Microsoft\Windows\Control Panel\Desktop";
+            var v = reg.GetValue("HKCU", desktop, "SCRNSAVE.EXE")!;
+            Assert.Equal(RegistryKind.String, v.Kind);
+            Assert.Equal("scrnsave.scr", v.Data);
+            Assert.Equal(ComplianceStatus.Compliant, e.Test(lock2).Single(r => r.Target == "Windows").Status);
+        }
+
+        [Fact]
         public void Windows_write_failure_rolls_back_registry_values()
         {
             using var s = new Scratch();

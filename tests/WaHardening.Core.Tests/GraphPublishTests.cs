@@ -70,6 +70,10 @@ namespace WaHardening.Core.Tests
             var policy = _graph.Collections["deviceManagement/deviceCompliancePolicies"].Values
                 .Single(o => ((JsonString)o["@odata.type"]!).Value == "#microsoft.graph.windows10CompliancePolicy");
             Assert.Equal(script.Id, ((JsonString)((JsonObject)policy["deviceCompliancePolicyScript"]!)["deviceComplianceScriptId"]!).Value);
+            // The exported file has no script binding (importable as it is); the rules came from manifest.json's binding.
+            Assert.False(((JsonObject)JsonParser.ParseFile(Path.Combine(dir, "windows", "compliance.json"))).Contains("deviceCompliancePolicyScript"));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "windows", "custom-compliance", "rules.json")),
+                Convert.FromBase64String(((JsonString)((JsonObject)policy["deviceCompliancePolicyScript"]!)["rulesContent"]!).Value));
 
             _graph.ClearLog();
             var second = Publish(dir);
@@ -95,7 +99,7 @@ namespace WaHardening.Core.Tests
             Assert.Contains(_graph.Requests, r => r.InBatch && r.Method == "PATCH" && r.Path.Contains("deviceCompliancePolicies"));
             Assert.DoesNotContain(_graph.Requests, r => r.Method == "POST" && r.InBatch && !r.Path.EndsWith("/assign"));
             Assert.Equal("Someone's own policy with our name", ((JsonString)_graph.Collections["deviceManagement/configurationPolicies"][foreign]["description"]!).Value);
-            Assert.Contains(updated.Single(u => u.Marker == "wah-standard-ios-compliance").Differences, d => d == "passcodeMinutesOfInactivityBeforeLock");
+            Assert.Contains(updated.Single(u => u.Marker == "wah-standard-ios-compliance").Differences, d => d == "passcodeMinutesOfInactivityBeforeScreenTimeout");
             Assert.DoesNotContain(_messages, m => m.Contains("tenant objects carry the marker"));
         }
 

@@ -50,12 +50,11 @@ namespace WaHardening.Core.Tests
                     {
                         "#microsoft.graph.deviceManagementConfigurationChoiceSettingInstance" => "ChoiceSettingDefinition",
                         "#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance" => "SimpleSettingDefinition",
-                        "#microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionInstance" => "SimpleSettingDefinition",
+                        "#microsoft.graph.deviceManagementConfigurationSimpleSettingCollectionInstance" => "SimpleSettingCollectionDefinition",
                         "#microsoft.graph.deviceManagementConfigurationGroupSettingCollectionInstance" => "SettingGroupCollectionDefinition",
                         _ => throw new Xunit.Sdk.XunitException($"{f.Path}: unexpected instance type {type}"),
                     };
-                    Assert.True(row!.Type == expectedKind || (expectedKind == "SimpleSettingDefinition" && row.Type == "SimpleSettingCollectionDefinition"),
-                        $"{f.Path}: {id.Value} is a {row.Type} in the catalog, rendered as {type}");
+                    Assert.True(row!.Type == expectedKind, $"{f.Path}: {id.Value} is a {row.Type} in the catalog, rendered as {type}");
                     if (o["choiceSettingValue"] is JsonObject choice)
                     {
                         var option = ((JsonString)choice["value"]!).Value;
@@ -79,37 +78,34 @@ namespace WaHardening.Core.Tests
             }
         }
 
-        [Fact]
-        public void Bodies_have_only_the_properties_graph_declares_for_their_type_and_all_it_requires()
+        /// <summary>The trimmed Graph type table (tests/fixtures/graph/intune-types.json): unknown, missing and enum-violating properties.</summary>
+        private sealed class GraphTypes
         {
-            var schema = (JsonObject)JsonParser.ParseFile(Path.Combine(AppContext.BaseDirectory, "fixtures", "graph", "intune-types.json"));
-            var types = (JsonObject)schema["types"]!;
-            var manifest = Export("SharedComputer");
-            var checkedTypes = new HashSet<string>();
-            foreach (var f in manifest.Files.Where(f => f.Graph != null))
+            private readonly JsonObject _types = (JsonObject)((JsonObject)JsonParser.ParseFile(
+                Path.Combine(AppContext.BaseDirectory, "fixtures", "graph", "intune-types.json")))["types"]!;
+            public HashSet<string> Checked { get; } = new HashSet<string>();
+
+            /// <summary>A whole body: the object itself, every typed object in it, the compliance rule actions and the script binding.</summary>
+            public void CheckBody(string path, JsonObject body, string type)
             {
-                var body = Body(f);
-                Check(f.Path, body, f.Graph!.OdataType ?? "#microsoft.graph.deviceManagementConfigurationPolicy");
+                Check(path, body, type);
                 foreach (var o in Objects(body).Skip(1))
-                    if (o["@odata.type"] is JsonString t) Check(f.Path, o, t.Value);
+                    if (o["@odata.type"] is JsonString t) Check(path, o, t.Value);
                 if (body["scheduledActionsForRule"] is JsonArray rules)
                     foreach (var r in rules.Items.Cast<JsonObject>())
                     {
-                        Check(f.Path, r, "#microsoft.graph.deviceComplianceScheduledActionForRule");
+                        Check(path, r, "#microsoft.graph.deviceComplianceScheduledActionForRule");
                         foreach (var a in ((JsonArray)r["scheduledActionConfigurations"]!).Items.Cast<JsonObject>())
-                            Check(f.Path, a, "#microsoft.graph.deviceComplianceActionItem");
+                            Check(path, a, "#microsoft.graph.deviceComplianceActionItem");
                     }
-                if (body["deviceCompliancePolicyScript"] is JsonObject script) Check(f.Path, script, "#microsoft.graph.deviceCompliancePolicyScript");
+                if (body["deviceCompliancePolicyScript"] is JsonObject script) Check(path, script, "#microsoft.graph.deviceCompliancePolicyScript");
             }
-            Assert.Contains("#microsoft.graph.deviceHealthScript", checkedTypes);
-            Assert.Contains("#microsoft.graph.iosCompliancePolicy", checkedTypes);
-            Assert.Contains("#microsoft.graph.deviceManagementConfigurationGroupSettingCollectionInstance", checkedTypes);
 
-            void Check(string path, JsonObject o, string type)
+            public void Check(string path, JsonObject o, string type)
             {
-                Assert.True(types[type] is JsonObject, $"{path}: no schema for {type}");
-                checkedTypes.Add(type);
-                var t = (JsonObject)types[type]!;
+                Assert.True(_types[type] is JsonObject, $"{path}: no schema for {type}");
+                Checked.Add(type);
+                var t = (JsonObject)_types[type]!;
                 var allowed = ((JsonArray)t["properties"]!).Items.Select(i => ((JsonString)i).Value).ToHashSet();
                 foreach (var p in o.Properties)
                     Assert.True(allowed.Contains(p.Key), $"{path}: {type} has no property '{p.Key}'");
@@ -121,6 +117,43 @@ namespace WaHardening.Core.Tests
                             foreach (var part in v.Value.Split(','))
                                 Assert.Contains(part, ((JsonArray)e.Value).Items.Select(i => ((JsonString)i).Value));
             }
+        }
+
+        [Fact]
+        public void Bodies_have_only_the_properties_graph_declares_for_their_type_and_all_it_requires()
+        {
+            var graph = new GraphTypes();
+            var manifest = Export("SharedComputer");
+            foreach (var f in manifest.Files.Where(f => f.Graph != null))
+            {
+                var type = f.Graph!.OdataType ?? "#microsoft.graph.deviceManagementConfigurationPolicy";
+                graph.CheckBody(f.Path, Body(f), type);
+                // What the publisher sends: the same body with the manifest's bindings applied.
+                if (f.Graph.Bindings.Count == 0) continue;
+                var bound = Body(f);
+                foreach (var b in f.Graph.Bindings) b.Apply(bound, "00000000-0000-0000-0000-000000000001");
+                graph.CheckBody(f.Path + " (as published)", bound, type);
+            }
+            Assert.Contains("#microsoft.graph.deviceHealthScript", graph.Checked);
+            Assert.Contains("#microsoft.graph.iosCompliancePolicy", graph.Checked);
+            Assert.Contains("#microsoft.graph.deviceManagementConfigurationGroupSettingCollectionInstance", graph.Checked);
+            Assert.Contains("#microsoft.graph.deviceCompliancePolicyScript", graph.Checked);
+        }
+
+        [Fact]
+        public void Every_exported_body_imports_as_it_is_with_no_publish_time_placeholders()
+        {
+            var m = Export("Standard");
+            var policy = m.Files.Single(f => f.Path == "windows/compliance.json");
+            Assert.False(Body(policy).Contains("deviceCompliancePolicyScript"), "the binding to the compliance script is publish-time data (manifest.json), not part of the file");
+            foreach (var f in m.Files.Where(f => f.Graph != null))
+                foreach (var o in Objects(Body(f)))
+                    foreach (var p in o.Properties.Where(p => p.Key.EndsWith("ScriptId", StringComparison.Ordinal) || p.Key == "settingDefinitionId"))
+                        Assert.False(p.Value is JsonString s && s.Value.Length == 0, $"{f.Path}: '{p.Key}' is empty");
+            foreach (var f in m.Files.Where(f => f.Graph != null))
+                foreach (var binding in f.Graph!.Bindings)
+                    foreach (var path in new[] { binding.Property }.Concat(binding.Values.Select(v => v.Key)))
+                        Assert.False(Body(f).Contains(path.Split('.')[0]), $"{f.Path} holds '{path}', which the publisher adds");
         }
 
         [Theory]
@@ -154,7 +187,9 @@ namespace WaHardening.Core.Tests
             var m = Export("Standard", parameters: new Dictionary<string, object?> { ["IdleTimeoutSeconds"] = 120L });
             var lockPolicy = Encoding.UTF8.GetString(m.Files.Single(f => f.Path == "windows/settings-catalog/windows-lock.json").Content);
             Assert.Contains("\"value\": 120", lockPolicy);
-            Assert.Equal("2", ((JsonNumber)Body(m.Files.Single(f => f.Path == "ios/compliance.json"))["passcodeMinutesOfInactivityBeforeLock"]!).Raw);
+            var ios = Body(m.Files.Single(f => f.Path == "ios/compliance.json"));
+            Assert.Equal("2", ((JsonNumber)ios["passcodeMinutesOfInactivityBeforeScreenTimeout"]!).Raw); // the screen locks after 2 idle minutes
+            Assert.Equal("0", ((JsonNumber)ios["passcodeMinutesOfInactivityBeforeLock"]!).Raw); // and the passcode is needed at once
             Assert.Contains("<key>idleTime</key>\n\t\t\t<integer>120</integer>", Encoding.UTF8.GetString(m.Files.Single(f => f.Path == "macos/screen-lock.mobileconfig").Content));
             Assert.Contains("idle-delay=uint32 120", Encoding.UTF8.GetString(m.Files.Single(f => f.Path == "linux/dconf/local.d/90-wa-hardening").Content));
             Assert.Equal("120", ((JsonNumber)((JsonObject)((JsonObject)JsonParser.Parse(m.ToText()))["parameters"]!)["IdleTimeoutSeconds"]!).Raw);
@@ -179,9 +214,19 @@ namespace WaHardening.Core.Tests
             var binding = Assert.Single(policy.Graph!.Bindings);
             Assert.Equal("deviceCompliancePolicyScript.deviceComplianceScriptId", binding.Property);
             Assert.Equal(script.Marker, binding.Marker);
-            var rulesB64 = ((JsonString)((JsonObject)Body(policy)["deviceCompliancePolicyScript"]!)["rulesContent"]!).Value;
+            var value = Assert.Single(binding.Values);
+            Assert.Equal("deviceCompliancePolicyScript.rulesContent", value.Key);
             var rules = m.Files.Single(f => f.Kind == ExportKinds.CustomComplianceRules);
-            Assert.Equal(rules.Content, Convert.FromBase64String(rulesB64));
+            Assert.Equal(rules.Content, Convert.FromBase64String(((JsonString)value.Value).Value));
+            // manifest.json carries the binding with its values; the publisher's body has both.
+            var listed = ((JsonArray)((JsonObject)JsonParser.Parse(m.ToText()))["files"]!).Items.Cast<JsonObject>().Single(o => ((JsonString)o["path"]!).Value == policy.Path);
+            var json = (JsonObject)((JsonArray)((JsonObject)listed["graph"]!)["bindings"]!).Items.Single();
+            Assert.Equal(((JsonString)value.Value).Value, ((JsonString)((JsonObject)json["values"]!)["deviceCompliancePolicyScript.rulesContent"]!).Value);
+            var bound = Body(policy);
+            binding.Apply(bound, "tenant-script-id");
+            var s = (JsonObject)bound["deviceCompliancePolicyScript"]!;
+            Assert.Equal("tenant-script-id", ((JsonString)s["deviceComplianceScriptId"]!).Value);
+            Assert.Equal(((JsonString)value.Value).Value, ((JsonString)s["rulesContent"]!).Value);
             var discovery = m.Files.Single(f => f.Path == "windows/custom-compliance/discovery.ps1");
             Assert.Equal(discovery.Content, Convert.FromBase64String(((JsonString)Body(script)["detectionScriptContent"]!).Value));
         }
@@ -197,16 +242,69 @@ namespace WaHardening.Core.Tests
   ""controls"": [ { ""id"": ""WA-T-01"", ""title"": ""t"", ""category"": ""ScreenLock"", ""severity"": ""High"", ""profiles"": [""Standard""], ""rationale"": ""r"",
     ""settings"": [ { ""target"": ""Windows"", ""name"": ""InactivityTimeoutSecs"", ""type"": ""integer"", ""value"": 240, ""compare"": ""atMost"", ""minimum"": 1, ""source"": ""https://e.org"",
       ""omaUri"": ""./Device/Vendor/MSFT/Policy/Config/LocalPoliciesSecurityOptions/InteractiveLogon_MachineInactivityLimit"",
-      ""registry"": { ""hive"": ""HKLM"", ""key"": ""SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"", ""value"": ""InactivityTimeoutSecs"", ""kind"": ""REG_DWORD"" } } ] } ] }");
+      ""registry"": { ""hive"": ""HKLM"", ""key"": ""SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"", ""value"": ""InactivityTimeoutSecs"", ""kind"": ""REG_DWORD"" } },
+      { ""target"": ""Windows"", ""name"": ""LegalNoticeCaption"", ""type"": ""string"", ""value"": ""Shared computer"", ""source"": ""https://e.org"",
+      ""omaUri"": ""./Device/Vendor/MSFT/Policy/Config/LocalPoliciesSecurityOptions/InteractiveLogon_MessageTitleForUsersAttemptingToLogOn"",
+      ""registry"": { ""hive"": ""HKLM"", ""key"": ""SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"", ""value"": ""LegalNoticeCaption"", ""kind"": ""REG_SZ"" } },
+      { ""target"": ""Windows"", ""name"": ""DontDisplayLastUserName"", ""type"": ""boolean"", ""value"": true, ""source"": ""https://e.org"",
+      ""omaUri"": ""./Device/Vendor/MSFT/Policy/Config/LocalPoliciesSecurityOptions/InteractiveLogon_DoNotDisplayLastSignedIn"",
+      ""registry"": { ""hive"": ""HKLM"", ""key"": ""SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"", ""value"": ""DontDisplayLastUserName"", ""kind"": ""REG_DWORD"" } } ] } ] }");
                 var m = IntuneExporter.Build(BaselineLoader.Load(path), "Standard", new[] { "Windows" }, "t");
                 var f = m.Files.Single(x => x.Kind == ExportKinds.CustomConfiguration);
-                var oma = (JsonObject)((JsonArray)Body(f)["omaSettings"]!).Items.Single();
-                Assert.Equal("#microsoft.graph.omaSettingInteger", ((JsonString)oma["@odata.type"]!).Value);
-                Assert.Equal("./Device/Vendor/MSFT/Policy/Config/LocalPoliciesSecurityOptions/InteractiveLogon_MachineInactivityLimit", ((JsonString)oma["omaUri"]!).Value);
-                Assert.Equal("240", ((JsonNumber)oma["value"]!).Raw);
+                var body = Body(f);
+                var graph = new GraphTypes();
+                graph.CheckBody(f.Path, body, f.Graph!.OdataType!);
+                Assert.Equal(new[] { "#microsoft.graph.omaSettingBoolean", "#microsoft.graph.omaSettingInteger", "#microsoft.graph.omaSettingString", "#microsoft.graph.windows10CustomConfiguration" },
+                    graph.Checked.OrderBy(x => x, StringComparer.Ordinal));
+                var oma = ((JsonArray)body["omaSettings"]!).Items.Cast<JsonObject>().ToList();
+                Assert.Equal("#microsoft.graph.omaSettingInteger", ((JsonString)oma[0]["@odata.type"]!).Value);
+                Assert.Equal("./Device/Vendor/MSFT/Policy/Config/LocalPoliciesSecurityOptions/InteractiveLogon_MachineInactivityLimit", ((JsonString)oma[0]["omaUri"]!).Value);
+                Assert.Equal("240", ((JsonNumber)oma[0]["value"]!).Raw);
+                Assert.Equal("Shared computer", ((JsonString)oma[1]["value"]!).Value);
+                Assert.True(((JsonBoolean)oma[2]["value"]!).Value);
                 Assert.DoesNotContain(m.Files, x => x.Kind == ExportKinds.SettingsCatalog);
             }
             finally { dir.Delete(true); }
+        }
+
+        private const string EdgeUpdateAdmx = "device_vendor_msft_policy_config_update~policy~cat_google~cat_googleupdate~";
+
+        [Fact]
+        public void Edge_update_policies_are_a_catalog_profile_and_only_google_update_stays_in_the_remediation()
+        {
+            var m = Export("Standard");
+            var profile = m.Files.Single(f => f.Path == "windows/settings-catalog/windows-edge-update.json");
+            Assert.Equal(new[] { "WA-UPDATE-01" }, profile.Controls);
+            var instances = Objects(Body(profile)).Where(o => o["settingDefinitionId"] is JsonString).ToList();
+            string Chosen(string id) => ((JsonString)((JsonObject)instances.Single(o => ((JsonString)o["settingDefinitionId"]!).Value == id)["choiceSettingValue"]!)["value"]!).Value;
+            Assert.Equal(EdgeUpdateAdmx + "cat_applications_pol_defaultupdatepolicy_1", Chosen(EdgeUpdateAdmx + "cat_applications_pol_defaultupdatepolicy"));
+            Assert.Equal(EdgeUpdateAdmx + "cat_applications_pol_defaultupdatepolicy_part_updatepolicy_1", Chosen(EdgeUpdateAdmx + "cat_applications_pol_defaultupdatepolicy_part_updatepolicy"));
+            Assert.Equal(EdgeUpdateAdmx + "cat_applications~cat_microsoftedge_pol_updatepolicymicrosoftedge_part_updatepolicy_1",
+                Chosen(EdgeUpdateAdmx + "cat_applications~cat_microsoftedge_pol_updatepolicymicrosoftedge_part_updatepolicy"));
+            var period = instances.Single(o => ((JsonString)o["settingDefinitionId"]!).Value == EdgeUpdateAdmx + "cat_preferences_pol_autoupdatecheckperiod_part_autoupdatecheckperiod");
+            Assert.Equal("600", ((JsonNumber)((JsonObject)period["simpleSettingValue"]!)["value"]!).Raw);
+
+            var detect = Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/remediation/detect.ps1").Content);
+            Assert.Contains(@"SOFTWARE\Policies\Google\Update", detect);
+            Assert.DoesNotContain("EdgeUpdate", detect);
+            // Custom compliance still checks the effective Edge Update policy.
+            Assert.Contains(@"SOFTWARE\Policies\Microsoft\EdgeUpdate", Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/custom-compliance/discovery.ps1").Content));
+        }
+
+        [Fact]
+        public void The_forced_screen_saver_is_the_enabled_policy_with_the_file_name_as_a_simple_string()
+        {
+            var lockProfile = Body(Export("Standard").Files.Single(f => f.Path == "windows/settings-catalog/windows-lock.json"));
+            const string id = "user_vendor_msft_policy_config_admx_controlpaneldisplay_cpl_personalization_setscreensaver";
+            var parent = Objects(lockProfile).Single(o => (o["settingDefinitionId"] as JsonString)?.Value == id);
+            var choice = (JsonObject)parent["choiceSettingValue"]!;
+            Assert.Equal(id + "_1", ((JsonString)choice["value"]!).Value);
+            var child = (JsonObject)((JsonArray)choice["children"]!).Items.Single();
+            Assert.Equal("#microsoft.graph.deviceManagementConfigurationSimpleSettingInstance", ((JsonString)child["@odata.type"]!).Value);
+            Assert.Equal(id + "_screensaverfilename", ((JsonString)child["settingDefinitionId"]!).Value);
+            var value = (JsonObject)child["simpleSettingValue"]!;
+            Assert.Equal("#microsoft.graph.deviceManagementConfigurationStringSettingValue", ((JsonString)value["@odata.type"]!).Value);
+            Assert.Equal("scrnsave.scr", ((JsonString)value["value"]!).Value);
         }
 
         [Fact]

@@ -34,6 +34,18 @@ Describe 'Export-WaIntuneProfile' {
         ($Files | Where-Object Publishable).Count | Should -Be @($manifest.files | Where-Object { $null -ne $_.graph }).Count
     }
 
+    It 'writes a Windows compliance policy that imports as it is: the script binding is publish-time data in manifest.json' {
+        $policy = Get-Content -Raw (Join-Path $Out 'windows/compliance.json') | ConvertFrom-Json
+        $policy.PSObject.Properties.Name | Should -Not -Contain 'deviceCompliancePolicyScript'
+        $manifest = Get-Content -Raw (Join-Path $Out 'manifest.json') | ConvertFrom-Json
+        $binding = @(($manifest.files | Where-Object path -EQ 'windows/compliance.json').graph.bindings)
+        $binding.Count | Should -Be 1
+        $binding[0].property | Should -Be 'deviceCompliancePolicyScript.deviceComplianceScriptId'
+        $binding[0].marker | Should -Be ($manifest.files | Where-Object path -EQ 'windows/custom-compliance/deviceComplianceScript.json').marker
+        $rules = [IO.File]::ReadAllBytes((Join-Path $Out 'windows/custom-compliance/rules.json'))
+        $binding[0].values.'deviceCompliancePolicyScript.rulesContent' | Should -Be ([Convert]::ToBase64String($rules))
+    }
+
     It 'is deterministic: a second export is byte-identical' {
         $again = Join-Path $TestDrive 'again'
         $null = Export-WaIntuneProfile -Path $again -Confirm:$false
@@ -78,12 +90,12 @@ Describe 'Export-WaIntuneProfile' {
     It 'remediation never loosens a stricter value and keeps foreign list items' {
         $store = Join-Path $TestDrive 'strict.json'
         @{
-            'HKLM\SOFTWARE\Policies\Microsoft\EdgeUpdate'                = @{ AutoUpdateCheckPeriodMinutes = 60 }
+            'HKLM\SOFTWARE\Policies\Google\Update'                   = @{ AutoUpdateCheckPeriodMinutes = 60 }
             'HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession' = @{ '1' = 'https://intranet.example' }
         } | ConvertTo-Json | Set-Content $store
         (Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store).ExitCode | Should -Be 0
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\SOFTWARE\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] | Should -Be 60
+        $state['HKLM\SOFTWARE\Policies\Google\Update']['AutoUpdateCheckPeriodMinutes'] | Should -Be 60
         $list = $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession']
         $list['1'] | Should -Be 'https://intranet.example'
         $list.Values | Should -Contain 'https://web.whatsapp.com'

@@ -42,7 +42,7 @@ Describe 'Publish-WaIntuneProfile' {
     }
 
     It 'Compare-WaIntuneProfile shows a profile changed in the tenant, and a re-publish puts it back in place' {
-        $edge = $Graph.Collections['deviceManagement/configurationPolicies'].Values | Where-Object { $_['name'].Value -like '*Microsoft Edge*' }
+        $edge = $Graph.Collections['deviceManagement/configurationPolicies'].Values | Where-Object { $_['name'].Value -like '* - Windows - Microsoft Edge' } # not '... Microsoft Edge Update'
         $null = $edge.Set('name', 'Edited by hand')
         $drift = Compare-WaIntuneProfile -Path $Export @Common
         ($drift | Where-Object Marker -eq 'wah-standard-windows-edge').State | Should -Be 'Different'

@@ -68,7 +68,8 @@ namespace WaHardening.Core.Intune
                     "discovery script for custom compliance (one boolean per setting)", controls, discovery, null)),
                 new GraphTarget("beta", "deviceManagement/deviceComplianceScripts", "#microsoft.graph.deviceComplianceScript", false));
 
-            // Remediation: what the settings catalog cannot set (Firefox, Google Update, Edge Update policies).
+            // Remediation: what the settings catalog cannot set (Firefox and Google Update policies; the catalog's
+            // "update~policy~cat_google~cat_googleupdate" ADMX is Microsoft Edge Update's, whose settings it carries).
             var fix = all.Where(a => !a.InCatalog).ToList();
             if (fix.Count == 0) yield break;
             var detect = Script(ctx, "Remediation detection", fix, DetectionBody);

@@ -55,8 +55,7 @@ namespace WaHardening.Core.Intune
                     if (hash != Str(f, "sha256", manifestPath, where)) throw Bad(manifestPath, $"{where}: '{path}' was changed after the export (sha256 differs)");
                 }
                 if (!(f["graph"] is JsonObject g)) continue;
-                var bindings = (g["bindings"] as JsonArray)?.Items.OfType<JsonObject>()
-                    .Select(b => new GraphBinding(Str(b, "property", manifestPath, where + ".graph.bindings"), Str(b, "marker", manifestPath, where + ".graph.bindings"))).ToList();
+                var bindings = (g["bindings"] as JsonArray)?.Items.OfType<JsonObject>().Select(b => Binding(b, manifestPath, where + ".graph.bindings")).ToList();
                 var target = new GraphTarget(Str(g, "apiVersion", manifestPath, where + ".graph"), Str(g, "collection", manifestPath, where + ".graph"),
                     (g["odataType"] as JsonString)?.Value, (g["assignable"] as JsonBoolean)?.Value ?? false, bindings);
                 if (target.ApiVersion != "beta" && target.ApiVersion != "v1.0") throw Bad(manifestPath, $"{where}.graph.apiVersion '{target.ApiVersion}' is not beta or v1.0");
@@ -73,6 +72,21 @@ namespace WaHardening.Core.Intune
                 foreach (var b in p.Graph.Bindings)
                     if (!list.Any(x => x.Marker == b.Marker)) throw Bad(manifestPath, $"'{p.Path}' binds to marker '{b.Marker}', which no publishable file has");
             return list;
+        }
+
+        private static GraphBinding Binding(JsonObject b, string file, string where)
+        {
+            var values = new List<KeyValuePair<string, JsonValue>>();
+            if (b.Contains("values"))
+            {
+                if (!(b["values"] is JsonObject v)) throw Bad(file, $"{where}.values is not an object");
+                foreach (var p in v.Properties)
+                {
+                    if (p.Key.Length == 0 || p.Key.Split('.').Any(part => part.Length == 0)) throw Bad(file, $"{where}.values: '{p.Key}' is not a property path");
+                    values.Add(new KeyValuePair<string, JsonValue>(p.Key, p.Value));
+                }
+            }
+            return new GraphBinding(Str(b, "property", file, where), Str(b, "marker", file, where), values);
         }
 
         /// <summary>The marker in a tenant object's description, or null.</summary>

@@ -21,14 +21,51 @@ namespace WaHardening.Core.Intune
         public const string DconfKeyfile = "dconfKeyfile";
     }
 
-    /// <summary>A value the publisher fills in at publish time: the tenant id of another exported object.</summary>
+    /// <summary>
+    /// What the publisher adds to a body at publish time: the tenant id of another exported object, and the
+    /// properties that only make sense together with it. The file itself stays importable as it is (it holds
+    /// neither the empty id nor the bound properties); manifest.json carries the binding.
+    /// </summary>
     public sealed class GraphBinding
     {
-        public GraphBinding(string property, string marker) { Property = property; Marker = marker; }
+        public GraphBinding(string property, string marker, IReadOnlyList<KeyValuePair<string, JsonValue>>? values = null)
+        {
+            Property = property; Marker = marker; Values = values ?? Array.Empty<KeyValuePair<string, JsonValue>>();
+        }
         /// <summary>Dot-separated property path in this file's body.</summary>
         public string Property { get; }
         /// <summary>The marker of the file whose tenant id goes there.</summary>
         public string Marker { get; }
+        /// <summary>Further properties (dot-separated paths) set with the id, in order.</summary>
+        public IReadOnlyList<KeyValuePair<string, JsonValue>> Values { get; }
+
+        public JsonObject ToJson()
+        {
+            var o = new JsonObject().Set("property", Property).Set("marker", Marker);
+            if (Values.Count == 0) return o;
+            var values = new JsonObject();
+            foreach (var kv in Values) values.Set(kv.Key, JsonObject.Clone(kv.Value));
+            return o.Set("values", values);
+        }
+
+        /// <summary>Sets the id and the values in a body, creating the objects on the way.</summary>
+        public void Apply(JsonObject body, string id)
+        {
+            SetPath(body, Property, new JsonString(id));
+            foreach (var kv in Values) SetPath(body, kv.Key, JsonObject.Clone(kv.Value));
+        }
+
+        private static void SetPath(JsonObject body, string path, JsonValue value)
+        {
+            var parts = path.Split('.');
+            var o = body;
+            for (var k = 0; k < parts.Length - 1; k++)
+            {
+                if (!(o[parts[k]] is JsonObject next)) { next = new JsonObject(); o.Set(parts[k], next); }
+                o = next;
+            }
+            o.Set(parts[parts.Length - 1], value);
+        }
     }
 
     /// <summary>Where a publishable file goes in Graph.</summary>
@@ -78,7 +115,7 @@ namespace WaHardening.Core.Intune
                 .Set("marker", Marker).Set("controls", Controls.ToArray()).Set("sha256", Sha256);
             if (Graph == null) return o.Set("graph", JsonNull.Instance);
             var bindings = new JsonArray();
-            foreach (var b in Graph.Bindings) bindings.Add(new JsonObject().Set("property", b.Property).Set("marker", b.Marker));
+            foreach (var b in Graph.Bindings) bindings.Add(b.ToJson());
             return o.Set("graph", new JsonObject()
                 .Set("apiVersion", Graph.ApiVersion)
                 .Set("collection", Graph.Collection)

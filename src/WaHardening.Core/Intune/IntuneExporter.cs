@@ -88,6 +88,7 @@ namespace WaHardening.Core.Intune
         {
             (Targets.Edge, "windows-edge", "Windows - Microsoft Edge"),
             (Targets.Chrome, "windows-chrome", "Windows - Google Chrome"),
+            (Targets.EdgeUpdate, "windows-edge-update", "Windows - Microsoft Edge Update"),
             (Targets.Windows, "windows-lock", "Windows - screen lock"),
         };
 
@@ -248,11 +249,13 @@ namespace WaHardening.Core.Intune
                 var bindings = new List<GraphBinding>();
                 if (script != null && rules != null)
                 {
-                    // Custom compliance: the discovery script's tenant id is known only at publish time.
-                    body.Set("deviceCompliancePolicyScript", new JsonObject()
-                        .Set("deviceComplianceScriptId", "")
-                        .Set("rulesContent", Convert.ToBase64String(rules.Content)));
-                    bindings.Add(new GraphBinding("deviceCompliancePolicyScript.deviceComplianceScriptId", script.Marker));
+                    // Custom compliance: the discovery script's tenant id is known only at publish time, so the file
+                    // carries no deviceCompliancePolicyScript (an empty id would fail an import); the manifest's binding
+                    // has the rules, and the publisher adds both.
+                    bindings.Add(new GraphBinding("deviceCompliancePolicyScript.deviceComplianceScriptId", script.Marker, new[]
+                    {
+                        new KeyValuePair<string, JsonValue>("deviceCompliancePolicyScript.rulesContent", new JsonString(Convert.ToBase64String(rules.Content))),
+                    }));
                     controls.AddRange(ctx.Controls.Where(c => script.Controls.Contains(c.Id)));
                 }
                 var block = new JsonObject().Set("actionType", "block").Set("gracePeriodHours", 0)

@@ -462,9 +462,14 @@ namespace WaHardening.Core.Model
                 if (Optional(so, path, "intune", JsonKind.Object) is JsonObject intune)
                 {
                     var ip = path + ".intune";
-                    CheckKeys(intune, ip, "settingDefinitionId", "child");
+                    CheckKeys(intune, ip, "settingDefinitionId", "child", "childKind");
                     RequiredString(intune, ip, "settingDefinitionId");
-                    OptionalString(intune, ip, "child");
+                    var child = OptionalString(intune, ip, "child");
+                    var childKind = OptionalString(intune, ip, "childKind");
+                    if (childKind != null && childKind != "simple" && childKind != "choice")
+                        Problem(intune["childKind"]!, ip + ".childKind", $"'{childKind}' is not simple or choice");
+                    if (childKind != null && child == null)
+                        Problem(intune["childKind"]!, ip + ".childKind", "needs a 'child' definition");
                 }
                 if (so.Contains("omaUri"))
                 {

@@ -66,7 +66,9 @@ namespace WaHardening.Core.Providers
         {
             if (s.Raw["omaUri"] is not JsonString uri || !uri.Value.StartsWith(PolicyCspPrefix, StringComparison.OrdinalIgnoreCase)) return null;
             var parts = uri.Value.Substring(PolicyCspPrefix.Length).Split('/');
-            if (parts.Length != 2 || parts[0].IndexOf('~') >= 0) return null; // ADMX-backed policies also land in the Policies keys
+            // ADMX-backed policies (ingested "app~Policy~category" areas and the built-in ADMX_* areas) land in the
+            // Policies keys, and their MDM values are <enabled/> XML, not the policy's data.
+            if (parts.Length != 2 || parts[0].IndexOf('~') >= 0 || parts[0].StartsWith("ADMX_", StringComparison.OrdinalIgnoreCase)) return null;
             return (PolicyManagerDevice + @"\" + parts[0], parts[1]);
         }
 

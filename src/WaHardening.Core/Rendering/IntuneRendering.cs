@@ -29,7 +29,8 @@ namespace WaHardening.Core.Rendering
     /// ADMX-backed enable/disable choices end in <c>_1</c>/<c>_0</c>, Apple boolean choices in
     /// <c>_true</c>/<c>_false</c>, enumeration children in <c>_&lt;value&gt;</c>. A policy with a value
     /// is the enabled parent choice with the value in its child: a string collection for lists, a
-    /// simple integer for thresholds (atMost/atLeast), a choice for enumerations (equal/oneOf).
+    /// simple integer for thresholds (atMost/atLeast), a choice for enumerations (equal/oneOf), or a simple
+    /// value when the section says <c>"childKind": "simple"</c> (free text such as a file name).
     /// </summary>
     public static class IntuneRendering
     {
@@ -44,7 +45,13 @@ namespace WaHardening.Core.Rendering
             var child = (section["child"] as JsonString)?.Value;
             var none = new IntuneSettingInstance[0];
             if (child != null)
-                return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + "_1", null, new[] { Leaf(s, child, value) });
+            {
+                // "childKind": "simple" — a free-text child (e.g. a file name), not an enumeration of options.
+                var leaf = (section["childKind"] as JsonString)?.Value == "simple"
+                    ? new IntuneSettingInstance(child, IntuneSettingKind.Simple, null, value, none)
+                    : Leaf(s, child, value);
+                return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + "_1", null, new[] { leaf });
+            }
             if (s.Type == Model.ValueType.Boolean)
             {
                 var on = ((JsonBoolean)value).Value;

@@ -71,6 +71,18 @@ namespace WaHardening.Core.Tests.GroupPolicy
         }
 
         [Fact]
+        public void The_default_baseline_user_half_names_the_screen_saver_next_to_the_secure_screen_saver_policies()
+        {
+            var c = GpoContent.From(BaselineLoader.Load(BaselineLoaderTests.DefaultPath).ControlsFor("Standard"), SecurityOptionPlacement.RegistryPol);
+            const string desktop = @"Software\Policies\Microsoft\Windows\Control Panel\Desktop";
+            var user = c.User.Where(e => e.Key == desktop).ToDictionary(e => e.ValueName);
+            Assert.Equal(new[] { "SCRNSAVE.EXE", "ScreenSaveActive", "ScreenSaveTimeOut", "ScreenSaverIsSecure" }, user.Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(RegistryKind.String, user["SCRNSAVE.EXE"].Type);
+            Assert.Equal("scrnsave.scr", user["SCRNSAVE.EXE"].Data);
+            Assert.DoesNotContain(c.Machine, e => e.ValueName == "SCRNSAVE.EXE");
+        }
+
+        [Fact]
         public void GptTmpl_is_UTF16LE_with_BOM_and_a_registry_values_line()
         {
             var c = GpoContent.From(Load().WithParameters(new Dictionary<string, object?> { ["Idle"] = 120L }).Controls, SecurityOptionPlacement.SecurityTemplate);
