@@ -96,7 +96,8 @@ namespace WaHardening.Core.Intune
         {
             foreach (var (target, slug, what) in s_windowsCatalogGroups)
             {
-                var items = ctx.Settings(s => s.Target == target && IntuneRendering.Applies(s)).ToList();
+                // Audit-only settings (enforce: false) are not written by any rendering: a catalog policy would write them.
+                var items = ctx.Settings(s => s.Target == target && s.Enforce && IntuneRendering.Applies(s)).ToList();
                 if (items.Count == 0) continue;
                 var settings = new JsonArray();
                 foreach (var (_, s) in items) settings.Add(CatalogSetting(Instance(IntuneRendering.Render(s))));
@@ -107,7 +108,7 @@ namespace WaHardening.Core.Intune
 
         private static IEnumerable<ExportedFile> MacSettingsCatalog(Ctx ctx)
         {
-            var items = ctx.Settings(s => s.Target == Targets.MacOS && IntuneRendering.Applies(s)).ToList();
+            var items = ctx.Settings(s => s.Target == Targets.MacOS && s.Enforce && IntuneRendering.Applies(s)).ToList();
             if (items.Count == 0) yield break;
             // Apple payload settings sit in the group collection of their payload, "<payload>_<payload>" in the catalog.
             var settings = new JsonArray();
