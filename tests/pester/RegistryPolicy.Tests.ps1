@@ -9,6 +9,41 @@ BeforeAll {
         $json | ConvertFrom-Json
     }
     $script:K = 'Software\Policies\WaHardening\Pester'
+    $script:KindCode = @{ String = 1; ExpandString = 2; Binary = 3; DWord = 4; DWordBigEndian = 5; MultiString = 7; QWord = 11 }
+
+    function Get-MeantRecord {
+        # The records rendered settings mean, from the rendering's typed data (never from the module's .pol bytes):
+        # a value, or for a list policy **delvals. then "1".."n".
+        param($Settings)
+        foreach ($s in $Settings) {
+            if ($s.IsList) {
+                [pscustomobject]@{ Key = $s.Key; ValueName = '**delvals.'; Type = 1; Data = ' ' }
+                for ($i = 0; $i -lt $s.ListItems.Count; $i++) { [pscustomobject]@{ Key = $s.Key; ValueName = "$($i + 1)"; Type = 1; Data = $s.ListItems[$i] } }
+            } else {
+                [pscustomobject]@{ Key = $s.Key; ValueName = $s.ValueName; Type = $script:KindCode["$($s.Kind)"]; Data = $s.Data }
+            }
+        }
+    }
+
+    function Assert-SambaEntry {
+        # Samba's typed reading of one file equals the meant records, entry for entry (type, key, name and typed data).
+        param($Samba, [object[]] $Meant)
+        $Samba.repackEqual | Should -BeTrue
+        @($Samba.entries).Count | Should -Be $Meant.Count
+        for ($i = 0; $i -lt $Meant.Count; $i++) {
+            $e = $Samba.entries[$i]; $m = $Meant[$i]
+            $because = "entry $i [$($m.Key);$($m.ValueName)]"
+            $e.key | Should -BeExactly $m.Key -Because $because
+            $e.value | Should -BeExactly $m.ValueName -Because $because
+            $e.type | Should -Be $m.Type -Because $because
+            switch ($m.Type) {
+                { $_ -in 1, 2 } { $e.data.kind | Should -Be 'str' -Because $because; $e.data.v | Should -BeExactly $m.Data -Because $because }
+                { $_ -in 4, 5, 11 } { $e.data.kind | Should -Be 'int' -Because $because; [uint64] $e.data.v | Should -Be ([uint64] $m.Data) -Because $because }
+                7 { $e.data.kind | Should -Be 'multi' -Because $because; ConvertTo-Json -Compress @($e.data.v) | Should -BeExactly (ConvertTo-Json -Compress @($m.Data)) -Because $because }
+                default { $e.data.kind | Should -Be 'bytes' -Because $because; $e.data.v | Should -Be (-join ($m.Data | ForEach-Object { ([byte] $_).ToString('x2') })) -Because $because }
+            }
+        }
+    }
 }
 
 Describe 'Registry.pol cmdlets' {
@@ -33,12 +68,14 @@ Describe 'Registry.pol cmdlets' {
         $s = Invoke-Samba $file
         $s.signature | Should -Be 'PReg'
         $s.version | Should -Be 1
-        $s.repackEqual | Should -BeTrue
-        $s.entries.Count | Should -Be 6
-        $s.entries[0].data.v | Should -Be 300
-        $s.entries[1].data.v | Should -Be 'Grüße'
-        $s.entries[5].data.v | Should -Be 'https://web.whatsapp.com'
-        $s.entries[4].value | Should -Be '**delvals.'
+        Assert-SambaEntry $s @(
+            [pscustomobject]@{ Key = $K; ValueName = 'Dw'; Type = 4; Data = 300 }
+            [pscustomobject]@{ Key = $K; ValueName = 'Sz'; Type = 1; Data = 'Grüße' }
+            [pscustomobject]@{ Key = $K; ValueName = 'Multi'; Type = 7; Data = @('a', '', 'b') }
+            [pscustomobject]@{ Key = $K; ValueName = 'Bin'; Type = 3; Data = @(1, 2, 255) }
+            [pscustomobject]@{ Key = "$K\List"; ValueName = '**delvals.'; Type = 1; Data = ' ' }
+            [pscustomobject]@{ Key = "$K\List"; ValueName = '1'; Type = 1; Data = 'https://web.whatsapp.com' })
+        $s.entries[2].data.v.Count | Should -Be 3   # the empty middle element is an element
     }
 
     It 'copies a file byte for byte through the pipeline' {
@@ -82,12 +119,15 @@ Describe 'Export-WaGpo' {
         $h1 = Get-ChildItem $d1 -Recurse -File | ForEach-Object { "$($_.FullName.Substring($d1.Length)) $((Get-FileHash $_.FullName).Hash)" }
         $h2 = Get-ChildItem $d2 -Recurse -File | ForEach-Object { "$($_.FullName.Substring($d2.Length)) $((Get-FileHash $_.FullName).Hash)" }
         $h1 | Should -Be $h2
-        $pols = @(Get-ChildItem $root -Recurse -Filter registry.pol | ForEach-Object FullName)
-        foreach ($p in $pols) {
-            $s = Invoke-Samba $p
-            $s.repackEqual | Should -BeTrue
-            $s.entries.Count | Should -Be @(Get-WaRegistryPolicy $p).Count
-        }
+        # What the profile means, from the rendering (security options go to GptTmpl.inf, not registry.pol).
+        $content = [WaHardening.Core.GroupPolicy.GpoContent]::From([WaHardening.Core.Model.Control[]] @(Get-WaBaseline -Profile SharedComputer),
+            [WaHardening.Core.GroupPolicy.SecurityOptionPlacement]::SecurityTemplate)
+        $machine = @($content.Settings | Where-Object { $_.Hive -eq 'HKLM' -and -not $content.SecurityOptions.Contains($_) })
+        $user = @($content.Settings | Where-Object Hive -eq 'HKCU')
+        $machine.Count | Should -BeGreaterThan 0
+        $user.Count | Should -BeGreaterThan 0
+        Assert-SambaEntry (Invoke-Samba (Join-Path $root 'DomainSysvol/GPO/Machine/registry.pol')) @(Get-MeantRecord $machine)
+        Assert-SambaEntry (Invoke-Samba (Join-Path $root 'DomainSysvol/GPO/User/registry.pol')) @(Get-MeantRecord $user)
     }
 
     It 'puts the machine inactivity limit in GptTmpl.inf (the default baseline has it in WA-LOCK-01)' {
@@ -103,43 +143,104 @@ Describe 'Export-WaGpo' {
         $pol = Export-WaGpo -Path (Join-Path $TestDrive 'polonly') -BaselinePath $bl -AsRegistryPol
         $m = Get-WaRegistryPolicy (Join-Path $pol.Path 'Machine/registry.pol')
         ($m | Where-Object ValueName -eq 'InactivityTimeoutSecs').Data | Should -Be 300
-        (Invoke-Samba (Join-Path $pol.Path 'Machine/registry.pol')).repackEqual | Should -BeTrue
+        $all = [WaHardening.Core.GroupPolicy.GpoContent]::From([WaHardening.Core.Model.Control[]] @(Get-WaBaseline -Path $bl),
+            [WaHardening.Core.GroupPolicy.SecurityOptionPlacement]::RegistryPol)
+        $meant = @(Get-MeantRecord @($all.Settings | Where-Object Hive -eq 'HKLM'))
+        ($meant | Where-Object ValueName -eq 'InactivityTimeoutSecs').Data | Should -Be 300
+        Assert-SambaEntry (Invoke-Samba (Join-Path $pol.Path 'Machine/registry.pol')) $meant
     }
 }
 
 Describe 'Set-WaLocalGpo' {
+    # -Root keeps the module's data folder (backups, lock) in the test drive; the GPO folders lie below it.
+    BeforeEach { $script:Sys = Join-Path $TestDrive ([guid]::NewGuid().ToString('N')) }
+
     It 'merges into a scratch GroupPolicy folder keeping foreign records, and -WhatIf writes nothing' {
-        $root = Join-Path $TestDrive 'GroupPolicy'
+        $root = Join-Path $Sys 'GroupPolicy'
         New-Item -ItemType Directory (Join-Path $root 'Machine') -Force | Out-Null
         $pol = Join-Path $root 'Machine/Registry.pol'
         New-WaRegistryPolicyEntry -Key 'Software\Policies\Other' -ValueName 'Keep' -Type DWord -Data 9 | Export-WaRegistryPolicy -Path $pol
-        Set-WaLocalGpo -Path $root -WhatIf
+        Set-WaLocalGpo -Path $root -Root $Sys -WhatIf
         @(Get-WaRegistryPolicy $pol).Count | Should -Be 1
         Test-Path (Join-Path $root 'gpt.ini') | Should -BeFalse
+        Test-Path (Join-Path $Sys 'var') | Should -BeFalse
 
-        $r = Set-WaLocalGpo -Path $root -BackupPath (Join-Path $TestDrive 'bak') -Confirm:$false
+        $bak = Join-Path $TestDrive 'merge-backup.json'
+        $r = Set-WaLocalGpo -Path $root -Root $Sys -BackupPath $bak -Confirm:$false
         $r.MachineChanged | Should -BeTrue
         $r.UserChanged | Should -BeTrue   # the screen-saver policies are user settings
         $r.NewVersion | Should -Be ((1 -shl 16) -bor 1)
+        $r.BackupPath | Should -Be $bak
+        (Get-Content -Raw $bak | ConvertFrom-Json).format | Should -Be 'WaHardening.Backup'
         $entries = Get-WaRegistryPolicy $pol
         $entries[0].ValueName | Should -Be 'Keep'
         $entries.Count | Should -BeGreaterThan 1
         (Invoke-Samba $pol).repackEqual | Should -BeTrue
         Get-Content (Join-Path $root 'gpt.ini') | Should -Contain 'gPCMachineExtensionNames=[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]'
-        (Set-WaLocalGpo -Path $root -Confirm:$false).Changed | Should -BeFalse
+        $again = Set-WaLocalGpo -Path $root -Root $Sys -Confirm:$false
+        $again.Changed | Should -BeFalse
+        $again.BackupPath | Should -BeNullOrEmpty
+    }
+
+    It 'keeps stricter values and foreign list entries, replaces looser ones, and Undo-WaHardening restores the files byte for byte' {
+        $root = Join-Path $Sys 'GroupPolicy'
+        New-Item -ItemType Directory (Join-Path $root 'Machine') -Force | Out-Null
+        $pol = Join-Path $root 'Machine/Registry.pol'
+        $gpt = Join-Path $root 'gpt.ini'
+        $sites = 'SOFTWARE\Policies\Google\Chrome\CookiesSessionOnlyForUrls'
+        $system = 'SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
+        @(
+            New-WaRegistryPolicyEntry -Key $system -ValueName 'InactivityTimeoutSecs' -Type DWord -Data 120
+            New-WaRegistryPolicyEntry -Key $sites -DeleteAllValues
+            New-WaRegistryPolicyEntry -Key $sites -ValueName '1' -Type String -Data 'https://stale.example'
+            New-WaRegistryPolicyEntry -Key 'SOFTWARE\Policies\Google\Chrome' -ValueName 'BackgroundModeEnabled' -Type DWord -Data 1
+        ) | Export-WaRegistryPolicy -Path $pol
+        Set-Content -Path $gpt -Value "[General]`r`nVersion=3" -NoNewline
+        $before = [IO.File]::ReadAllBytes($pol); $gptBefore = [IO.File]::ReadAllBytes($gpt)
+
+        $r = Set-WaHardening -Target LocalGpo -Root $Sys -LocalGpoPath $root -Id WA-LOCK-01, WA-SESSION-01, WA-SESSION-03 -Confirm:$false
+        $r.BackupPath | Should -BeLike (Join-Path $Sys '*')
+        $merged = @(Get-WaRegistryPolicy $pol)
+        ($merged | Where-Object ValueName -eq 'InactivityTimeoutSecs').Data | Should -Be 120   # stricter than 300: kept
+        @($merged | Where-Object ValueName -eq 'InactivityTimeoutSecs').Count | Should -Be 1
+        $r.Kept | Should -Match 'InactivityTimeoutSecs: kept 120'
+        ($merged | Where-Object { $_.Key -eq 'SOFTWARE\Policies\Google\Chrome' -and $_.ValueName -eq 'BackgroundModeEnabled' }).Data | Should -Be 0   # looser: replaced
+        $list = @($merged | Where-Object { $_.Key -eq $sites -and $_.Action -eq 'SetValue' })
+        $list.ValueName | Should -Be @('1', '2', '3', '4')
+        $list[0].Data | Should -Be 'https://stale.example'                                     # the foreign entry stays, first
+        $list.Data | Should -Contain 'https://web.whatsapp.com'
+        (Invoke-Samba $pol).repackEqual | Should -BeTrue
+
+        $undo = $r | Undo-WaHardening -Confirm:$false
+        @($undo).Count | Should -Be 3
+        [IO.File]::ReadAllBytes($pol) | Should -Be $before
+        [IO.File]::ReadAllBytes($gpt) | Should -Be $gptBefore
+        Test-Path (Join-Path $root 'User') | Should -BeFalse                                      # created by the merge: removed
+
+        # The same through Set-WaLocalGpo and Undo-WaHardening -BackupPath.
+        $r2 = Set-WaLocalGpo -Path $root -Root $Sys -Confirm:$false
+        $r2.UserChanged | Should -BeTrue
+        $null = Undo-WaHardening -BackupPath $r2.BackupPath -Confirm:$false
+        [IO.File]::ReadAllBytes($pol) | Should -Be $before
+        [IO.File]::ReadAllBytes($gpt) | Should -Be $gptBefore
+        Test-Path (Join-Path $root 'User/Registry.pol') | Should -BeFalse
     }
 
     It 'is what Set-WaHardening -Target LocalGpo does, with the same baseline selection' {
-        $a = Join-Path $TestDrive 'gpo-a'
-        $b = Join-Path $TestDrive 'gpo-b'
-        Set-WaHardening -Target LocalGpo -LocalGpoPath $a -Id WA-LOCK-01 -WhatIf
+        $a = Join-Path $Sys 'gpo-a'
+        $b = Join-Path $Sys 'gpo-b'
+        Set-WaHardening -Target LocalGpo -Root $Sys -LocalGpoPath $a -Id WA-LOCK-01 -WhatIf
         Test-Path $a | Should -BeFalse
-        $r = Set-WaHardening -Target LocalGpo -LocalGpoPath $a -Id WA-LOCK-01 -Confirm:$false
+        $r = Set-WaHardening -Target LocalGpo -Root $Sys -LocalGpoPath $a -Id WA-LOCK-01 -Confirm:$false
         $r | Should -BeOfType ([WaHardening.Core.GroupPolicy.LocalGpoMergeResult])
-        $null = Set-WaLocalGpo -Path $b -Confirm:$false -BaselinePath (New-TestBaseline -Path (Join-Path $TestDrive 'lock.json') -Change {
+        $null = Set-WaLocalGpo -Path $b -Root $Sys -Confirm:$false -BaselinePath (New-TestBaseline -Path (Join-Path $TestDrive 'lock.json') -Change {
                 param($j) $j.controls = @($j.controls | Where-Object { $_.id -eq 'WA-LOCK-01' }) })
         (Get-FileHash (Join-Path $a 'Machine/Registry.pol')).Hash | Should -Be (Get-FileHash (Join-Path $b 'Machine/Registry.pol')).Hash
-        (Set-WaHardening -Target LocalGpo -LocalGpoPath $a -Id WA-LOCK-01 -Confirm:$false).Changed | Should -BeFalse
+        (Set-WaHardening -Target LocalGpo -Root $Sys -LocalGpoPath $a -Id WA-LOCK-01 -Confirm:$false).Changed | Should -BeFalse
+        $err = $null
+        try { Set-WaHardening -Target LocalGpo -Root $Sys -LocalGpoPath (Join-Path $TestDrive 'elsewhere') -Id WA-LOCK-01 -Confirm:$false -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'PathOutsideRoot,*'
+        Test-Path (Join-Path $TestDrive 'elsewhere') | Should -BeFalse
         if (-not $IsWindows) {
             $err = $null
             try { Set-WaHardening -Target LocalGpo -Confirm:$false -ErrorAction Stop } catch { $err = $_ }

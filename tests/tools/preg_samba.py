@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Parses Registry.pol files with Samba's independent PReg parser (Debian python3-samba) and prints, per file,
-the header, whether Samba re-packs the parsed structure to the same bytes, and every entry as Samba decoded it.
+the header, whether Samba re-packs the parsed structure to the same bytes, and every entry as Samba decoded it, typed by
+its registry type (str, int, multi = list of strings, bytes, none; malformed/unexpected when the data does not fit).
 Used by the WaHardening tests as a cross-check; exits 3 when python3-samba is missing (the tests then fail)."""
 import json
 import struct
@@ -14,16 +15,37 @@ except ImportError as e:  # the tests must fail loudly, not skip
     sys.exit(3)
 
 
-def value(v):
+REG_NONE, REG_SZ, REG_EXPAND_SZ, REG_BINARY, REG_DWORD, REG_DWORD_BIG_ENDIAN, REG_MULTI_SZ, REG_QWORD = 0, 1, 2, 3, 4, 5, 7, 11
+
+
+def multi_sz(raw):
+    """REG_MULTI_SZ as the registry defines it ([MS-GPREG] 2.2.1 keeps the registry's data formats; [MS-RRP] 2.2.5,
+    REG_MULTI_SZ: "a sequence of null-terminated strings, terminated by an empty string"): UTF-16LE, every item ends in
+    NUL, then one more NUL; a lone NUL is the empty list. Anything else is reported as malformed, never guessed."""
+    if len(raw) % 2:
+        return {"kind": "malformed", "why": "odd byte count", "v": raw.hex()}
+    text = raw.decode("utf-16-le", "surrogatepass")
+    if text == "\0":
+        return {"kind": "multi", "v": []}
+    if not text.endswith("\0\0"):
+        return {"kind": "malformed", "why": "not terminated by an empty string", "v": raw.hex()}
+    return {"kind": "multi", "v": text[:-1].split("\0")[:-1]}
+
+
+def value(type_, v):
+    """Samba's decoded data, typed by the record's registry type (Samba's NDR decodes REG_SZ/EXPAND_SZ to str and
+    REG_DWORD/DWORD_BIG_ENDIAN/QWORD to int itself; REG_MULTI_SZ comes as raw bytes and is decoded here)."""
+    if type_ in (REG_SZ, REG_EXPAND_SZ):
+        return {"kind": "str", "v": v} if isinstance(v, str) else {"kind": "unexpected", "v": repr(v)}
+    if type_ in (REG_DWORD, REG_DWORD_BIG_ENDIAN, REG_QWORD):
+        return {"kind": "int", "v": v} if isinstance(v, int) else {"kind": "unexpected", "v": repr(v)}
+    if type_ == REG_MULTI_SZ:
+        return multi_sz(bytes(v)) if isinstance(v, (bytes, bytearray, list)) else {"kind": "unexpected", "v": repr(v)}
     if v is None:
         return {"kind": "none"}
-    if isinstance(v, int):
-        return {"kind": "int", "v": v}
-    if isinstance(v, str):
-        return {"kind": "str", "v": v}
     if isinstance(v, (bytes, bytearray, list)):
         return {"kind": "bytes", "v": bytes(v).hex()}
-    return {"kind": "other", "v": repr(v)}
+    return {"kind": "unexpected", "v": repr(v)}
 
 
 out = []
@@ -38,6 +60,6 @@ for path in sys.argv[1:]:
         "ndrSignature": f.header.signature,
         "ndrVersion": f.header.version,
         "repackEqual": ndr_pack(f) == raw,
-        "entries": [{"key": e.keyname, "value": e.valuename, "type": e.type, "data": value(e.data)} for e in f.entries],
+        "entries": [{"key": e.keyname, "value": e.valuename, "type": e.type, "data": value(e.type, e.data)} for e in f.entries],
     })
 print(json.dumps(out, ensure_ascii=True))

@@ -229,24 +229,9 @@ namespace WaHardening.Core.Enforcement
         /// </summary>
         public IReadOnlyList<ChangeRecord> Apply(EnforcementPlan plan, string? backupPath, out string? writtenBackup)
         {
-            writtenBackup = null;
-            var ops = plan.ProviderPlans.SelectMany(p => p.Plan.Operations.Select(o => (p.Provider, Op: o))).ToList();
+            var ops = plan.ProviderPlans.SelectMany(p => p.Plan.Operations).ToList();
             var post = plan.ProviderPlans.SelectMany(p => p.Plan.PostActions).Distinct().ToList();
-            if (ops.Count > 0 || post.Count > 0)
-            {
-                var captured = ops.Select(o => o.Op.Capture(Context)).ToList();
-                var doc = new BackupDocument(Clock(), Environment.MachineName, Context.Platform, Context.Root, captured, post);
-                writtenBackup = backupPath ?? Path.Combine(Context.DefaultBackupDirectory,
-                    "backup-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".json");
-                Context.Verbose($"Saving the backup to {writtenBackup}");
-                try { doc.Save(writtenBackup); }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    throw new WaHardeningException("BackupWriteFailed", WaErrorCategory.WriteError,
-                        $"Cannot write the backup '{writtenBackup}': {e.Message}. Nothing was changed.", writtenBackup, e);
-                }
-                ApplyWithRollback(ops.Select(o => o.Op).ToList(), captured, post, $"the backup is at {writtenBackup}");
-            }
+            writtenBackup = ApplyOperations(ops, post, backupPath);
             var records = new List<ChangeRecord>();
             foreach (var (provider, item) in plan.Items)
             {
@@ -259,6 +244,31 @@ namespace WaHardening.Core.Enforcement
                     writtenBackup));
             }
             return records;
+        }
+
+        /// <summary>
+        /// Writes operations the way <see cref="Apply"/> does: captures what each will replace into a backup (JSON,
+        /// <see cref="BackupDocument"/>; <paramref name="backupPath"/> or a new file in the default backup folder) and saves it
+        /// first, then applies them in order, rolling back the earlier ones when one fails. Returns the backup's path (null
+        /// when there was nothing to do). Used by the plan above and by the local GPO merge.
+        /// </summary>
+        public string? ApplyOperations(IReadOnlyList<WriteOperation> ops, IReadOnlyList<PostAction>? post, string? backupPath)
+        {
+            post ??= Array.Empty<PostAction>();
+            if (ops.Count == 0 && post.Count == 0) return null;
+            var captured = ops.Select(o => o.Capture(Context)).ToList();
+            var doc = new BackupDocument(Clock(), Environment.MachineName, Context.Platform, Context.Root, captured, post);
+            var written = backupPath ?? Path.Combine(Context.DefaultBackupDirectory,
+                "backup-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".json");
+            Context.Verbose($"Saving the backup to {written}");
+            try { doc.Save(written); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new WaHardeningException("BackupWriteFailed", WaErrorCategory.WriteError,
+                    $"Cannot write the backup '{written}': {e.Message}. Nothing was changed.", written, e);
+            }
+            ApplyWithRollback(ops.ToList(), captured, post, $"the backup is at {written}");
+            return written;
         }
 
         /// <summary>Restores a backup (all entries, or those <paramref name="approve"/> accepts).</summary>

@@ -110,6 +110,23 @@ namespace WaHardening.Core.Enforcement
             return Path.Combine(Root, rel.Replace('/', Path.DirectorySeparatorChar).Replace('\\', Path.DirectorySeparatorChar));
         }
 
+        /// <summary>
+        /// The inverse of <see cref="Map"/>: the real path whose physical path is <paramref name="physicalPath"/> (for a folder the
+        /// user named, such as a local GPO). Without a root that is the path itself; with a root the path must lie under it
+        /// (<c>PathOutsideRoot</c> otherwise, so a -Root run never writes elsewhere).
+        /// </summary>
+        public string Unmap(string physicalPath)
+        {
+            var full = Path.GetFullPath(physicalPath);
+            if (Root == null) return full;
+            var root = Root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            var cmp = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            if (full.Length > root.Length && full.StartsWith(root, cmp) && (full[root.Length] == Path.DirectorySeparatorChar || full[root.Length] == Path.AltDirectorySeparatorChar))
+                return "/" + full.Substring(root.Length + 1).Replace('\\', '/');
+            throw new WaHardeningException("PathOutsideRoot", WaErrorCategory.InvalidArgument,
+                $"'{full}' is not under the root '{Root}'; with a root every path the module writes must lie below it. Nothing was changed.", full);
+        }
+
         /// <summary>The module's data directory (backups, lock file): /var/lib/wa-hardening or %ProgramData%\WaHardening.</summary>
         public string DataDirectory => Platform == Platforms.Windows
             ? Map(Path.Combine(Root == null ? Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData) : "/ProgramData", "WaHardening"))

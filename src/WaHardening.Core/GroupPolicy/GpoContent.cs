@@ -27,9 +27,9 @@ namespace WaHardening.Core.GroupPolicy
     public sealed class GpoContent
     {
         private GpoContent(IReadOnlyList<PolEntry> machine, IReadOnlyList<PolEntry> user, IReadOnlyList<RegistrySetting> security,
-            IReadOnlyList<RegistrySetting> settings)
+            IReadOnlyList<RegistrySetting> settings, IReadOnlyList<SettingDefinition> definitions)
         {
-            Machine = machine; User = user; SecurityOptions = security; Settings = settings;
+            Machine = machine; User = user; SecurityOptions = security; Settings = settings; Definitions = definitions;
         }
 
         /// <summary>Records for Machine\registry.pol (HKLM).</summary>
@@ -40,6 +40,9 @@ namespace WaHardening.Core.GroupPolicy
         public IReadOnlyList<RegistrySetting> SecurityOptions { get; }
         /// <summary>Every registry setting the GPO carries, in baseline order.</summary>
         public IReadOnlyList<RegistrySetting> Settings { get; }
+        /// <summary>The baseline setting each of <see cref="Settings"/> renders (same index): the local GPO merge judges
+        /// existing records with it ("stricter wins").</summary>
+        public IReadOnlyList<SettingDefinition> Definitions { get; }
 
         /// <summary>
         /// HKLM keys whose values are Security Options of the security template engine (secedit) rather than
@@ -64,6 +67,7 @@ namespace WaHardening.Core.GroupPolicy
             var user = new List<PolEntry>();
             var security = new List<RegistrySetting>();
             var all = new List<RegistrySetting>();
+            var definitions = new List<SettingDefinition>();
             var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var c in controls)
             {
@@ -82,13 +86,14 @@ namespace WaHardening.Core.GroupPolicy
                     }
                     seen[id] = c.Id + ":" + s;
                     all.Add(r);
+                    definitions.Add(s);
                     if (placement == SecurityOptionPlacement.SecurityTemplate && IsSecurityOption(r)) { security.Add(r); continue; }
                     var target = r.Hive == "HKCU" ? user : r.Hive == "HKLM" ? machine
                         : throw new WaHardeningException("RegistryHiveUnsupported", WaErrorCategory.InvalidData, $"{r.Path}: hive {r.Hive} has no Group Policy half.", r.Path);
                     target.AddRange(PolEntry.FromSetting(r));
                 }
             }
-            return new GpoContent(machine, user, security, all);
+            return new GpoContent(machine, user, security, all, definitions);
         }
 
         /// <summary>

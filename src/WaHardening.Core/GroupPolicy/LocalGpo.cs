@@ -4,19 +4,24 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using WaHardening.Core.Enforcement;
+using WaHardening.Core.Evaluation;
+using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+using WaHardening.Core.Providers;
 using WaHardening.Core.Rendering;
 
 namespace WaHardening.Core.GroupPolicy
 {
-    /// <summary>What a local GPO merge changed (and where the previous files were saved).</summary>
+    /// <summary>What a local GPO merge changed, and the backup that undoes it.</summary>
     public sealed class LocalGpoMergeResult
     {
         internal LocalGpoMergeResult(string root, bool machineChanged, bool userChanged, uint oldVersion, uint newVersion,
-            IReadOnlyDictionary<string, string?> backups, int machineForeign, int userForeign, int machineOwn, int userOwn, bool whatIf)
+            string? backupPath, int machineForeign, int userForeign, int machineOwn, int userOwn, IReadOnlyList<string> kept, bool whatIf)
         {
             Root = root; MachineChanged = machineChanged; UserChanged = userChanged; OldVersion = oldVersion; NewVersion = newVersion;
-            Backups = backups; MachineForeignEntries = machineForeign; UserForeignEntries = userForeign;
-            MachineEntries = machineOwn; UserEntries = userOwn; WhatIf = whatIf;
+            BackupPath = backupPath; MachineForeignEntries = machineForeign; UserForeignEntries = userForeign;
+            MachineEntries = machineOwn; UserEntries = userOwn; Kept = kept; WhatIf = whatIf;
         }
 
         public string Root { get; }
@@ -26,51 +31,62 @@ namespace WaHardening.Core.GroupPolicy
         /// <summary>gpt.ini <c>Version</c> before: <c>(user &lt;&lt; 16) | machine</c>.</summary>
         public uint OldVersion { get; }
         public uint NewVersion { get; }
-        /// <summary>Each file the merge replaced or created → the copy of its previous content (null: it did not exist).
-        /// <see cref="LocalGpo.Restore"/> puts them back.</summary>
-        public IReadOnlyDictionary<string, string?> Backups { get; }
-        /// <summary>Records of other tools kept as they were.</summary>
+        /// <summary>The backup (the JSON format of Set-WaHardening) holding every file the merge replaced or created, as it was;
+        /// <c>Undo-WaHardening -BackupPath</c> restores them byte for byte (and removes the created ones). Null when nothing was written.</summary>
+        public string? BackupPath { get; }
+        /// <summary>Records found in the file and kept as they were (other tools' records, and values already as strict as the baseline).</summary>
         public int MachineForeignEntries { get; }
         public int UserForeignEntries { get; }
-        /// <summary>Records this module wrote.</summary>
+        /// <summary>Records this merge wrote.</summary>
         public int MachineEntries { get; }
         public int UserEntries { get; }
+        /// <summary>Baseline settings left as they were because the policy already holds them as strict or stricter, with the reason.</summary>
+        public IReadOnlyList<string> Kept { get; }
         public bool WhatIf { get; }
     }
 
     /// <summary>
-    /// Merges baseline records into the local Group Policy object (<c>%SystemRoot%\System32\GroupPolicy</c>):
-    /// <c>Machine\Registry.pol</c> and <c>User\Registry.pol</c> keep every record of other tools in its place, the
-    /// records this module owns (same key and value, or the whole key of a list policy) are replaced by the new ones,
-    /// and <c>gpt.ini</c> gets its <c>Version</c> bumped (<c>(user &lt;&lt; 16) | machine</c>: the low word for a machine
-    /// change, the high word for a user change) and the registry extension GUIDs added to
-    /// <c>gPCMachineExtensionNames</c>/<c>gPCUserExtensionNames</c>. Unchanged files are not rewritten and the version
-    /// is not bumped. Previous files are copied to a backup folder first; each file is replaced atomically.
-    /// Windows applies the result at the next policy refresh (<c>gpupdate /force</c>).
+    /// Merges the baseline into the local Group Policy object (<c>%SystemRoot%\System32\GroupPolicy</c>) with "stricter wins":
+    /// in <c>Machine\Registry.pol</c> and <c>User\Registry.pol</c> every record of other tools stays in its place; a baseline
+    /// value already in the file is judged with <see cref="ValueComparer"/> (as Set-WaHardening judges the registry) and kept
+    /// when it is as strict or stricter, replaced (its records removed, the desired value appended) when it is looser; a list
+    /// policy becomes the union of the entries in the file and the baseline's, renumbered 1..n. <c>gpt.ini</c> gets its
+    /// <c>Version</c> bumped (<c>(user &lt;&lt; 16) | machine</c>: the low word for a machine change, the high word for a user
+    /// change) and the registry extension GUIDs added to <c>gPCMachineExtensionNames</c>/<c>gPCUserExtensionNames</c>.
+    /// Unchanged files are not rewritten and the version is not bumped. The files are written through the enforcement engine
+    /// (<see cref="Engine.ApplyOperations"/>): a JSON backup first, atomic replacement, rollback on failure; Undo-WaHardening
+    /// restores it. Windows applies the result at the next policy refresh (<c>gpupdate /force</c>).
     /// </summary>
     public static class LocalGpo
     {
         public static string DefaultRoot =>
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.System), "GroupPolicy");
 
-        /// <summary>Merges <paramref name="machine"/> and <paramref name="user"/> records into the local GPO at <paramref name="root"/>.</summary>
-        /// <param name="root">The GPO folder (holds gpt.ini, Machine\ and User\).</param>
-        /// <param name="machine">Records this module owns for HKLM.</param>
-        /// <param name="user">Records this module owns for HKCU.</param>
-        /// <param name="backupDirectory">Where previous files are copied (created; default <c>root\.wahardening-backup\&lt;time&gt;</c>).</param>
+        /// <summary>Merges the settings of <paramref name="content"/> into the local GPO at <paramref name="root"/>. The caller holds
+        /// the <see cref="EnforcementLock"/> when <paramref name="whatIf"/> is false.</summary>
+        /// <param name="context">Where the module runs: its root (the GPO folder must lie under it), platform and backup folder.</param>
+        /// <param name="root">The GPO folder (holds gpt.ini, Machine\ and User\), a physical path.</param>
+        /// <param name="content">The rendered baseline (its <see cref="GpoContent.Settings"/> and <see cref="GpoContent.Definitions"/>).</param>
+        /// <param name="backupPath">The backup file to write (default: a new file in the module's backup folder).</param>
         /// <param name="whatIf">Compute the result without writing anything.</param>
-        public static LocalGpoMergeResult Merge(string root, IReadOnlyList<PolEntry> machine, IReadOnlyList<PolEntry> user,
-            string? backupDirectory = null, bool whatIf = false)
+        public static LocalGpoMergeResult Merge(ProviderContext context, string root, GpoContent content, string? backupPath = null, bool whatIf = false)
         {
             root = Path.GetFullPath(root);
             var machinePath = FindFile(root, "Machine", "Registry.pol");
             var userPath = FindFile(root, "User", "Registry.pol");
             var gptPath = FindFile(root, null, "gpt.ini");
+            // Checked before anything else: with a root, the GPO folder must lie below it.
+            var real = new[] { machinePath, userPath, gptPath }.Select(context.Unmap).ToArray();
 
-            var (machineBytes, machineForeign) = MergeFile(machinePath, machine);
-            var (userBytes, userForeign) = MergeFile(userPath, user);
-            var machineChanged = machineBytes != null;
-            var userChanged = userBytes != null;
+            var machine = new List<(SettingDefinition, RegistrySetting)>();
+            var user = new List<(SettingDefinition, RegistrySetting)>();
+            for (var i = 0; i < content.Settings.Count; i++)
+                (content.Settings[i].Hive == "HKCU" ? user : machine).Add((content.Definitions[i], content.Settings[i]));
+
+            var m = MergeFile(machinePath, machine);
+            var u = MergeFile(userPath, user);
+            var machineChanged = m.Bytes != null;
+            var userChanged = u.Bytes != null;
 
             var gptOld = File.Exists(gptPath) ? ReadText(gptPath) : null;
             var oldVersion = GptVersion(gptOld);
@@ -80,73 +96,141 @@ namespace WaHardening.Core.GroupPolicy
             var gptNew = UpdateGptIni(gptOld, newVersion, machine.Count > 0, user.Count > 0);
             var gptChanged = gptOld != gptNew && (machineChanged || userChanged || ExtensionsMissing(gptOld ?? "", machine.Count > 0, user.Count > 0));
 
-            var backups = new Dictionary<string, string?>(StringComparer.Ordinal);
+            string? written = null;
             if (!whatIf && (machineChanged || userChanged || gptChanged))
             {
-                var dir = backupDirectory ?? Path.Combine(root, ".wahardening-backup", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture));
-                Directory.CreateDirectory(dir);
-                void Save(string path, string name)
-                {
-                    if (File.Exists(path)) { var copy = Path.Combine(dir, name); File.Copy(path, copy, true); backups[path] = copy; }
-                    else backups[path] = null;
-                }
-                if (machineChanged) Save(machinePath, "Machine.Registry.pol");
-                if (userChanged) Save(userPath, "User.Registry.pol");
-                if (gptChanged) Save(gptPath, "gpt.ini");
                 // Registry.pol files first, gpt.ini last: a crash in between leaves the old version number, and
-                // Windows then reapplies on the next refresh anyway.
-                if (machineChanged) AtomicFile.WriteAllBytes(machinePath, machineBytes!);
-                if (userChanged) AtomicFile.WriteAllBytes(userPath, userBytes!);
-                if (gptChanged) AtomicFile.WriteAllBytes(gptPath, Encoding.ASCII.GetBytes(gptNew));
+                // Windows then reapplies on the next refresh anyway. A failure rolls back what was written.
+                var ops = new List<WriteOperation>();
+                if (machineChanged) ops.Add(new FileWriteOperation(real[0], m.Bytes!, "local GPO, machine policy"));
+                if (userChanged) ops.Add(new FileWriteOperation(real[1], u.Bytes!, "local GPO, user policy"));
+                if (gptChanged) ops.Add(new FileWriteOperation(real[2], Encoding.ASCII.GetBytes(gptNew), "local GPO version and extensions"));
+                written = new Engine(context, Array.Empty<ISettingProvider>()).ApplyOperations(ops, null, backupPath);
             }
-            return new LocalGpoMergeResult(root, machineChanged, userChanged, oldVersion, gptChanged ? newVersion : oldVersion, backups,
-                machineForeign, userForeign, machine.Count, user.Count, whatIf);
+            return new LocalGpoMergeResult(root, machineChanged, userChanged, oldVersion, gptChanged ? newVersion : oldVersion, written,
+                m.Kept, u.Kept, m.Written, u.Written, m.Notes.Concat(u.Notes).ToList(), whatIf);
         }
 
-        /// <summary>Puts back the files a merge replaced (and deletes the ones it created).</summary>
-        public static void Restore(LocalGpoMergeResult result)
+        /// <summary>The outcome of merging one Registry.pol.</summary>
+        internal sealed class FileMerge
         {
-            foreach (var kv in result.Backups)
-            {
-                if (kv.Value == null) { if (File.Exists(kv.Key)) File.Delete(kv.Key); }
-                else AtomicFile.WriteAllBytes(kv.Key, File.ReadAllBytes(kv.Value));
-            }
+            /// <summary>The merged records: the file's records that stay, in their order, then the ones written.</summary>
+            public List<PolEntry> Records { get; } = new List<PolEntry>();
+            /// <summary>The merged file, or null when it would not change.</summary>
+            public byte[]? Bytes { get; set; }
+            public int Kept { get; set; }
+            public int Written { get; set; }
+            public List<string> Notes { get; } = new List<string>();
         }
 
-        /// <summary>The merged file bytes, or null when the file would not change; and the number of foreign records kept.</summary>
-        internal static (byte[]? Bytes, int Foreign) MergeFile(string path, IReadOnlyList<PolEntry> own)
+        internal static FileMerge MergeFile(string path, IReadOnlyList<(SettingDefinition Definition, RegistrySetting Setting)> own)
         {
             byte[]? old = File.Exists(path) ? RegistryPolicyFile.ReadBytes(path) : null;
             var existing = old == null ? new List<PolEntry>() : RegistryPolicyFile.Read(old, path);
-            var merged = Merge(existing, own, out var foreign);
-            if (old == null && own.Count == 0) return (null, 0);
-            var bytes = RegistryPolicyFile.ToBytes(merged);
-            return (old != null && Same(old, bytes) ? null : bytes, foreign);
+            var merge = Merge(existing, own);
+            if (old == null && own.Count == 0) return merge;
+            var bytes = RegistryPolicyFile.ToBytes(merge.Records);
+            merge.Bytes = old != null && Same(old, bytes) ? null : bytes;
+            return merge;
         }
 
-        /// <summary>Foreign records in their order, then <paramref name="own"/>. A record is ours to replace when it names
-        /// a value we set (the value itself, or a <c>**del.</c>/<c>**soft.</c> for it) or lies in a key we own as a list.</summary>
-        public static List<PolEntry> Merge(IReadOnlyList<PolEntry> existing, IReadOnlyList<PolEntry> own, out int foreignCount)
+        /// <summary>
+        /// "Stricter wins" over the records of one Registry.pol: for each baseline setting, the value the file gives it (records
+        /// applied in order, as the client does: <c>**delvals.</c>, <c>**del.</c>, <c>**DeleteValues</c>, <c>**soft.</c>) is
+        /// judged with <see cref="ValueComparer.Judge"/>. As strict or stricter: its records stay. Looser, missing or of another
+        /// registry type: its records go and <see cref="ValueComparer.Desired"/> is appended (for a list, the union of the
+        /// file's entries and the baseline's, <c>**delvals.</c> then 1..n). Every other record stays where it is.
+        /// </summary>
+        internal static FileMerge Merge(IReadOnlyList<PolEntry> existing, IReadOnlyList<(SettingDefinition Definition, RegistrySetting Setting)> own)
         {
-            var ownedKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var ownedValues = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var e in own)
+            var result = new FileMerge();
+            var drop = new HashSet<int>();
+            var append = new List<PolEntry>();
+            foreach (var (def, setting) in own)
             {
-                if (e.Action == PolAction.DeleteAllValues) ownedKeys.Add(e.Key);
-                else if (e.TargetValueName != null) ownedValues.Add(e.Key + "\0" + e.TargetValueName);
+                var (actual, owned, kindProblem) = setting.IsList ? ListState(existing, def, setting) : ValueState(existing, def, setting);
+                if (actual != null && !kindProblem)
+                {
+                    var (ok, why) = ValueComparer.Judge(def, actual);
+                    if (ok)
+                    {
+                        result.Notes.Add($"{setting.Path}: kept {actual} ({why})");
+                        continue;
+                    }
+                }
+                drop.UnionWith(owned);
+                var desired = ValueComparer.Desired(def, actual);
+                append.AddRange(PolEntry.FromSetting(RegistryRendering.Render(def, desired)));
             }
-            var result = new List<PolEntry>(existing.Count + own.Count);
-            foreignCount = 0;
-            foreach (var e in existing)
-            {
-                if (ownedKeys.Contains(e.Key)) continue;
-                if (e.TargetValueName != null && ownedValues.Contains(e.Key + "\0" + e.TargetValueName)) continue;
-                result.Add(e);
-                foreignCount++;
-            }
-            result.AddRange(own);
+            for (var i = 0; i < existing.Count; i++)
+                if (!drop.Contains(i)) { result.Records.Add(existing[i]); result.Kept++; }
+            result.Records.AddRange(append);
+            result.Written = append.Count;
             return result;
         }
+
+        private static bool SameName(string? a, string? b) => a != null && b != null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+        private static IEnumerable<string> Names(PolEntry e) => (e.Data as string ?? "").Split(';').Select(n => n.Trim());
+
+        /// <summary>The value the file gives one registry value, the records that speak of it, and whether its type is not the policy's.</summary>
+        private static (JsonValue? Actual, List<int> Owned, bool KindProblem) ValueState(IReadOnlyList<PolEntry> existing, SettingDefinition def, RegistrySetting s)
+        {
+            PolEntry? state = null;
+            var owned = new List<int>();
+            for (var i = 0; i < existing.Count; i++)
+            {
+                var e = existing[i];
+                if (!SameName(e.Key, s.Key)) continue;
+                switch (e.Action)
+                {
+                    case PolAction.SetValue when SameName(e.ValueName, s.ValueName): state = e; owned.Add(i); break;
+                    case PolAction.SoftSetValue when SameName(e.TargetValueName, s.ValueName): state ??= e; owned.Add(i); break;
+                    case PolAction.DeleteValue when SameName(e.TargetValueName, s.ValueName): state = null; owned.Add(i); break;
+                    case PolAction.DeleteAllValues: state = null; break;
+                    case PolAction.DeleteValues when Names(e).Any(n => SameName(n, s.ValueName)): state = null; break;
+                }
+            }
+            return state == null ? (null, owned, false) : (Typed(def, state.Data, state), owned, state.Type != s.Kind);
+        }
+
+        /// <summary>The list the file gives a list key (its values 1..n in numeric order) and the records that build it.</summary>
+        private static (JsonValue? Actual, List<int> Owned, bool KindProblem) ListState(IReadOnlyList<PolEntry> existing, SettingDefinition def, RegistrySetting s)
+        {
+            var items = new SortedDictionary<int, PolEntry>();
+            var owned = new List<int>();
+            int? Number(string? name) => name != null && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : (int?)null;
+            for (var i = 0; i < existing.Count; i++)
+            {
+                var e = existing[i];
+                if (!SameName(e.Key, s.Key)) continue;
+                switch (e.Action)
+                {
+                    case PolAction.DeleteAllValues: items.Clear(); owned.Add(i); break;
+                    case PolAction.DeleteValues:
+                        foreach (var n in Names(e).Select(Number)) if (n != null) items.Remove(n.Value);
+                        owned.Add(i);
+                        break;
+                    case PolAction.SetValue when Number(e.ValueName) is int set: items[set] = e; owned.Add(i); break;
+                    case PolAction.SoftSetValue when Number(e.TargetValueName) is int soft: if (!items.ContainsKey(soft)) items[soft] = e; owned.Add(i); break;
+                    case PolAction.DeleteValue when Number(e.TargetValueName) is int del: items.Remove(del); owned.Add(i); break;
+                }
+            }
+            if (items.Count == 0) return (null, owned, false);
+            var list = items.Values.Select(e => e.Data as string ?? Text(e)).ToArray();
+            return (Typed(def, list, null), owned, items.Values.Any(e => e.Type != s.Kind));
+        }
+
+        /// <summary>Data in the setting's JSON type, exactly as the registry provider reads a registry value.</summary>
+        private static JsonValue Typed(SettingDefinition def, object? data, PolEntry? e) =>
+            RegistryRendering.FromRegistry(def, data) ?? new JsonString(e == null ? "" : Text(e));
+
+        private static string Text(PolEntry e) => e.Data switch
+        {
+            null => "",
+            byte[] b => BitConverter.ToString(b),
+            _ => Convert.ToString(e.Data, CultureInfo.InvariantCulture) ?? "",
+        };
 
         // ---- gpt.ini ----
 

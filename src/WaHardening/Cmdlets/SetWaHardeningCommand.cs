@@ -40,13 +40,13 @@ namespace WaHardening.Commands
 
         /// <summary><para type="description">Where to write: Local (default: this computer's policy files, registry and dconf) or LocalGpo: merge
         /// the Windows registry settings into the local Group Policy object (%SystemRoot%\System32\GroupPolicy, Machine and User
-        /// Registry.pol and gpt.ini, foreign entries kept, versions bumped, extension GUIDs registered), as Set-WaLocalGpo does;
-        /// -BackupPath then names the folder for copies of the previous files.</para></summary>
+        /// Registry.pol and gpt.ini, foreign entries kept, stricter values kept, versions bumped, extension GUIDs registered), as
+        /// Set-WaLocalGpo does; the backup (-BackupPath) and the lock are the same as for Local, and Undo-WaHardening restores it.</para></summary>
         [Parameter]
         [ValidateSet("Local", "LocalGpo", IgnoreCase = true)]
         public string Target { get; set; } = "Local";
 
-        /// <summary><para type="description">With -Target LocalGpo: a GPO folder to merge into instead of the computer's local GPO (needed off Windows).</para></summary>
+        /// <summary><para type="description">With -Target LocalGpo: a GPO folder to merge into instead of the computer's local GPO (needed off Windows; below -Root when -Root is given).</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? LocalGpoPath { get; set; }
@@ -56,7 +56,7 @@ namespace WaHardening.Commands
             var controls = Controls();
             if (string.Equals(Target, "LocalGpo", StringComparison.OrdinalIgnoreCase))
             {
-                SetWaLocalGpoCommand.MergeInto(this, LocalGpoPath, controls, Path ?? DefaultBaselinePath, BackupPath);
+                SetWaLocalGpoCommand.MergeInto(this, NewContext(), LocalGpoPath, controls, Path ?? DefaultBaselinePath, BackupPath, LockTimeoutSeconds);
                 return;
             }
             var engine = new Engine(NewContext());

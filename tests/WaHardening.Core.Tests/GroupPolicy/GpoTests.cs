@@ -148,8 +148,8 @@ namespace WaHardening.Core.Tests.GroupPolicy
                 var userPol = Path.Combine(root, "DomainSysvol/GPO/User/registry.pol");
                 Assert.Equal(c.Machine, RegistryPolicyFile.ReadFile(machinePol));
                 Assert.Equal(c.User, RegistryPolicyFile.ReadFile(userPol));
-                Samba.AssertFile(machinePol, c.Machine);
-                Samba.AssertFile(userPol, c.User);
+                Samba.AssertFile(machinePol, Samba.Machine(c));
+                Samba.AssertFile(userPol, Samba.User(c));
 
                 // A second backup (other profile) lands beside the first; the manifest lists both.
                 var r3 = Export(d1, "Shared");
@@ -173,10 +173,10 @@ namespace WaHardening.Core.Tests.GroupPolicy
                 var r = GpoBackup.Write(dir, c, "WaHardening", b.Name, null, new DateTime(2024, 1, 1));
                 var files = GpoBackup.WriteRegistryPolFiles(Path.Combine(dir, "pol"), GpoContent.From(b.Controls, SecurityOptionPlacement.RegistryPol));
                 var pc = GpoContent.From(b.Controls, SecurityOptionPlacement.RegistryPol);
-                Samba.AssertFile(files[0], pc.Machine);
-                Samba.AssertFile(files[1], pc.User);
+                Samba.AssertFile(files[0], Samba.Machine(pc));
+                Samba.AssertFile(files[1], Samba.User(pc));
                 var machinePol = Path.Combine(r.Path, "DomainSysvol", "GPO", "Machine", "registry.pol");
-                if (c.Machine.Count > 0) Samba.AssertFile(machinePol, c.Machine); else Assert.False(File.Exists(machinePol));
+                if (c.Machine.Count > 0) Samba.AssertFile(machinePol, Samba.Machine(c)); else Assert.False(File.Exists(machinePol));
             }
             finally { Directory.Delete(dir, true); }
         }

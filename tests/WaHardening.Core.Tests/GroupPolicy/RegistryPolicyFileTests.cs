@@ -39,7 +39,7 @@ namespace WaHardening.Core.Tests.GroupPolicy
             var bytes = RegistryPolicyFile.ToBytes(Array.Empty<PolEntry>());
             Assert.Equal(new byte[] { 0x50, 0x52, 0x65, 0x67, 1, 0, 0, 0 }, bytes);
             Assert.Empty(RegistryPolicyFile.Read(bytes));
-            Samba.AssertSame(bytes, Array.Empty<PolEntry>());
+            Samba.AssertSame(bytes, Array.Empty<Samba.Meant>());
         }
 
         [Fact]
@@ -71,7 +71,17 @@ namespace WaHardening.Core.Tests.GroupPolicy
             Assert.Equal(0, back[7].Size);
             // The writer's bytes equal a hand-assembled file.
             Assert.Equal(File(Record(K, "Sz", 1, U16("plain\0"))), RegistryPolicyFile.ToBytes(entries.Take(1)));
-            Samba.AssertSame(bytes, entries);
+            Samba.AssertSame(bytes, new[]
+            {
+                Samba.M(K, "Sz", RegistryKind.String, "plain"),
+                Samba.M(K, "Expand", RegistryKind.ExpandString, @"%SystemRoot%\x"),
+                Samba.M(K, "Bin", RegistryKind.Binary, new byte[] { 0, 1, 2, 0xFF }),
+                Samba.M(K, "Dw", RegistryKind.DWord, 300u),
+                Samba.M(K, "DwBe", RegistryKind.DWordBigEndian, 0x01020304u),
+                Samba.M(K, "Multi", RegistryKind.MultiString, new[] { "a", "b c" }),
+                Samba.M(K, "Qw", RegistryKind.QWord, 0x0102030405060708UL),
+                Samba.M(K, "None", RegistryKind.None, null),
+            });
         }
 
         [Fact]
@@ -100,7 +110,17 @@ namespace WaHardening.Core.Tests.GroupPolicy
             Assert.Equal(1u, back[5].Data);
             Assert.Equal("**soft.Soft", back[6].ValueName);
             Assert.Equal("Soft", back[6].TargetValueName);
-            Samba.AssertSame(RegistryPolicyFile.ToBytes(entries), entries);
+            Samba.AssertSame(RegistryPolicyFile.ToBytes(entries), new[]
+            {
+                Samba.M(K + @"\List", "**delvals.", RegistryKind.String, " "),
+                Samba.M(K + @"\List", "1", RegistryKind.String, "https://web.whatsapp.com"),
+                Samba.M(K, "**del.Old", RegistryKind.String, " "),
+                Samba.M(K, "**DeleteValues", RegistryKind.String, "A;B"),
+                Samba.M(K, "**DeleteKeys", RegistryKind.String, "Sub1;Sub2"),
+                Samba.M(K, "**SecureKey", RegistryKind.DWord, 1u),
+                Samba.M(K, "**soft.Soft", RegistryKind.DWord, 1u),
+                Samba.M(K, "**future", RegistryKind.String, " "),
+            });
         }
 
         [Fact]
@@ -110,7 +130,7 @@ namespace WaHardening.Core.Tests.GroupPolicy
             var e = Assert.Single(RegistryPolicyFile.Read(bytes));
             Assert.Equal(0xA4C3u, e.Data);
             Assert.Equal(bytes, RegistryPolicyFile.ToBytes(new[] { e }));
-            Samba.AssertSame(bytes, new[] { e });
+            Samba.AssertSame(bytes, new[] { Samba.M(K, "Trap", RegistryKind.DWord, 0xA4C3u) });
         }
 
         [Fact]
@@ -125,7 +145,11 @@ namespace WaHardening.Core.Tests.GroupPolicy
             var back = RegistryPolicyFile.Read(bytes);
             Assert.Equal(e, back);
             Assert.Equal("Grüße, 日本語, emoji 😀, Ελληνικά", back[0].Data);
-            Samba.AssertSame(bytes, e);
+            Samba.AssertSame(bytes, new[]
+            {
+                Samba.M(@"Software\Policies\Ünïcode\日本", "Grüße", RegistryKind.String, "Grüße, 日本語, emoji 😀, Ελληνικά"),
+                Samba.M(@"Software\Policies\Ünïcode", "Liste", RegistryKind.MultiString, new[] { "ä", "😀" }),
+            });
         }
 
         [Fact]
@@ -139,7 +163,9 @@ namespace WaHardening.Core.Tests.GroupPolicy
             Assert.Equal(U16("\0"), PolEntry.MultiString(K, "M", Array.Empty<string>()).RawData);
             Assert.Equal(Array.Empty<string>(), RegistryPolicyFile.Read(RegistryPolicyFile.ToBytes(new[] { PolEntry.MultiString(K, "M", Array.Empty<string>()) }))[0].Data);
             Assert.Equal(new[] { "" }, RegistryPolicyFile.Read(RegistryPolicyFile.ToBytes(new[] { PolEntry.MultiString(K, "M", new[] { "" }) }))[0].Data);
-            Samba.AssertSame(File(Record(K, "M", 7, raw)), new[] { e });
+            Samba.AssertSame(File(Record(K, "M", 7, raw)), new[] { Samba.M(K, "M", RegistryKind.MultiString, new[] { "a", "", "b" }) });
+            Samba.AssertSame(RegistryPolicyFile.ToBytes(new[] { PolEntry.MultiString(K, "E", Array.Empty<string>()), PolEntry.MultiString(K, "O", new[] { "" }) }),
+                new[] { Samba.M(K, "E", RegistryKind.MultiString, Array.Empty<string>()), Samba.M(K, "O", RegistryKind.MultiString, new[] { "" }) });
         }
 
         [Fact]

@@ -42,7 +42,10 @@ namespace WaHardening.Core.Tests.GroupPolicy
             return string.Join("\\", Enumerable.Range(0, parts).Select(_ => RandomText(r, 12, false).Replace("\\", "_")));
         }
 
-        internal static PolEntry RandomEntry(Random r)
+        internal static PolEntry RandomEntry(Random r) => RandomMeant(r).Entry;
+
+        /// <summary>A random record and what it means (the typed data it was made from).</summary>
+        internal static (PolEntry Entry, Samba.Meant Meant) RandomMeant(Random r)
         {
             var key = RandomKey(r);
             if (key.Length == 0 || key.StartsWith("HK", StringComparison.OrdinalIgnoreCase)) key = "Software\\X" + key;
@@ -56,15 +59,18 @@ namespace WaHardening.Core.Tests.GroupPolicy
                 RegistryKind.MultiString => Enumerable.Range(0, r.Next(0, 5)).Select(_ => RandomText(r, 8)).ToArray(),
                 _ => Enumerable.Range(0, r.Next(0, 24)).Select(_ => (byte)r.Next(256)).ToArray(),
             };
-            return PolEntry.Create(key, name.Length > 259 ? name.Substring(0, 259) : name, kind, data);
+            var entry = PolEntry.Create(key, name.Length > 259 ? name.Substring(0, 259) : name, kind, data);
+            return (entry, Samba.M(entry.Key, entry.ValueName, kind, data));
         }
 
-        internal static List<PolEntry> RandomEntries(Random r, int max)
+        internal static List<PolEntry> RandomEntries(Random r, int max) => RandomMeants(r, max).Select(x => x.Entry).ToList();
+
+        internal static List<(PolEntry Entry, Samba.Meant Meant)> RandomMeants(Random r, int max)
         {
-            var list = new List<PolEntry>();
+            var list = new List<(PolEntry, Samba.Meant)>();
             var n = r.Next(0, max + 1);
             for (var i = 0; i < n; i++)
-                list.Add(i > 0 && r.Next(8) == 0 ? list[r.Next(list.Count)] : RandomEntry(r)); // duplicates too
+                list.Add(i > 0 && r.Next(8) == 0 ? list[r.Next(list.Count)] : RandomMeant(r)); // duplicates too
             return list;
         }
 
@@ -106,20 +112,21 @@ namespace WaHardening.Core.Tests.GroupPolicy
             var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-fuzz-samba-" + Guid.NewGuid().ToString("N"))).FullName;
             try
             {
-                var sets = new List<(string Path, List<PolEntry> Entries)>();
+                var sets = new List<(string Path, List<Samba.Meant> Meant)>();
                 for (var i = 0; i < 60; i++)
                 {
                     // Samba decodes REG_NONE data to None and re-packs it empty, so REG_NONE carries no data here
                     // (our own round trip of REG_NONE with data is covered by the property tests).
-                    var entries = RandomEntries(r, 30)
-                        .Select(e => e.Type == RegistryKind.None && e.Size > 0 ? PolEntry.Create(e.Key, e.ValueName, RegistryKind.None, null) : e).ToList();
+                    var generated = RandomMeants(r, 30)
+                        .Select(x => x.Entry.Type == RegistryKind.None && x.Entry.Size > 0
+                            ? (PolEntry.Create(x.Entry.Key, x.Entry.ValueName, RegistryKind.None, null), x.Meant with { Data = null }) : x).ToList();
                     var path = Path.Combine(dir, i + ".pol");
-                    RegistryPolicyFile.WriteFile(path, entries);
-                    sets.Add((path, entries));
+                    RegistryPolicyFile.WriteFile(path, generated.Select(x => x.Item1).ToList());
+                    sets.Add((path, generated.Select(x => x.Item2).ToList()));
                 }
                 var results = Samba.Parse(sets.Select(s => s.Path).ToArray());
                 Assert.Equal(sets.Count, results.Count);
-                for (var i = 0; i < sets.Count; i++) Samba.AssertResult((JsonObject)results[i], sets[i].Entries);
+                for (var i = 0; i < sets.Count; i++) Samba.AssertResult((JsonObject)results[i], sets[i].Meant);
             }
             finally { if (Environment.GetEnvironmentVariable("WAH_KEEP") == null) Directory.Delete(dir, true); }
         }

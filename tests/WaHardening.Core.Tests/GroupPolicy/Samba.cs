@@ -43,8 +43,32 @@ namespace WaHardening.Core.Tests.GroupPolicy
             return (JsonArray)JsonParser.Parse(stdout, "samba");
         }
 
+        /// <summary>One record as the test means it: key, value name, registry type and typed data (string for REG_SZ and
+        /// REG_EXPAND_SZ, uint/ulong for the numbers, string[] for REG_MULTI_SZ, byte[] or null otherwise). Never taken from the
+        /// module's own decoding of the bytes, so the cross-check is not circular.</summary>
+        public sealed record Meant(string Key, string Value, RegistryKind Type, object? Data);
+
+        public static Meant M(string key, string value, RegistryKind type, object? data) => new Meant(key, value, type, data);
+
+        /// <summary>The records a rendered setting means: its value, or for a list policy <c>**delvals.</c> (one space) then "1".."n".</summary>
+        public static List<Meant> For(IEnumerable<RegistrySetting> settings)
+        {
+            var list = new List<Meant>();
+            foreach (var s in settings)
+            {
+                if (!s.IsList) { list.Add(M(s.Key, s.ValueName!, s.Kind, s.Data)); continue; }
+                list.Add(M(s.Key, "**delvals.", RegistryKind.String, " "));
+                for (var i = 0; i < s.ListItems!.Count; i++) list.Add(M(s.Key, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), s.Kind, s.ListItems[i]));
+            }
+            return list;
+        }
+
+        /// <summary>What Machine\registry.pol of <paramref name="c"/> means (HKLM settings not in the security template).</summary>
+        public static List<Meant> Machine(GpoContent c) => For(c.Settings.Where(s => s.Hive == "HKLM" && !c.SecurityOptions.Contains(s)));
+        public static List<Meant> User(GpoContent c) => For(c.Settings.Where(s => s.Hive == "HKCU"));
+
         /// <summary>Writes <paramref name="bytes"/> to a temp file and asserts Samba reads exactly <paramref name="expected"/>.</summary>
-        public static void AssertSame(byte[] bytes, IReadOnlyList<PolEntry> expected)
+        public static void AssertSame(byte[] bytes, IReadOnlyList<Meant> expected)
         {
             var path = Path.Combine(Path.GetTempPath(), "wah-samba-" + Guid.NewGuid().ToString("N") + ".pol");
             File.WriteAllBytes(path, bytes);
@@ -52,43 +76,51 @@ namespace WaHardening.Core.Tests.GroupPolicy
             finally { File.Delete(path); }
         }
 
-        public static void AssertFile(string path, IReadOnlyList<PolEntry> expected) => AssertResult((JsonObject)Parse(path)[0], expected);
+        public static void AssertFile(string path, IReadOnlyList<Meant> expected) => AssertResult((JsonObject)Parse(path)[0], expected);
 
-        public static void AssertResult(JsonObject r, IReadOnlyList<PolEntry> expected)
+        /// <summary>Samba's typed reading of one file equals <paramref name="expected"/>, entry for entry.</summary>
+        public static void AssertResult(JsonObject r, IReadOnlyList<Meant> expected)
         {
             var path = Str(r["path"]);
             Assert.Equal("PReg", Str(r["signature"]));
             Assert.Equal("1", ((JsonNumber)r["version"]!).Raw);
             Assert.True(r["repackEqual"] is JsonBoolean b && b.Value, $"{path}: Samba's ndr_pack(ndr_unpack(raw)) differs from the file");
             var entries = ((JsonArray)r["entries"]!).Items;
-            Assert.Equal(expected.Count, entries.Count);
+            Assert.True(expected.Count == entries.Count, $"{path}: Samba read {entries.Count} entries, meant {expected.Count}");
             for (var i = 0; i < expected.Count; i++)
             {
                 var e = expected[i];
                 var s = (JsonObject)entries[i];
-                var where = $"{path} entry {i} [{e.Key};{e.ValueName}]";
+                var where = $"{path} entry {i} [{e.Key};{e.Value}]";
                 Assert.True(e.Key == Str(s["key"]), where + ": key " + Str(s["key"]));
-                Assert.True(e.ValueName == Str(s["value"]), where + ": value name " + Str(s["value"]));
-                Assert.True((uint)e.Type == uint.Parse(((JsonNumber)s["type"]!).Raw), where + ": type");
+                Assert.True(e.Value == Str(s["value"]), where + ": value name " + Str(s["value"]));
+                Assert.True((uint)e.Type == uint.Parse(((JsonNumber)s["type"]!).Raw), where + ": type " + ((JsonNumber)s["type"]!).Raw);
                 var d = (JsonObject)s["data"]!;
                 var kind = Str(d["kind"]);
-                switch (kind)
+                switch (e.Type)
                 {
-                    case "int":
+                    case RegistryKind.String:
+                    case RegistryKind.ExpandString:
+                        Assert.True(kind == "str", $"{where}: Samba read {d}, meant the string '{e.Data}'");
+                        Assert.True(e.Data is string str && str == Str(d["v"]), $"{where}: Samba read '{Str(d["v"])}', meant '{e.Data}'");
+                        break;
+                    case RegistryKind.DWord:
+                    case RegistryKind.DWordBigEndian:
+                    case RegistryKind.QWord:
+                        Assert.True(kind == "int", $"{where}: Samba read {d}, meant the number {e.Data}");
                         var n = ulong.Parse(((JsonNumber)d["v"]!).Raw);
                         Assert.True(e.Data is uint u ? u == n : e.Data is ulong ul && ul == n, $"{where}: Samba read {n}, meant {e.Data}");
                         break;
-                    case "str":
-                        Assert.True(e.Data is string str && str == Str(d["v"]), $"{where}: Samba read '{Str(d["v"])}', meant '{e.Data}'");
-                        break;
-                    case "bytes":
-                        Assert.True(PolEntry.Hex(e.RawData) == Str(d["v"]), $"{where}: Samba read bytes {Str(d["v"])}, meant {PolEntry.Hex(e.RawData)}");
-                        break;
-                    case "none":
-                        Assert.True(e.Size == 0, $"{where}: Samba read no data, meant {e.Size} bytes");
+                    case RegistryKind.MultiString:
+                        Assert.True(kind == "multi", $"{where}: Samba read {d}, meant a REG_MULTI_SZ list");
+                        var items = ((JsonArray)d["v"]!).Items.Select(Str).ToArray();
+                        var meant = ((IEnumerable<string>)e.Data!).ToArray();
+                        Assert.True(meant.SequenceEqual(items), $"{where}: Samba read [{string.Join("|", items)}], meant [{string.Join("|", meant)}]");
                         break;
                     default:
-                        Assert.Fail($"{where}: Samba returned {kind}");
+                        var bytes = e.Data == null ? Array.Empty<byte>() : (byte[])e.Data;
+                        if (kind == "none") Assert.True(bytes.Length == 0, $"{where}: Samba read no data, meant {bytes.Length} bytes");
+                        else Assert.True(kind == "bytes" && PolEntry.Hex(bytes) == Str(d["v"]), $"{where}: Samba read {d}, meant bytes {PolEntry.Hex(bytes)}");
                         break;
                 }
             }
