@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using WaHardening.Core.Intune;
 using WaHardening.Core.Publishing;
 
@@ -21,11 +22,17 @@ namespace WaHardening.Graph
             public IGraphLog Log { get; }
         }
 
-        public static object Connect(GraphConnection connection, IGraphLog log, int maxRetries)
+        /// <summary>Signs in (lazily, on the first request) and returns the session the other methods take. maxRetries:
+        /// how many times a request that came back 429/503/504 is retried (a whole request by the SDK's retry handler,
+        /// a request inside a batch by GraphTransport), 0 to 10.</summary>
+        public static object Connect(GraphConnection connection, IGraphLog log, int maxRetries) => Connect(connection, log, maxRetries, null);
+
+        /// <summary>As <see cref="Connect(GraphConnection, IGraphLog, int)"/>, with the wait before in-batch retries replaced (tests record it).</summary>
+        internal static object Connect(GraphConnection connection, IGraphLog log, int maxRetries, Func<TimeSpan, CancellationToken, Task>? delay)
         {
             var client = GraphAuth.Client(connection);
             log.Verbose($"Graph: {connection}");
-            return new Session(new GraphTransport(client, connection.Endpoint, log.Verbose, maxRetries), log);
+            return new Session(new GraphTransport(client, connection.Endpoint, log.Verbose, maxRetries, delay), log);
         }
 
         public static PublishPreview Plan(object session, string exportDirectory, AssignmentSpec assignments, CancellationToken ct)
