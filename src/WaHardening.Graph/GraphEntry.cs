@@ -17,9 +17,19 @@ namespace WaHardening.Graph
     {
         private sealed class Session
         {
-            public Session(GraphTransport t, IGraphLog log) { Transport = t; Log = log; }
+            public Session(GraphTransport t, SessionLog log) { Transport = t; Log = log; }
             public GraphTransport Transport { get; }
-            public IGraphLog Log { get; }
+            public SessionLog Log { get; }
+        }
+
+        /// <summary>Where a session's messages go: the log of the call running now (each cmdlet call drains its own).</summary>
+        private sealed class SessionLog : IGraphLog
+        {
+            public SessionLog(IGraphLog target) { Target = target; }
+            public IGraphLog Target { get; set; }
+            public void Verbose(string message) => Target.Verbose(message);
+            public void Progress(string activity, string status, int percent) => Target.Progress(activity, status, percent);
+            public void Warning(string message) => Target.Warning(message);
         }
 
         /// <summary>Signs in (lazily, on the first request) and returns the session the other methods take. maxRetries:
@@ -32,7 +42,8 @@ namespace WaHardening.Graph
         {
             var client = GraphAuth.Client(connection);
             log.Verbose($"Graph: {connection}");
-            return new Session(new GraphTransport(client, connection.Endpoint, log.Verbose, maxRetries, delay), log);
+            var sessionLog = new SessionLog(log);
+            return new Session(new GraphTransport(client, connection.Endpoint, sessionLog.Verbose, maxRetries, delay), sessionLog);
         }
 
         public static PublishPreview Plan(object session, string exportDirectory, AssignmentSpec assignments, CancellationToken ct)
@@ -47,9 +58,12 @@ namespace WaHardening.Graph
             }).ToList());
         }
 
-        public static IReadOnlyList<PublishResult> Execute(object session, PublishPreview preview, ICollection<string> approvedMarkers, CancellationToken ct)
+        /// <summary>Sends the approved writes of a plan; its messages go to <paramref name="log"/> (the session's
+        /// messages from now on too).</summary>
+        public static IReadOnlyList<PublishResult> Execute(object session, PublishPreview preview, ICollection<string> approvedMarkers, IGraphLog log, CancellationToken ct)
         {
             var s = (Session)session;
+            s.Log.Target = log;
             return new Publisher(s.Transport, s.Log).ExecuteAsync((PublishPlan)preview.Plan, i => approvedMarkers.Contains(i.File.Marker), ct).GetAwaiter().GetResult();
         }
 

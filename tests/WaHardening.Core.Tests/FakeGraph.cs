@@ -44,6 +44,13 @@ namespace WaHardening.Core.Tests
             public bool Abort;
             /// <summary>How many requests this fault answered.</summary>
             public int Hits;
+
+            /// <summary>A fault for requests with this method and exact path (e.g. "/beta/$batch"), in a batch or not; for
+            /// callers that cannot pass a delegate the server's threads may run (Pester).</summary>
+            public static Fault On(string method, string path, bool inBatch, int status, string code, int times) => new Fault
+            {
+                When = r => r.Method == method && r.Path == path && r.InBatch == inBatch, Status = status, Code = code, Times = times,
+            };
         }
 
         private readonly HttpListener _listener = new HttpListener();

@@ -54,7 +54,7 @@ namespace WaHardening.Core.Tests
         {
             var s = Session(maxRetries: maxRetries);
             var preview = GraphEntry.Plan(s, dir, assign ?? new AssignmentSpec(), CancellationToken.None);
-            return GraphEntry.Execute(s, preview, preview.Items.Select(i => i.Marker).ToList(), CancellationToken.None);
+            return GraphEntry.Execute(s, preview, preview.Items.Select(i => i.Marker).ToList(), new Log(_messages), CancellationToken.None);
         }
 
         private IEnumerable<FakeGraph.Request> Batches => _graph.Requests.Where(r => !r.InBatch && r.Method == "POST" && r.Path.EndsWith("/$batch", StringComparison.Ordinal));

@@ -64,7 +64,7 @@ namespace WaHardening.Commands
             }
             // Nothing approved (-WhatIf, or everything up to date): the plan is the result; no write was sent.
             var results = approved.Count == 0 ? preview.Items
-                : RunGraph((log, ct) => (IReadOnlyList<PublishResult>)GraphLoader.Call("Execute", session, preview, approved, ct)!);
+                : RunGraph((log, ct) => (IReadOnlyList<PublishResult>)GraphLoader.Call("Execute", session, preview, approved, log, ct)!);
             // Every result first, then one non-terminating error per failed profile: -ErrorAction Stop still leaves the
             // results of what was done on the pipeline.
             foreach (var r in results) WriteObject(r);
