@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using WaHardening.Core.Intune;
 using WaHardening.Core.Publishing;
 
@@ -16,16 +17,33 @@ namespace WaHardening.Graph
     {
         private sealed class Session
         {
-            public Session(GraphTransport t, IGraphLog log) { Transport = t; Log = log; }
+            public Session(GraphTransport t, SessionLog log) { Transport = t; Log = log; }
             public GraphTransport Transport { get; }
-            public IGraphLog Log { get; }
+            public SessionLog Log { get; }
         }
 
-        public static object Connect(GraphConnection connection, IGraphLog log, int maxRetries)
+        /// <summary>Where a session's messages go: the log of the call running now (each cmdlet call drains its own).</summary>
+        private sealed class SessionLog : IGraphLog
+        {
+            public SessionLog(IGraphLog target) { Target = target; }
+            public IGraphLog Target { get; set; }
+            public void Verbose(string message) => Target.Verbose(message);
+            public void Progress(string activity, string status, int percent) => Target.Progress(activity, status, percent);
+            public void Warning(string message) => Target.Warning(message);
+        }
+
+        /// <summary>Signs in (lazily, on the first request) and returns the session the other methods take. maxRetries:
+        /// how many times a request that came back 429/503/504 is retried (a whole request by the SDK's retry handler,
+        /// a request inside a batch by GraphTransport), 0 to 10.</summary>
+        public static object Connect(GraphConnection connection, IGraphLog log, int maxRetries) => Connect(connection, log, maxRetries, null);
+
+        /// <summary>As <see cref="Connect(GraphConnection, IGraphLog, int)"/>, with the wait before in-batch retries replaced (tests record it).</summary>
+        internal static object Connect(GraphConnection connection, IGraphLog log, int maxRetries, Func<TimeSpan, CancellationToken, Task>? delay)
         {
             var client = GraphAuth.Client(connection);
             log.Verbose($"Graph: {connection}");
-            return new Session(new GraphTransport(client, connection.Endpoint, log.Verbose, maxRetries), log);
+            var sessionLog = new SessionLog(log);
+            return new Session(new GraphTransport(client, connection.Endpoint, sessionLog.Verbose, maxRetries, delay), sessionLog);
         }
 
         public static PublishPreview Plan(object session, string exportDirectory, AssignmentSpec assignments, CancellationToken ct)
@@ -40,9 +58,12 @@ namespace WaHardening.Graph
             }).ToList());
         }
 
-        public static IReadOnlyList<PublishResult> Execute(object session, PublishPreview preview, ICollection<string> approvedMarkers, CancellationToken ct)
+        /// <summary>Sends the approved writes of a plan; its messages go to <paramref name="log"/> (the session's
+        /// messages from now on too).</summary>
+        public static IReadOnlyList<PublishResult> Execute(object session, PublishPreview preview, ICollection<string> approvedMarkers, IGraphLog log, CancellationToken ct)
         {
             var s = (Session)session;
+            s.Log.Target = log;
             return new Publisher(s.Transport, s.Log).ExecuteAsync((PublishPlan)preview.Plan, i => approvedMarkers.Contains(i.File.Marker), ct).GetAwaiter().GetResult();
         }
 

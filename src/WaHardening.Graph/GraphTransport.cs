@@ -10,6 +10,7 @@ using Microsoft.Graph;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 using WaHardening.Core;
 using WaHardening.Core.Json;
 
@@ -30,11 +31,23 @@ namespace WaHardening.Graph
         public bool Ok => Status >= 200 && Status < 300;
     }
 
+    /// <summary>A Graph request that failed (Graph's status, code and message; never a header or token).</summary>
+    internal sealed class GraphRequestException : WaHardeningException
+    {
+        public GraphRequestException(string errorId, string message, int status, string reason, object? target, Exception? inner)
+            : base(errorId, WaErrorCategory.ConnectionError, message, target, inner) { Status = status; Reason = reason; }
+        /// <summary>The HTTP status (0 when Graph was not reached).</summary>
+        public int Status { get; }
+        /// <summary>"status code: message", the way results show it.</summary>
+        public string Reason { get; }
+    }
+
     /// <summary>
     /// Raw Graph requests through the SDK's request adapter (RequestInformation with absolute URLs, so beta endpoints
-    /// work with the v1.0 SDK), JSON batching ($batch, 20 a request) with bounded retries of the requests inside a
-    /// batch that came back 429/503/504 (after their Retry-After), and paging over @odata.nextLink. The SDK's own
-    /// middleware retries whole requests on 429/503 with Retry-After. Bodies are the module's JSON DOM.
+    /// work with the v1.0 SDK), JSON batching ($batch, 20 a request; a lone request goes on its own) with bounded
+    /// retries of the requests inside a batch that came back 429/503/504 (after their Retry-After), and paging over
+    /// @odata.nextLink. Whole requests are retried on 429/503/504 by the SDK's retry handler, bounded by the same
+    /// number (its RetryHandlerOption is set on every request). Bodies are the module's JSON DOM.
     /// </summary>
     internal sealed class GraphTransport
     {
@@ -45,19 +58,22 @@ namespace WaHardening.Graph
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly Action<string> _verbose;
 
+        /// <summary>delay: how to wait before retrying requests inside a batch (tests record the waits instead).</summary>
         public GraphTransport(GraphServiceClient client, Uri root, Action<string> verbose, int maxRetries = 3, Func<TimeSpan, CancellationToken, Task>? delay = null)
         {
-            _client = client; _root = root; _verbose = verbose; _maxRetries = maxRetries;
+            _client = client; _root = root; _verbose = verbose; _maxRetries = Math.Max(0, Math.Min(maxRetries, 10)); // the SDK's retry handler allows 10 at most
             _delay = delay ?? ((t, ct) => Task.Delay(t, ct));
         }
 
         public string Url(string apiVersion, string relative) => _root.ToString().TrimEnd('/') + "/" + apiVersion + relative;
 
-        /// <summary>One request; a Graph error becomes a <see cref="WaHardeningException"/> with Graph's code and message.</summary>
+        /// <summary>One request; a Graph error (also after the retries ran out) or an unreachable Graph becomes a
+        /// <see cref="GraphRequestException"/> with Graph's status, code and message.</summary>
         public async Task<JsonValue?> SendAsync(string method, string absoluteUrl, JsonValue? body, CancellationToken ct)
         {
             var ri = new RequestInformation { HttpMethod = (Method)Enum.Parse(typeof(Method), method), URI = new Uri(absoluteUrl) };
             ri.Headers.Add("Accept", "application/json");
+            ri.AddRequestOptions(new IRequestOption[] { new RetryHandlerOption { MaxRetry = _maxRetries } });
             if (body != null) ri.SetStreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body.ToString())), "application/json");
             _verbose($"Graph {method} {absoluteUrl}");
             var errors = new Dictionary<string, ParsableFactory<IParsable>> { ["XXX"] = ODataError.CreateFromDiscriminatorValue };
@@ -75,19 +91,44 @@ namespace WaHardening.Graph
             }
             catch (ODataError e)
             {
-                throw new WaHardeningException("GraphRequestFailed", WaErrorCategory.ConnectionError,
-                    $"Graph {method} {Redact(absoluteUrl)} failed ({e.ResponseStatusCode}): {e.Error?.Code}: {e.Error?.Message}", absoluteUrl, e);
+                throw Failed(method, absoluteUrl, e.ResponseStatusCode, $"{e.Error?.Code}: {e.Error?.Message}", "", e);
             }
             catch (ApiException e)
             {
-                throw new WaHardeningException("GraphRequestFailed", WaErrorCategory.ConnectionError,
-                    $"Graph {method} {Redact(absoluteUrl)} failed ({e.ResponseStatusCode}): {e.Message}", absoluteUrl, e);
+                throw Failed(method, absoluteUrl, e.ResponseStatusCode, e.Message, "", e);
             }
-            catch (HttpRequestException e)
+            catch (AggregateException e) when (e.InnerExceptions.LastOrDefault() is ApiException last)
             {
-                throw new WaHardeningException("GraphUnreachable", WaErrorCategory.ConnectionError,
-                    $"Graph at {_root} cannot be reached: {e.Message}", _root.ToString(), e);
+                // The SDK's retry handler gave up: its inner exceptions are the responses it got, the last one last.
+                throw Failed(method, absoluteUrl, last.ResponseStatusCode, GraphReason(last.Message), $" after {e.InnerExceptions.Count - 1} retries", e);
             }
+            catch (Exception e) when (e is HttpRequestException || e is IOException)
+            {
+                throw new GraphRequestException("GraphUnreachable", $"Graph at {_root} cannot be reached: {e.Message}", 0, "Graph cannot be reached: " + e.Message, _root.ToString(), e);
+            }
+            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                throw new GraphRequestException("GraphUnreachable", $"Graph at {_root} did not answer in time.", 0, "Graph did not answer in time", _root.ToString(), e);
+            }
+        }
+
+        private static GraphRequestException Failed(string method, string url, int status, string reason, string after, Exception inner) =>
+            new GraphRequestException("GraphRequestFailed", $"Graph {method} {Redact(url)} failed ({status}){after}: {reason}", status, $"{status} {reason}{after}", url, inner);
+
+        /// <summary>Graph's "code: message" from the text of the SDK's retry exception ("HTTP request failed with status code: X.{body}").</summary>
+        private static string GraphReason(string text)
+        {
+            var brace = text.IndexOf('{');
+            if (brace >= 0)
+            {
+                try
+                {
+                    var err = (JsonParser.Parse(text.Substring(brace)) as JsonObject)?["error"] as JsonObject;
+                    if (err != null) return $"{(err["code"] as JsonString)?.Value}: {(err["message"] as JsonString)?.Value}";
+                }
+                catch (FormatException) { }
+            }
+            return brace < 0 ? text : text.Substring(0, brace);
         }
 
         /// <summary>GET a collection, following @odata.nextLink to the end.</summary>
@@ -104,7 +145,12 @@ namespace WaHardening.Graph
             return all;
         }
 
-        /// <summary>Sends the items in $batch requests of 20; items that come back 429/503/504 are sent again (bounded).</summary>
+        /// <summary>
+        /// Sends the items in $batch requests of 20 (a lone item as a request of its own); items that come back
+        /// 429/503/504 are sent again after their Retry-After, at most MaxRetries times. Never throws for a Graph
+        /// failure: a $batch request (or a lone request) that fails as a whole, also after the SDK's retries ran out or
+        /// with Graph unreachable, marks exactly its items failed (status and Graph's reason) and the rest go on.
+        /// </summary>
         public async Task BatchAsync(string apiVersion, IReadOnlyList<BatchItem> items, CancellationToken ct)
         {
             var pending = items.ToList();
@@ -115,6 +161,11 @@ namespace WaHardening.Graph
                 for (var start = 0; start < pending.Count; start += MaxBatch)
                 {
                     var chunk = pending.Skip(start).Take(MaxBatch).ToList();
+                    if (chunk.Count == 1 && attempt == 0)
+                    {
+                        await SendOneAsync(apiVersion, chunk[0], ct).ConfigureAwait(false); // the SDK's retry handler retries it
+                        continue;
+                    }
                     var requests = new JsonArray();
                     for (var i = 0; i < chunk.Count; i++)
                     {
@@ -122,7 +173,14 @@ namespace WaHardening.Graph
                         if (chunk[i].Body != null) r.Set("headers", new JsonObject().Set("Content-Type", "application/json")).Set("body", chunk[i].Body!);
                         requests.Add(r);
                     }
-                    var response = await SendAsync("POST", Url(apiVersion, "/$batch"), new JsonObject().Set("requests", requests), ct).ConfigureAwait(false) as JsonObject;
+                    JsonObject? response;
+                    try { response = await SendAsync("POST", Url(apiVersion, "/$batch"), new JsonObject().Set("requests", requests), ct).ConfigureAwait(false) as JsonObject; }
+                    catch (GraphRequestException e)
+                    {
+                        _verbose($"Graph $batch of {chunk.Count} requests failed ({e.Reason}); they are reported failed, the others go on");
+                        foreach (var item in chunk) { item.Status = e.Status; item.Response = null; item.Error = e.Reason + " (the $batch request failed)"; }
+                        continue;
+                    }
                     var responses = (response?["responses"] as JsonArray)?.Items.OfType<JsonObject>().ToList() ?? new List<JsonObject>();
                     for (var i = 0; i < chunk.Count; i++)
                     {
@@ -135,8 +193,9 @@ namespace WaHardening.Graph
                         if (item.Ok) { item.Error = null; continue; }
                         var err = (item.Response as JsonObject)?["error"] as JsonObject;
                         item.Error = $"{item.Status} {(err?["code"] as JsonString)?.Value}: {(err?["message"] as JsonString)?.Value}".Trim();
-                        if ((item.Status == 429 || item.Status == 503 || item.Status == 504) && attempt < _maxRetries)
+                        if (item.Status == 429 || item.Status == 503 || item.Status == 504)
                         {
+                            if (attempt >= _maxRetries) { item.Error += $" (after {attempt} retries)"; continue; }
                             again.Add(item);
                             var ra = ((res["headers"] as JsonObject)?["Retry-After"] as JsonString)?.Value;
                             var secs = ra != null && int.TryParse(ra, out var s) ? s : 1 << attempt;
@@ -146,11 +205,21 @@ namespace WaHardening.Graph
                 }
                 if (again.Count > 0)
                 {
-                    _verbose($"Graph throttled {again.Count} requests in a batch; retrying after {wait.TotalSeconds} s (attempt {attempt + 1} of {_maxRetries})");
+                    _verbose($"Graph throttled {again.Count} requests in a batch; retrying after {wait.TotalSeconds} s (retry {attempt + 1} of {_maxRetries})");
                     await _delay(wait, ct).ConfigureAwait(false);
                 }
                 pending = again;
             }
+        }
+
+        private async Task SendOneAsync(string apiVersion, BatchItem item, CancellationToken ct)
+        {
+            try
+            {
+                item.Response = await SendAsync(item.Method, Url(apiVersion, item.Url), item.Body, ct).ConfigureAwait(false);
+                item.Status = 200; item.Error = null;
+            }
+            catch (GraphRequestException e) { item.Status = e.Status; item.Response = null; item.Error = e.Reason; }
         }
 
         /// <summary>A URL for messages: no query string (filters may hold group names, never secrets; kept short).</summary>

@@ -130,7 +130,7 @@ namespace WaHardening.Graph
                     else byName.Add((type, g));
                 }
             if (byName.Count == 0) return result;
-            var reads = byName.Select(n => new BatchItem("GET", "/groups?$filter=displayName eq '" + n.Name.Replace("'", "''") + "'&$select=id,displayName", null, n)).ToList();
+            var reads = byName.Select(n => new BatchItem("GET", GroupLookupUrl(n.Name), null, n)).ToList();
             await _t.BatchAsync("v1.0", reads, ct).ConfigureAwait(false);
             foreach (var r in reads)
             {
@@ -144,6 +144,10 @@ namespace WaHardening.Graph
             }
             return result;
         }
+
+        /// <summary>The group lookup by exact display name: an OData string literal (quotes doubled), URL-encoded.</summary>
+        internal static string GroupLookupUrl(string name) =>
+            "/groups?$filter=" + Uri.EscapeDataString("displayName eq '" + name.Replace("'", "''") + "'") + "&$select=id,displayName";
 
         // ------------------------------------------------------------ write
 

@@ -65,7 +65,7 @@ namespace WaHardening.Commands
         [Parameter]
         public Uri? AuthorityHost { get; set; }
 
-        /// <summary><para type="description">How many times a throttled (429) or unavailable (503) request is retried after its Retry-After (default 3).</para></summary>
+        /// <summary><para type="description">How many times a throttled (429) or unavailable (503, 504) request is retried after its Retry-After (default 3, at most 10): the bound of the Graph SDK's retry handler for whole requests and of the retries of requests inside a $batch alike.</para></summary>
         [Parameter]
         [ValidateRange(0, 10)]
         public int MaxRetries { get; set; } = 3;
@@ -116,7 +116,12 @@ namespace WaHardening.Commands
                 switch (m.Kind)
                 {
                     case 0: WriteVerbose(m.Text); break;
-                    case 1: WriteProgress(new ProgressRecord(2, m.Activity, m.Text) { PercentComplete = Math.Max(0, Math.Min(100, m.Percent)) }); break;
+                    case 1:
+                        WriteProgress(new ProgressRecord(2, m.Activity, m.Text)
+                        {
+                            PercentComplete = Math.Max(0, Math.Min(100, m.Percent)), RecordType = m.Percent >= 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                        });
+                        break;
                     default: WriteWarning(m.Text); break;
                 }
             }

@@ -15,8 +15,9 @@ namespace WaHardening.Core.Tests
     /// <summary>
     /// A loopback stand-in for the parts of Microsoft Graph that publishing uses (Graph itself is never reachable from
     /// these machines): deviceManagement collections in memory, GET with $select and paging over @odata.nextLink,
-    /// GET one object (?$expand=settings), POST/PUT/PATCH, /assign and /assignments, groups by display name, and
-    /// $batch. Faults can be injected: 429 with Retry-After or 5xx for requests that match, inside a batch or not.
+    /// GET one object (?$expand=settings), POST/PUT/PATCH, /assign and /assignments, groups by display name (the
+    /// $filter parsed from the URL-encoded query the way a server does: a name that is not encoded, or not a valid OData
+    /// string literal, is a 400), and $batch. Faults can be injected: 429 with Retry-After or 5xx for requests that match, inside a batch or not.
     /// Every request is recorded (method, path and query, in a batch or not, Authorization seen). Also used by the
     /// Pester tests and the publish benchmark (they load this test assembly).
     /// </summary>
@@ -24,7 +25,8 @@ namespace WaHardening.Core.Tests
     {
         public sealed class Request
         {
-            public string Method = "", Path = "", Query = "";
+            /// <summary>Query is unescaped (for reading); RawQuery as sent, still URL-encoded.</summary>
+            public string Method = "", Path = "", Query = "", RawQuery = "";
             public bool InBatch;
             public string? Authorization;
             public JsonValue? Body;
@@ -38,6 +40,17 @@ namespace WaHardening.Core.Tests
             public int RetryAfter = 0;
             public int Times = 1;
             public string Code = "TooManyRequests";
+            /// <summary>Drop the connection instead of answering (a network error; outside a batch only).</summary>
+            public bool Abort;
+            /// <summary>How many requests this fault answered.</summary>
+            public int Hits;
+
+            /// <summary>A fault for requests with this method and exact path (e.g. "/beta/$batch"), in a batch or not; for
+            /// callers that cannot pass a delegate the server's threads may run (Pester).</summary>
+            public static Fault On(string method, string path, bool inBatch, int status, string code, int times) => new Fault
+            {
+                When = r => r.Method == method && r.Path == path && r.InBatch == inBatch, Status = status, Code = code, Times = times,
+            };
         }
 
         private readonly HttpListener _listener = new HttpListener();
@@ -100,13 +113,25 @@ namespace WaHardening.Core.Tests
             {
                 string text;
                 using (var r = new StreamReader(ctx.Request.InputStream, Encoding.UTF8)) text = r.ReadToEnd();
+                var raw = ctx.Request.RawUrl ?? "";
+                var rq = raw.IndexOf('?') < 0 ? "" : raw.Substring(raw.IndexOf('?'));
                 var req = new Request
                 {
-                    Method = ctx.Request.HttpMethod, Path = ctx.Request.Url!.AbsolutePath, Query = Uri.UnescapeDataString(ctx.Request.Url.Query),
+                    Method = ctx.Request.HttpMethod, Path = ctx.Request.Url!.AbsolutePath, Query = Uri.UnescapeDataString(rq), RawQuery = rq,
                     Authorization = ctx.Request.Headers["Authorization"], Body = text.Length > 0 ? JsonParser.Parse(text) : null,
                 };
                 Log.Enqueue(req);
                 var (status, body, headers) = Handle(req);
+                if (status < 0)
+                {
+                    // The connection drops in the middle of the answer: promised 1000 bytes, sent one.
+                    ctx.Response.StatusCode = 200;
+                    ctx.Response.ContentLength64 = 1000;
+                    ctx.Response.OutputStream.Write(new[] { (byte)'{' }, 0, 1);
+                    ctx.Response.OutputStream.Flush();
+                    ctx.Response.Abort();
+                    return;
+                }
                 ctx.Response.StatusCode = status;
                 foreach (var h in headers) ctx.Response.Headers[h.Key] = h.Value;
                 if (body != null)
@@ -131,12 +156,13 @@ namespace WaHardening.Core.Tests
             if (ExpectedToken != null && req.Authorization != "Bearer " + ExpectedToken)
                 return (401, Error("InvalidAuthenticationToken", "Access token is missing or invalid."), none);
             var fault = TakeFault(req);
+            if (fault != null && fault.Abort) return (-1, null, none);
             if (fault != null) return (fault.Status, Error(fault.Code, "Injected fault."), new Dictionary<string, string> { ["Retry-After"] = fault.RetryAfter.ToString() });
             var parts = req.Path.Trim('/').Split('/');
             var version = parts[0];
             var rest = string.Join("/", parts.Skip(1));
             if (req.Method == "POST" && rest == "$batch") return (200, Batch(version, (JsonObject)req.Body!), none);
-            return Dispatch(version, req.Method, rest, req.Query, req.Body as JsonObject);
+            return Dispatch(version, req.Method, rest, req.RawQuery, req.Body as JsonObject);
         }
 
         private Fault? TakeFault(Request req)
@@ -144,7 +170,7 @@ namespace WaHardening.Core.Tests
             lock (_lock)
             {
                 var f = Faults.FirstOrDefault(x => x.Times > 0 && x.When(req));
-                if (f != null) f.Times--;
+                if (f != null) { f.Times--; f.Hits++; }
                 return f;
             }
         }
@@ -155,10 +181,12 @@ namespace WaHardening.Core.Tests
             foreach (var item in ((JsonArray)body["requests"]!).Items.Cast<JsonObject>())
             {
                 var url = ((JsonString)item["url"]!).Value;
+                if (url.IndexOf('#') >= 0) url = url.Substring(0, url.IndexOf('#')); // a fragment, as in any URL: never seen by the service
                 var q = url.IndexOf('?');
                 var inner = new Request
                 {
                     Method = ((JsonString)item["method"]!).Value, Path = "/" + version + (q < 0 ? url : url.Substring(0, q)), Query = q < 0 ? "" : Uri.UnescapeDataString(url.Substring(q)),
+                    RawQuery = q < 0 ? "" : url.Substring(q),
                     InBatch = true, Body = item["body"],
                 };
                 Log.Enqueue(inner);
@@ -171,7 +199,7 @@ namespace WaHardening.Core.Tests
                 }
                 else
                 {
-                    var (status, rb, _) = Dispatch(version, inner.Method, (q < 0 ? url : url.Substring(0, q)).TrimStart('/'), inner.Query, inner.Body as JsonObject);
+                    var (status, rb, _) = Dispatch(version, inner.Method, (q < 0 ? url : url.Substring(0, q)).TrimStart('/'), inner.RawQuery, inner.Body as JsonObject);
                     res.Set("status", status);
                     if (rb != null) res.Set("body", rb);
                 }
@@ -180,14 +208,39 @@ namespace WaHardening.Core.Tests
             return new JsonObject().Set("responses", responses);
         }
 
-        private (int, JsonValue?, Dictionary<string, string>) Dispatch(string version, string method, string rest, string query, JsonObject? body)
+        /// <summary>The parameters of a raw (URL-encoded) query string: split on '&amp;' first, then unescaped, as a server does.</summary>
+        public static Dictionary<string, string> Parameters(string rawQuery)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in rawQuery.TrimStart('?').Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = pair.IndexOf('=');
+                result[Uri.UnescapeDataString(eq < 0 ? pair : pair.Substring(0, eq))] = eq < 0 ? "" : Uri.UnescapeDataString(pair.Substring(eq + 1));
+            }
+            return result;
+        }
+
+        /// <summary>The name in "displayName eq '…'" (an OData string literal: '' is one quote), or null when the filter is not that.</summary>
+        private static string? DisplayNameFilter(string filter)
+        {
+            const string head = "displayName eq '";
+            if (!filter.StartsWith(head, StringComparison.Ordinal) || !filter.EndsWith("'", StringComparison.Ordinal) || filter.Length < head.Length + 1) return null;
+            var literal = filter.Substring(head.Length, filter.Length - head.Length - 1);
+            for (var i = 0; i < literal.Length; i++)
+                if (literal[i] == '\'' && (i + 1 >= literal.Length || literal[++i] != '\'')) return null; // a lone quote ends the literal early
+            return literal.Replace("''", "'");
+        }
+
+        private (int, JsonValue?, Dictionary<string, string>) Dispatch(string version, string method, string rest, string rawQuery, JsonObject? body)
         {
             var none = new Dictionary<string, string>();
+            var query = Uri.UnescapeDataString(rawQuery);
             lock (_lock)
             {
                 if (rest == "groups" && method == "GET")
                 {
-                    var name = query.Contains("displayName eq '") ? query.Substring(query.IndexOf("displayName eq '", StringComparison.Ordinal) + 16).Split('\'')[0] : "";
+                    var name = Parameters(rawQuery).TryGetValue("$filter", out var filter) ? DisplayNameFilter(filter) : null;
+                    if (name == null) return (400, Error("BadRequest", "Invalid filter clause"), none);
                     var found = new JsonArray(Groups.Where(g => g.Value == name).Select(g => (JsonValue)new JsonObject().Set("id", g.Key).Set("displayName", g.Value)));
                     return (200, new JsonObject().Set("value", found), none);
                 }

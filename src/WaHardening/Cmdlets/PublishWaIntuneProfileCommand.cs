@@ -10,8 +10,10 @@ namespace WaHardening.Commands
     /// <para type="description">Reads an export folder (Export-WaIntuneProfile) through its manifest.json, finds each profile
     /// in the tenant by the marker in its description (not by display name), and creates what is missing, updates what
     /// differs and leaves the rest alone: a re-publish with nothing changed sends no writes. Reads and writes go in JSON
-    /// batches of 20; throttling (429) and unavailability (503) are retried after Retry-After, a bounded number of times.
-    /// A failure of one profile is reported on that profile (Action Failed, Error) while the others complete. -WhatIf
+    /// batches of 20; throttling (429) and unavailability (503, 504) are retried after Retry-After, at most -MaxRetries
+    /// times. A failure of one profile (also of a whole batch request, or Graph unreachable) is reported on exactly the
+    /// profiles it concerns (Action Failed, Error: status and Graph's reason) while the others complete; every result is
+    /// written, then a non-terminating PublishFailed error per failed profile. -WhatIf
     /// reads the tenant and shows what would change, sending no writes at all. Least-privilege permissions:
     /// DeviceManagementConfiguration.ReadWrite.All (profiles, compliance, scripts), DeviceManagementScripts.ReadWrite.All
     /// (remediations and compliance scripts), and Group.Read.All only to assign by group name.</para>
@@ -60,19 +62,14 @@ namespace WaHardening.Commands
                 if (what == null) continue;
                 if (ShouldProcess($"{i.DisplayName} [{i.Marker}]", what)) approved.Add(i.Marker);
             }
-            if (approved.Count == 0)
-            {
-                // Nothing approved (-WhatIf, or everything up to date): show the plan; no write was sent.
-                foreach (var i in preview.Items) WriteObject(i);
-                return;
-            }
-            var results = RunGraph((log, ct) => (IReadOnlyList<PublishResult>)GraphLoader.Call("Execute", session, preview, approved, ct)!);
-            foreach (var r in results)
-            {
-                WriteObject(r);
-                if (r.Action == PublishAction.Failed)
-                    Report(new Core.WaHardeningException("PublishFailed", Core.WaErrorCategory.InvalidOperation, $"{r.DisplayName} [{r.Marker}]: {r.Error}", r.Marker));
-            }
+            // Nothing approved (-WhatIf, or everything up to date): the plan is the result; no write was sent.
+            var results = approved.Count == 0 ? preview.Items
+                : RunGraph((log, ct) => (IReadOnlyList<PublishResult>)GraphLoader.Call("Execute", session, preview, approved, log, ct)!);
+            // Every result first, then one non-terminating error per failed profile: -ErrorAction Stop still leaves the
+            // results of what was done on the pipeline.
+            foreach (var r in results) WriteObject(r);
+            foreach (var r in results.Where(r => r.Action == PublishAction.Failed))
+                Report(new Core.WaHardeningException("PublishFailed", Core.WaErrorCategory.InvalidOperation, $"{r.DisplayName} [{r.Marker}]: {r.Error}", r.Marker));
         }
     }
 }
