@@ -264,5 +264,95 @@ namespace WaHardening.Core.Tests
             Assert.Equal(before, s.Snapshot());
             Assert.Empty(((RecordingRunner)e.Context.Commands).Calls);
         }
-    }
+    
+        // ------------------------------------------------------------ Firefox preferences (the Preferences policy)
+
+        private const string Phishing = @"{ ""target"": ""Firefox"", ""name"": ""browser.safebrowsing.phishing.enabled"", ""type"": ""boolean"", ""value"": true,
+            ""firefoxPreference"": { ""status"": ""locked"" }, ""source"": ""https://e.org"" }";
+        private const string Malware = @"{ ""target"": ""Firefox"", ""name"": ""browser.safebrowsing.malware.enabled"", ""type"": ""boolean"", ""value"": true,
+            ""firefoxPreference"": { ""status"": ""locked"" }, ""source"": ""https://e.org"" }";
+
+        [Fact]
+        public void Firefox_preferences_are_written_locked_under_preferences_keeping_foreign_ones_and_their_fields()
+        {
+            using var s = new Scratch();
+            var original = "{ \"policies\": { \"Preferences\": { \"browser.tabs.warnOnClose\": { \"Value\": false, \"Status\": \"locked\" },\n" +
+                "  \"browser.safebrowsing.malware.enabled\": { \"Value\": true, \"Status\": \"default\", \"Type\": \"boolean\" } } } }";
+            s.Write(FirefoxFileProvider.PolicyFile, original);
+            var e = Linux(s);
+            var b = Baseline(Control("WA-PH-01", Phishing, Malware));
+            var r = e.Test(b.Controls).Single();
+            Assert.Equal(ComplianceStatus.NonCompliant, r.Status);
+            var malware = r.Settings.Single(x => x.Name == "browser.safebrowsing.malware.enabled");
+            Assert.Equal("true", malware.Actual);                       // the right value, but not locked
+            Assert.Contains("Status \"default\", not \"locked\"", malware.Reason);
+            Assert.Equal(FirefoxFileProvider.PolicyFile + ": policies.Preferences[\"browser.safebrowsing.malware.enabled\"]", malware.Location);
+            Assert.True(r.Settings.Single(x => x.Name == "browser.safebrowsing.phishing.enabled").NotConfigured);
+
+            Set(e, b, out var backup);
+            var prefs = (JsonObject)((JsonObject)((JsonObject)JsonParser.Parse(s.Read(FirefoxFileProvider.PolicyFile)))["policies"]!)["Preferences"]!;
+            Assert.Equal("{\"Value\":false,\"Status\":\"locked\"}", prefs["browser.tabs.warnOnClose"]!.ToString());
+            Assert.Equal("{\"Value\":true,\"Status\":\"locked\",\"Type\":\"boolean\"}", prefs["browser.safebrowsing.malware.enabled"]!.ToString());
+            Assert.Equal("{\"Value\":true,\"Status\":\"locked\"}", prefs["browser.safebrowsing.phishing.enabled"]!.ToString());
+            Assert.Null(((JsonObject)((JsonObject)JsonParser.Parse(s.Read(FirefoxFileProvider.PolicyFile)))["policies"]!)["browser"]); // never split at the dots
+            Assert.Equal(ComplianceStatus.Compliant, e.Test(b.Controls).Single().Status);
+            Assert.Empty(e.Plan(b.Controls).Changes);
+
+            e.Restore(BackupDocument.Load(backup!), backup!);
+            Assert.Equal(original, s.Read(FirefoxFileProvider.PolicyFile));
+        }
+
+        [Fact]
+        public void Firefox_preference_in_the_older_bare_form_is_locked_and_false_is_non_compliant()
+        {
+            using var s = new Scratch();
+            s.Write(FirefoxFileProvider.PolicyFile, "{ \"policies\": { \"Preferences\": { \"browser.safebrowsing.phishing.enabled\": true, \"browser.safebrowsing.malware.enabled\": { \"Value\": false, \"Status\": \"locked\" } } } }");
+            var e = Linux(s);
+            var r = e.Test(Baseline(Control("WA-PH-01", Phishing, Malware)).Controls).Single().Settings.ToDictionary(x => x.Name);
+            Assert.Equal(ComplianceStatus.Compliant, r["browser.safebrowsing.phishing.enabled"].Status);
+            Assert.Equal(ComplianceStatus.NonCompliant, r["browser.safebrowsing.malware.enabled"].Status);
+            Assert.Equal("false", r["browser.safebrowsing.malware.enabled"].Actual);
+        }
+
+        [Fact]
+        public void Firefox_preferences_render_for_windows_linux_export_and_macos_the_same_way()
+        {
+            var b = Baseline(Control("WA-PH-01", Phishing));
+            var s = b.Controls.Single().Settings.Single();
+            var reg = RegistryRendering.Render(s);
+            Assert.Equal("HKLM", reg.Hive);
+            Assert.Equal(@"SOFTWARE\Policies\Mozilla\Firefox\Preferences", reg.Key);  // firefox.admx: browser_safebrowsing_phishing_enabled
+            Assert.Equal("browser.safebrowsing.phishing.enabled", reg.ValueName);
+            Assert.Equal(RegistryKind.DWord, reg.Kind);
+            Assert.Equal(1u, reg.Data);
+            Assert.Equal("{\"Preferences\":{\"browser.safebrowsing.phishing.enabled\":{\"Value\":true,\"Status\":\"locked\"}}}",
+                WaHardening.Core.Intune.IntuneExporter.NestDotted(new[] { s }).ToString());
+            var where = SettingLocations.Describe(s).Select(l => l.Where).ToList();
+            Assert.Contains(where, w => w.Contains("policies.Preferences[\"browser.safebrowsing.phishing.enabled\"]"));
+            Assert.Contains(where, w => w.EndsWith("org.mozilla.firefox → Preferences/browser.safebrowsing.phishing.enabled", StringComparison.Ordinal));
+
+            var winReg = new InMemoryRegistry();
+            winReg.SetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox", "DisableAppUpdate", new RegistryValue(RegistryKind.DWord, 0u));
+            using var scratch = new Scratch();
+            var e = new Engine(new ProviderContext(scratch.Root, Platforms.Windows, new RecordingRunner(), winReg));
+            Assert.Equal(ComplianceStatus.NonCompliant, e.Test(b.Controls).Single().Status);
+            Set(e, b, out _);
+            Assert.Equal(1u, winReg.GetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox\Preferences", "browser.safebrowsing.phishing.enabled")!.Data);
+            Assert.Equal(ComplianceStatus.Compliant, e.Test(b.Controls).Single().Status);
+        }
+
+        [Fact]
+        public void The_loader_checks_the_firefox_preference_section()
+        {
+            var wrongStatus = Phishing.Replace("\"locked\"", "\"default\"");
+            var wrongTarget = Phishing.Replace("\"Firefox\"", "\"Chrome\"");
+            var list = @"{ ""target"": ""Firefox"", ""name"": ""browser.x"", ""type"": ""stringList"", ""value"": [""a""], ""compare"": ""superset"", ""firefoxPreference"": { ""status"": ""locked"", ""extra"": 1 }, ""source"": ""https://e.org"" }";
+            var ex = Assert.Throws<BaselineValidationException>(() => Baseline(Control("WA-PH-01", wrongStatus, wrongTarget, list)));
+            var text = string.Join("\n", ex.Problems);
+            Assert.Contains("firefoxPreference.status: 'default' must be \"locked\"", text);
+            Assert.Contains("firefoxPreference: applies to target Firefox only, not Chrome", text);
+            Assert.Contains("not a stringList", text);
+            Assert.Contains("extra", text);
+        }
+}
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using WaHardening.Core.Enforcement;
 using WaHardening.Core.Json;
 using WaHardening.Core.Model;
+using WaHardening.Core.Rendering;
 
 namespace WaHardening.Core.Providers
 {
@@ -56,8 +57,8 @@ namespace WaHardening.Core.Providers
         public ReadResult Read(SettingDefinition s, ProviderContext ctx)
         {
             JsonValue? node = Load(ctx)?["policies"];
-            var location = $"{PolicyFile}: policies.{s.Name}";
-            var parts = s.Name.Split('.');
+            var location = $"{PolicyFile}: {FirefoxPolicy.Display(s)}";
+            var parts = FirefoxPolicy.Path(s);
             for (var k = 0; k < parts.Length; k++)
             {
                 node = (node as JsonObject)?[parts[k]];
@@ -65,7 +66,8 @@ namespace WaHardening.Core.Providers
                     return new ReadResult(new JsonBoolean(all.Value), location,
                         $"{PolicyFile}: policies.{string.Join(".", parts, 0, k + 1)} = {all} (the boolean form, for every item)");
             }
-            return new ReadResult(node, location);
+            var (value, problem) = FirefoxPolicy.Read(s, node);
+            return new ReadResult(value, location, null, problem);
         }
 
         private static bool IsBooleanForm(string[] parts, int k) => s_booleanForms.Contains(string.Join(".", parts, 0, k + 1));
@@ -79,7 +81,7 @@ namespace WaHardening.Core.Providers
             if (doc["policies"] is not JsonObject policies) doc.Set("policies", policies = new JsonObject());
             foreach (var i in items)
             {
-                var parts = i.Setting.Name.Split('.');
+                var parts = FirefoxPolicy.Path(i.Setting);
                 var node = policies;
                 for (var k = 0; k < parts.Length - 1; k++)
                 {
@@ -96,10 +98,10 @@ namespace WaHardening.Core.Providers
                         node.Set(parts[k], next = new JsonObject());
                     }
                     if (next is not JsonObject no)
-                        throw Bad($"has policies.{string.Join(".", parts.Take(k + 1))} = {next} where an object is needed for {i.Setting.Name} (line {next.Line}, column {next.Column})");
+                        throw Bad($"has policies.{string.Join(".", parts.Take(k + 1))} = {next} where an object is needed for {FirefoxPolicy.Display(i.Setting)} (line {next.Line}, column {next.Column})");
                     node = no;
                 }
-                node.Set(parts[parts.Length - 1], i.Desired);
+                FirefoxPolicy.SetLeaf(node, i.Setting, i.Desired);
             }
             var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
             if (!FileHelpers.SameBytes(existing, bytes))
