@@ -5,12 +5,27 @@ BeforeAll {
 }
 
 Describe 'Set-WaHardening' {
-    It '-WhatIf shows every change and writes nothing' {
+    It '-WhatIf writes nothing and shows one line per change a real run makes' {
         $root = New-ScratchRoot -Path (Join-Path $TestDrive 'whatif')
+        New-Item -ItemType Directory -Force (Join-Path $root 'etc/firefox/policies') | Out-Null
+        '{"policies":{"DisableAppUpdate":true,"Cookies":{"Behavior":"reject"}}}' | Set-Content (Join-Path $root 'etc/firefox/policies/policies.json')
+        $copy = Join-Path $TestDrive 'whatif-copy'
+        Copy-Item -Recurse $root $copy
         $before = Get-TreeState $root
-        Set-WaHardening -Path $Baseline -Root $root -Id WA-T-01, WA-T-02 -WhatIf | Should -BeNullOrEmpty
+        # A child process, so the host's "What if:" lines can be captured as text (the default baseline, every target).
+        $out = & (Get-PwshCommand) -NoProfile -NonInteractive -Command "Import-Module '$ModulePath/WaHardening.psd1'; Set-WaHardening -Root '$root' -Profile SharedComputer -WhatIf | Out-Null"
+        $LASTEXITCODE | Should -Be 0
         Get-TreeState $root | Should -Be $before
         Test-Path (Join-Path $root 'var/lib/wa-hardening') | Should -BeFalse
+        $whatIf = @($out | Where-Object { $_ -like 'What if: *' })
+
+        $real = @(Set-WaHardening -Root $copy -Profile SharedComputer -Confirm:$false | Where-Object Action -in 'Changed', 'NotEffective')
+        $real.Count | Should -BeGreaterThan 10
+        $whatIf.Count | Should -Be $real.Count
+        foreach ($c in $real) {
+            $line = "What if: Performing the operation `"Set $($c.ControlId) $($c.Target):$($c.Setting) from $($c.Before ?? '(not set)') to $($c.After)`" on target `"$($c.Location)`"."
+            $whatIf | Should -Contain $line
+        }
     }
 
     It 'writes, saves a backup first, returns typed changes read back, and a second run writes nothing' {
@@ -95,38 +110,98 @@ Describe 'Set-WaHardening' {
         (Test-WaHardening -Path $Baseline -Root $root -Id WA-T-03 -Parameter @{ Idle = 120 }).Status | Should -Be 'Compliant'
     }
 
-    It 'two runs at once both finish and the file stays valid with both entries' {
+    It 'two runs at once, started together and contending for the lock, both finish and keep every entry' {
         $root = New-ScratchRoot -Path (Join-Path $TestDrive 'concurrent')
         $pwsh = Get-PwshCommand
+        $go = Join-Path $TestDrive 'concurrent-go'
+        # Each write sleeps 50 ms between its temp file and the rename (test hook), so every Set holds the lock a while
+        # and the two runs collide; the barrier (ready files, then one go file) starts their loops together.
         $procs = foreach ($i in 1..2) {
-            $cmd = "Import-Module '$ModulePath/WaHardening.psd1'; foreach (`$k in 1..3) { Set-WaHardening -Path '$Baseline' -Root '$root' -Id WA-T-01 -Parameter @{ Origins = @('https://p$i-' + `$k + '.example') } -Confirm:`$false | Out-Null }"
-            Start-Process -FilePath $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $cmd -PassThru -RedirectStandardError (Join-Path $TestDrive "err$i.txt")
+            $ready = Join-Path $TestDrive "ready$i"
+            $cmd = "`$env:WAH_TEST_PAUSE_BEFORE_RENAME_MS = '50'; Import-Module '$ModulePath/WaHardening.psd1'; New-Item '$ready' | Out-Null; " +
+                "while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }; `$t0 = [DateTime]::UtcNow.Ticks; " +
+                "foreach (`$k in 1..5) { Set-WaHardening -Path '$Baseline' -Root '$root' -Id WA-T-01 -Parameter @{ Origins = @('https://p$i-' + `$k + '.example') } -Confirm:`$false -Verbose 4>&1 | Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message }; " +
+                "'WINDOW ' + `$t0 + ' ' + [DateTime]::UtcNow.Ticks"
+            Start-Process -FilePath $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $cmd -PassThru `
+                -RedirectStandardOutput (Join-Path $TestDrive "out$i.txt") -RedirectStandardError (Join-Path $TestDrive "err$i.txt")
         }
+        $deadline = (Get-Date).AddSeconds(60)
+        while (-not ((Test-Path (Join-Path $TestDrive 'ready1')) -and (Test-Path (Join-Path $TestDrive 'ready2'))) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        New-Item $go | Out-Null
         $procs | Wait-Process -Timeout 120
-        $procs | ForEach-Object { $_.ExitCode | Should -Be 0 }
-        Get-Content -Raw (Join-Path $TestDrive 'err1.txt') | Should -BeNullOrEmpty
+        $runs = foreach ($i in 1..2) {
+            $procs[$i - 1].ExitCode | Should -Be 0
+            Get-Content -Raw (Join-Path $TestDrive "err$i.txt") | Should -BeNullOrEmpty
+            $out = @(Get-Content (Join-Path $TestDrive "out$i.txt"))
+            $w = @($out | Where-Object { $_ -like 'WINDOW *' })
+            $w | Should -HaveCount 1
+            $ticks = $w[0] -split ' '
+            [pscustomobject]@{ Start = [long]$ticks[1]; End = [long]$ticks[2]; Verbose = $out }
+        }
+        ($runs[0].Start -lt $runs[1].End -and $runs[1].Start -lt $runs[0].End) | Should -BeTrue -Because 'the two loops ran at the same time'
+        @($runs.Verbose | Where-Object { $_ -like 'Waiting for another WaHardening run*' }).Count | Should -BeGreaterThan 0 -Because 'one run waited for the other''s lock'
         $policy = Get-Content -Raw (Join-Path $root 'etc/chromium/policies/managed/wa-hardening.json') | ConvertFrom-Json
-        foreach ($i in 1..2) { foreach ($k in 1..3) { $policy.CookiesSessionOnlyForUrls | Should -Contain "https://p$i-$k.example" } }
+        foreach ($i in 1..2) { foreach ($k in 1..5) { $policy.CookiesSessionOnlyForUrls | Should -Contain "https://p$i-$k.example" } }
     }
 
-    It 'kill -9 during writes leaves the old or the new file, never a torn one' -Skip:$IsWindows {
+    It 'kill -9 between the complete temp file and the rename leaves the old file byte for byte; the next run cleans up' -Skip:$IsWindows {
         $root = New-ScratchRoot -Path (Join-Path $TestDrive 'kill')
+        $file = Join-Path $root 'etc/chromium/policies/managed/wa-hardening.json'
+        Set-WaHardening -Path $Baseline -Root $root -Id WA-T-01 -Confirm:$false | Out-Null
+        $old = [System.IO.File]::ReadAllBytes($file)
+        $tempDir = Join-Path $root 'etc/chromium/policies'   # temp files go to the parent of the managed folder
         $pwsh = Get-PwshCommand
-        $marker = Join-Path $TestDrive 'kill-started'
-        $cmd = "Import-Module '$ModulePath/WaHardening.psd1'; `$i = 0; while (`$true) { `$i++; Set-WaHardening -Path '$Baseline' -Root '$root' -Id WA-T-01 -Parameter @{ Origins = @(1..200 | ForEach-Object { 'https://s' + `$i + '-' + `$_ + '.example' }) } -Confirm:`$false | Out-Null; if (`$i -eq 2) { New-Item '$marker' | Out-Null } }"
+        # The pause applies to every atomic write: the backup first, then the policy file.
+        $cmd = "`$env:WAH_TEST_PAUSE_BEFORE_RENAME_MS = '2500'; Import-Module '$ModulePath/WaHardening.psd1'; Set-WaHardening -Path '$Baseline' -Root '$root' -Id WA-T-01 -Parameter @{ Origins = @(1..200 | ForEach-Object { 'https://k' + `$_ + '.example' }) } -Confirm:`$false | Out-Null"
         $p = Start-Process -FilePath $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $cmd -PassThru
         try {
             $deadline = (Get-Date).AddSeconds(60)
-            while (-not (Test-Path $marker) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            Test-Path $marker | Should -BeTrue
-            Start-Sleep -Milliseconds (Get-Random -Minimum 100 -Maximum 900)
+            $temp = $null
+            while (-not $temp -and -not $p.HasExited -and (Get-Date) -lt $deadline) {
+                $temp = Get-ChildItem -LiteralPath $tempDir -Force -Filter '.wa-hardening.json.*.wa-tmp' | Select-Object -First 1
+                if (-not $temp) { Start-Sleep -Milliseconds 25 }
+            }
+            $temp | Should -Not -BeNullOrEmpty -Because 'the child paused with its temp file written'
+            (Get-Content -Raw -LiteralPath $temp.FullName | ConvertFrom-Json).CookiesSessionOnlyForUrls | Should -Contain 'https://k200.example'   # complete
         } finally {
             & kill -9 $p.Id
             $p.WaitForExit()
         }
-        $file = Join-Path $root 'etc/chromium/policies/managed/wa-hardening.json'
-        $policy = Get-Content -Raw $file | ConvertFrom-Json   # throws on a torn file
-        @($policy.CookiesSessionOnlyForUrls).Count | Should -BeGreaterOrEqual 400
-        @(Get-ChildItem (Split-Path $file) -Force).Name | Should -Be 'wa-hardening.json'   # no temp file in the browser's folder
+        [System.IO.File]::ReadAllBytes($file) | Should -Be $old
+        Test-Path -LiteralPath $temp.FullName | Should -BeTrue   # the killed run's temp file is left behind ...
+        @(Get-ChildItem (Split-Path $file) -Force).Name | Should -Be 'wa-hardening.json'   # ... outside the browser's folder
+
+        $changes = Set-WaHardening -Path $Baseline -Root $root -Id WA-T-01 -Parameter @{ Origins = @('https://k1.example') } -Confirm:$false
+        ($changes | Where-Object Setting -eq 'CookiesSessionOnlyForUrls').Action | Should -Be 'Changed'
+        (Get-Content -Raw $file | ConvertFrom-Json).CookiesSessionOnlyForUrls | Should -Contain 'https://k1.example'
+        @(Get-ChildItem -LiteralPath $tempDir -Force -Filter '*.wa-tmp').Count | Should -Be 0   # ... and removed by the next write
+    }
+
+    It 'leaves a stricter "SanitizeOnShutdown": true alone and replaces false with the object form' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'sanitize')
+        $policies = Join-Path $root 'etc/firefox/policies/policies.json'
+        New-Item -ItemType Directory -Force (Split-Path $policies) | Out-Null
+        '{"policies":{"SanitizeOnShutdown":true}}' | Set-Content $policies
+        $hash = (Get-FileHash $policies).Hash
+        $r = Test-WaHardening -Path $Baseline -Root $root -Id WA-T-02
+        $r.Status | Should -Be 'Compliant'
+        $r.Settings[0].Origin | Should -Match 'policies\.SanitizeOnShutdown = true'
+        Set-WaHardening -Path $Baseline -Root $root -Id WA-T-02 -Confirm:$false | Should -BeNullOrEmpty
+        (Get-FileHash $policies).Hash | Should -Be $hash
+
+        '{"policies":{"SanitizeOnShutdown":false}}' | Set-Content $policies
+        (Test-WaHardening -Path $Baseline -Root $root -Id WA-T-02).Status | Should -Be 'NonCompliant'
+        (Set-WaHardening -Path $Baseline -Root $root -Id WA-T-02 -Confirm:$false).Action | Should -Be 'Changed'
+        (Get-Content -Raw $policies | ConvertFrom-Json).policies.SanitizeOnShutdown.Cookies | Should -BeTrue
+    }
+
+    It 'PolicyFileUnreadable: a folder named policies.json is an error naming it, and nothing is written' {
+        $root = New-ScratchRoot -Path (Join-Path $TestDrive 'unreadable')
+        New-Item -ItemType Directory -Force (Join-Path $root 'etc/firefox/policies/policies.json') | Out-Null
+        $before = Get-TreeState $root
+        (Test-WaHardening -Path $Baseline -Root $root -Id WA-T-02).Reason | Should -Match 'PolicyFileUnreadable.*policies\.json'
+        { Set-WaHardening -Path $Baseline -Root $root -Id WA-T-02 -Confirm:$false } | Should -Throw -ErrorId 'PolicyFileUnreadable*'
+        Get-TreeState $root | Should -Be $before
+        Test-Path (Join-Path $root 'var/lib/wa-hardening/backups') | Should -BeFalse
     }
 }

@@ -91,8 +91,12 @@ namespace WaHardening.Core.Enforcement
         // ---------------------------------------------------------------- audit
 
         /// <summary>Where a target stands here: the provider to use, or why it is not applicable.</summary>
-        private (ISettingProvider? Provider, ComplianceStatus? Status, string Reason) Resolve(string target)
+        private (ISettingProvider? Provider, ComplianceStatus? Status, string Reason) Resolve(string target) => Resolve(target, out _);
+
+        /// <summary><paramref name="fault"/>: why the target's store cannot be reached at all (then Status is Error).</summary>
+        private (ISettingProvider? Provider, ComplianceStatus? Status, string Reason) Resolve(string target, out WaHardeningException? fault)
         {
+            fault = null;
             var info = Targets.Find(target);
             if (Targets.IsIntuneComplianceOnly(target))
                 return (null, ComplianceStatus.NotApplicable, $"{target} is an Intune compliance policy (Export-WaIntuneProfile / Publish-WaIntuneProfile); nothing to check on this computer");
@@ -101,8 +105,18 @@ namespace WaHardening.Core.Enforcement
             var provider = Providers.FirstOrDefault(p => p.Serves(target, Context.Platform));
             if (provider == null)
                 return (null, ComplianceStatus.Error, $"reading {target} settings on {Context.Platform} is not supported by this version of the module");
-            if (!provider.IsPresent(target, Context, out var why))
-                return (null, ComplianceStatus.NotApplicable, why);
+            string why;
+            try
+            {
+                if (!provider.IsPresent(target, Context, out why))
+                    return (null, ComplianceStatus.NotApplicable, why);
+            }
+            catch (WaHardeningException e)
+            {
+                // The store itself cannot be reached (no registry with -Root on Windows): this target only, as an Error.
+                fault = e;
+                return (null, ComplianceStatus.Error, $"{e.ErrorId}: {e.Message}");
+            }
             return (provider, null, "");
         }
 
@@ -187,12 +201,14 @@ namespace WaHardening.Core.Enforcement
             var items = new List<(ISettingProvider Provider, PlanItem Item)>();
             var notEnforced = new List<ChangeRecord>();
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var unreachable = new SortedDictionary<string, WaHardeningException>(StringComparer.OrdinalIgnoreCase);
             foreach (var c in controls)
             {
                 if (c.Advisory) continue;
                 foreach (var target in c.Targets)
                 {
-                    var (provider, _, _) = Resolve(target);
+                    var (provider, _, _) = Resolve(target, out var fault);
+                    if (fault != null) unreachable[target] = fault;
                     if (provider == null) continue;
                     foreach (var s in c.Settings.Where(x => x.Target == target))
                     {
@@ -213,6 +229,13 @@ namespace WaHardening.Core.Enforcement
                         items.Add((provider, new PlanItem(c.Id, s, r, ValueComparer.Desired(s, r.Value))));
                     }
                 }
+            }
+            if (unreachable.Count > 0)
+            {
+                // Writing the other targets would leave these silently unenforced: stop before anything is written.
+                var fault = unreachable.Values.First();
+                throw new WaHardeningException(fault.ErrorId, fault.Category,
+                    $"Cannot enforce {string.Join(", ", unreachable.Keys)} here: {fault.Message} Nothing was written.", string.Join(", ", unreachable.Keys), fault);
             }
             var plans = new List<(ISettingProvider, ProviderPlan)>();
             foreach (var g in items.GroupBy(i => i.Provider))

@@ -67,6 +67,7 @@ namespace WaHardening.Core.Enforcement
                     fs.Write(content, 0, content.Length);
                     fs.Flush(true);
                 }
+                TestPauseBeforeRename();
                 if (File.Exists(target)) File.Replace(tmp, target, null);
                 else File.Move(tmp, target);
             }
@@ -74,6 +75,20 @@ namespace WaHardening.Core.Enforcement
             {
                 if (File.Exists(tmp)) File.Delete(tmp);
             }
+        }
+
+        /// <summary>
+        /// Test only (the fault tests in tests/pester): when the environment variable WAH_TEST_PAUSE_BEFORE_RENAME_MS holds a
+        /// positive number of milliseconds, every write sleeps that long after its temp file is complete and before the rename,
+        /// so a test can kill the process exactly there. Unset (or not a positive number): nothing happens.
+        /// </summary>
+        public const string TestPauseVariable = "WAH_TEST_PAUSE_BEFORE_RENAME_MS";
+
+        private static void TestPauseBeforeRename()
+        {
+            var v = Environment.GetEnvironmentVariable(TestPauseVariable);
+            if (v != null && int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0)
+                System.Threading.Thread.Sleep(ms);
         }
 
         /// <summary>Temp files left by a killed earlier run (all writes happen under the module's lock).</summary>

@@ -315,23 +315,8 @@ namespace WaHardening.Core.Intune
             }
         }
 
-        /// <summary>Firefox policies with dotted names ("Cookies.AllowSession") as nested objects.</summary>
-        public static JsonObject NestDotted(IEnumerable<SettingDefinition> settings)
-        {
-            var root = new JsonObject();
-            foreach (var s in settings)
-            {
-                var parts = s.Name.Split('.');
-                var o = root;
-                for (var i = 0; i < parts.Length - 1; i++)
-                {
-                    if (!(o[parts[i]] is JsonObject next)) { next = new JsonObject(); o.Set(parts[i], next); }
-                    o = next;
-                }
-                o.Set(parts[parts.Length - 1], JsonObject.Clone(s.Expected));
-            }
-            return root;
-        }
+        /// <summary>Firefox policies with dotted names ("Cookies.AllowSession") as nested objects, preferences under Preferences.</summary>
+        public static JsonObject NestDotted(IEnumerable<SettingDefinition> settings) => FirefoxPolicy.Nest(settings);
 
         internal static string Invariant(long v) => v.ToString(CultureInfo.InvariantCulture);
     }

@@ -372,7 +372,7 @@ namespace WaHardening.Core.Model
             {
                 if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
                 CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "default", "source", "enforce", "note",
-                    "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt");
+                    "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt", "firefoxPreference");
                 var targetName = RequiredString(so, path, "target");
                 TargetInfo? target = null;
                 if (targetName != null)
@@ -489,6 +489,16 @@ namespace WaHardening.Core.Model
                 {
                     CheckKeys(apt, path + ".apt", "file");
                     OptionalString(apt, path + ".apt", "file");
+                }
+                if (Optional(so, path, "firefoxPreference", JsonKind.Object) is JsonObject pref)
+                {
+                    var pp = path + ".firefoxPreference";
+                    CheckKeys(pref, pp, "status");
+                    var status = RequiredString(pref, pp, "status");
+                    // Only a locked preference is a baseline setting: with "default" or "user" the user can change it again.
+                    if (status != null && status != "locked") Problem(pref["status"]!, pp + ".status", $"'{status}' must be \"locked\" (other statuses leave the preference to the user)");
+                    if (target != null && target.Name != Targets.Firefox) Problem(pref, pp, $"applies to target Firefox only, not {target.Name}");
+                    if (type == ValueType.StringList) Problem(pref, pp, "a Firefox preference is a boolean, integer or string, not a stringList");
                 }
                 _ = target; _ = type;
             }

@@ -3,6 +3,7 @@ using System.Linq;
 using WaHardening.Core.Enforcement;
 using WaHardening.Core.Json;
 using WaHardening.Core.Model;
+using WaHardening.Core.Rendering;
 
 namespace WaHardening.Core.Providers
 {
@@ -11,6 +12,10 @@ namespace WaHardening.Core.Providers
     /// (mozilla/policy-templates README, "Linux"). The file is shared with other tools, so it is
     /// merged: every other policy, the key order and number text stay as they are; dotted setting
     /// names (Cookies.AllowSession, SanitizeOnShutdown.Cookies) address nested objects.
+    /// Some policies also take a boolean in place of that object: "SanitizeOnShutdown": true clears
+    /// everything and locks it (policy-templates, "SanitizeOnShutdown (All)"; false clears nothing).
+    /// A true there satisfies every boolean item of it that must be true and is never rewritten;
+    /// false is a non-compliant value of those items, replaced by the object form on Set.
     /// Presence: a Firefox binary, or the /etc/firefox/policies folder.
     /// </summary>
     public sealed class FirefoxFileProvider : ISettingProvider
@@ -18,6 +23,8 @@ namespace WaHardening.Core.Providers
         public const string PolicyFile = "/etc/firefox/policies/policies.json";
         private static readonly string[] s_binaries =
             { "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox" };
+        /// <summary>Policies whose object may be replaced by one boolean that stands for every item of it.</summary>
+        private static readonly HashSet<string> s_booleanForms = new HashSet<string>(System.StringComparer.Ordinal) { "SanitizeOnShutdown" };
 
         public string Name => "FirefoxJson";
         public bool Serves(string target, string platform) => platform == Platforms.Linux && target == Targets.Firefox;
@@ -35,7 +42,7 @@ namespace WaHardening.Core.Providers
         /// <summary>The whole document, or null when the file does not exist.</summary>
         private static JsonObject? Load(ProviderContext ctx)
         {
-            if (!FileHelpers.Exists(ctx, PolicyFile)) return null;
+            if (!FileHelpers.Exists(ctx, PolicyFile) && !FileHelpers.DirExists(ctx, PolicyFile)) return null; // a folder: PolicyFileUnreadable
             var v = FileHelpers.ParseJson(ctx, PolicyFile, "PolicyFileInvalid", "The Firefox policy file");
             if (v is not JsonObject o)
                 throw Bad($"must hold a JSON object (line {v.Line}, column {v.Column})");
@@ -50,10 +57,20 @@ namespace WaHardening.Core.Providers
         public ReadResult Read(SettingDefinition s, ProviderContext ctx)
         {
             JsonValue? node = Load(ctx)?["policies"];
-            foreach (var part in s.Name.Split('.'))
-                node = (node as JsonObject)?[part];
-            return new ReadResult(node, $"{PolicyFile}: policies.{s.Name}");
+            var location = $"{PolicyFile}: {FirefoxPolicy.Display(s)}";
+            var parts = FirefoxPolicy.Path(s);
+            for (var k = 0; k < parts.Length; k++)
+            {
+                node = (node as JsonObject)?[parts[k]];
+                if (k < parts.Length - 1 && node is JsonBoolean all && s.Type == Model.ValueType.Boolean && IsBooleanForm(parts, k))
+                    return new ReadResult(new JsonBoolean(all.Value), location,
+                        $"{PolicyFile}: policies.{string.Join(".", parts, 0, k + 1)} = {all} (the boolean form, for every item)");
+            }
+            var (value, problem) = FirefoxPolicy.Read(s, node);
+            return new ReadResult(value, location, null, problem);
         }
+
+        private static bool IsBooleanForm(string[] parts, int k) => s_booleanForms.Contains(string.Join(".", parts, 0, k + 1));
 
         public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx)
         {
@@ -64,17 +81,27 @@ namespace WaHardening.Core.Providers
             if (doc["policies"] is not JsonObject policies) doc.Set("policies", policies = new JsonObject());
             foreach (var i in items)
             {
-                var parts = i.Setting.Name.Split('.');
+                var parts = FirefoxPolicy.Path(i.Setting);
                 var node = policies;
                 for (var k = 0; k < parts.Length - 1; k++)
                 {
                     var next = node[parts[k]];
                     if (next == null) node.Set(parts[k], next = new JsonObject());
+                    if (next is JsonBoolean all && IsBooleanForm(parts, k))
+                    {
+                        // false: nothing is cleared, so the object form with our items is stricter. true stands for every item;
+                        // only an item it does not satisfy gets here, and the object form would drop the others.
+                        if (all.Value)
+                            throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                                $"The Firefox policy file '{PolicyFile}' has policies.{string.Join(".", parts, 0, k + 1)} = true (every item), and {i.Setting.Name} = {i.Desired} " +
+                                $"can only be written in the object form, which would drop the other items (line {next.Line}, column {next.Column}); nothing was written.", PolicyFile);
+                        node.Set(parts[k], next = new JsonObject());
+                    }
                     if (next is not JsonObject no)
-                        throw Bad($"has policies.{string.Join(".", parts.Take(k + 1))} = {next} where an object is needed for {i.Setting.Name} (line {next.Line}, column {next.Column})");
+                        throw Bad($"has policies.{string.Join(".", parts.Take(k + 1))} = {next} where an object is needed for {FirefoxPolicy.Display(i.Setting)} (line {next.Line}, column {next.Column})");
                     node = no;
                 }
-                node.Set(parts[parts.Length - 1], i.Desired);
+                FirefoxPolicy.SetLeaf(node, i.Setting, i.Desired);
             }
             var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
             if (!FileHelpers.SameBytes(existing, bytes))

@@ -30,7 +30,9 @@ namespace WaHardening.Core.Providers
         public bool CanWrite(string target) => true;
 
         private static IRegistry Reg(ProviderContext ctx) => ctx.Registry ?? throw new WaHardeningException("RegistryUnavailable",
-            WaErrorCategory.ResourceUnavailable, "There is no Windows registry on this computer.");
+            WaErrorCategory.ResourceUnavailable, ctx.Root != null
+                ? $"No registry is used with -Root ('{ctx.Root}' redirects files only), so the registry-based targets cannot be read or written."
+                : "There is no Windows registry on this computer.");
 
         // App Paths entries the browsers' installers register (learn.microsoft.com/windows/win32/shell/app-registration).
         private static readonly Dictionary<string, string> s_appPaths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

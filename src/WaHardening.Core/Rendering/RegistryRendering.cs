@@ -89,7 +89,8 @@ namespace WaHardening.Core.Rendering
     /// integers as REG_DWORD, strings as REG_SZ, lists as a subkey named after the policy with
     /// values "1".."n" (Chrome/Edge policy docs, "Windows registry location"); Firefox policies under
     /// SOFTWARE\Policies\Mozilla\Firefox with the dotted policy path as subkeys
-    /// (mozilla/policy-templates README: e.g. Cookies\AllowSession\1, SanitizeOnShutdown\Cache = 1).
+    /// (mozilla/policy-templates README: e.g. Cookies\AllowSession\1, SanitizeOnShutdown\Cache = 1), and preferences of the
+    /// Preferences policy as values of SOFTWARE\Policies\Mozilla\Firefox\Preferences named after the preference.
     /// A setting's own "registry" section always wins over the convention.
     /// </summary>
     public static class RegistryRendering
@@ -182,8 +183,9 @@ namespace WaHardening.Core.Rendering
                     $"Setting {s.Target}:{s.Name} has no Windows registry form (add a \"registry\" section).", s);
             if (s.Target == Targets.Firefox)
             {
-                // Dotted policy path: all but the last part are subkeys.
-                var parts = s.Name.Split('.');
+                // Policy path: all but the last part are subkeys. A preference is a value named after it under ...\Firefox\Preferences
+                // (firefox.admx, e.g. policy browser_safebrowsing_phishing_enabled: REG_DWORD 1 = locked to true).
+                var parts = FirefoxPolicy.Path(s);
                 var key = parts.Length == 1 ? root : root + @"\" + string.Join(@"\", parts, 0, parts.Length - 1);
                 return ("HKLM", key, parts[parts.Length - 1], null);
             }

@@ -62,7 +62,7 @@ namespace WaHardening.Core.Rendering
             if (LinuxManagedPolicyDirectories.TryGetValue(s.Target, out var dir))
                 yield return new SettingLocation(Platforms.Linux, "Managed policy JSON", $"{dir}/{OwnedPolicyFileName} → \"{s.Name}\"");
             if (s.Target == Targets.Firefox)
-                yield return new SettingLocation(Platforms.Linux, "policies.json", $"{FirefoxLinuxPolicyFile} → policies.{s.Name}");
+                yield return new SettingLocation(Platforms.Linux, "policies.json", $"{FirefoxLinuxPolicyFile} → {FirefoxPolicy.Display(s)}" + (FirefoxPolicy.IsPreference(s) ? $" = {{\"Value\": …, \"Status\": \"{FirefoxPolicy.Status(s)}\"}}" : ""));
             if (s.Target == Targets.Gnome)
             {
                 var (section, key) = SplitDconfKey(s.Name);
@@ -79,7 +79,7 @@ namespace WaHardening.Core.Rendering
                     : $@"{r.Hive}\{r.Key}\{r.ValueName} ({RegistrySetting.KindName(r.Kind)})");
             }
             if (MacPreferenceDomains.TryGetValue(s.Target, out var domain))
-                yield return new SettingLocation(Platforms.MacOS, "Configuration profile", $"{domain} → {s.Name.Replace('.', '/')}");
+                yield return new SettingLocation(Platforms.MacOS, "Configuration profile", $"{domain} → {(s.Target == Targets.Firefox ? string.Join("/", FirefoxPolicy.Path(s)) : s.Name.Replace('.', '/'))}");
             if (s.Section("macos") is JsonObject mac)
                 yield return new SettingLocation(Platforms.MacOS, "Configuration profile",
                     $"{((JsonString)mac["payloadType"]!).Value} → {(mac["key"] as JsonString)?.Value ?? s.Name}");
