@@ -105,15 +105,6 @@ namespace WaHardening.Core.Tests
             }
         }
 
-        /// <summary>
-        /// WA-PHISH-01 is being edited on another branch; its OMA-URIs are added when that branch is merged. The test
-        /// below requires exactly these settings to lack them, so the entry must be removed once they are filled.
-        /// </summary>
-        private static readonly Dictionary<string, string[]> s_omaUriPending = new Dictionary<string, string[]>
-        {
-            ["WA-PHISH-01"] = new[] { "Chrome:SafeBrowsingProtectionLevel", "Chrome:DisableSafeBrowsingProceedAnyway", "Edge:SmartScreenEnabled",
-                "Edge:PreventSmartScreenPromptOverride", "Edge:PreventSmartScreenPromptOverrideForFiles" },
-        };
 
         [Theory]
         [MemberData(nameof(ControlIds))]
@@ -132,8 +123,7 @@ namespace WaHardening.Core.Tests
                 if (s.Raw["omaUri"] is JsonString oma) Assert.Equal(row.OmaUri, oma.Value);
                 else missing.Add($"{s.Target}:{s.Name} ({row.OmaUri})");
             }
-            var pending = s_omaUriPending.TryGetValue(id, out var p) ? p : new string[0];
-            Assert.Equal(pending, missing.Select(m => m.Substring(0, m.IndexOf(' '))));
+            Assert.Empty(missing);
         }
 
         [Fact]
