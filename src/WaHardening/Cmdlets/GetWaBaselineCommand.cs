@@ -55,6 +55,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [BaselineFile]
         public string? Path { get; set; }
 
         /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }; each is checked against the baseline's bounds.</para></summary>

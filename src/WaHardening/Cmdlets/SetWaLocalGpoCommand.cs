@@ -35,6 +35,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Only controls of this profile (and the profiles it includes).</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string? Profile { get; set; }
 
         /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
@@ -44,6 +45,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Path of a custom baseline file.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [BaselineFile]
         public string? BaselinePath { get; set; }
 
         /// <summary><para type="description">Folder for the copies of the previous files.</para></summary>
