@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -10,29 +11,66 @@ using WaHardening.Core.Model;
 namespace WaHardening.Commands
 {
     /// <summary>
+    /// Marks the parameter that names the baseline file a cmdlet reads (-Path on Get-WaBaseline, Test- and
+    /// Set-WaHardening; -BaselinePath where -Path is an output folder), so completion reads the same file.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property)]
+    public sealed class BaselineFileAttribute : Attribute { }
+
+    /// <summary>
     /// Tab completion for control ids, categories and profiles, from the baseline the command will
-    /// use (its -Path/-BaselinePath when already typed, else the module's default).
+    /// use (its baseline file parameter when already typed, else the module's default).
     /// </summary>
     public abstract class BaselineCompleter : IArgumentCompleter
     {
+        private static readonly ConcurrentDictionary<string, string?> s_baselineParameter =
+            new ConcurrentDictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+
         protected abstract IEnumerable<(string Value, string Tooltip)> Values(Baseline baseline);
 
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             Baseline baseline;
-            try
-            {
-                var path = (fakeBoundParameters?["Path"] ?? fakeBoundParameters?["BaselinePath"]) as string;
-                baseline = BaselineLoader.Load(path != null && File.Exists(path) && path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-                    ? path : WaCmdlet.DefaultBaselinePath);
-            }
+            try { baseline = BaselineLoader.Load(BaselineFile(commandName, fakeBoundParameters) ?? WaCmdlet.DefaultBaselinePath); }
             catch (Exception) { yield break; } // completion never throws at the user
             var word = (wordToComplete ?? "").Trim('\'', '"');
             var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase);
             foreach (var (value, tooltip) in Values(baseline).Distinct())
                 if (pattern.IsMatch(value))
                     yield return new CompletionResult(value, value, CompletionResultType.ParameterValue, tooltip);
+        }
+
+        /// <summary>The baseline file already typed on the command line (absolute, or relative to the current location), if any.</summary>
+        private static string? BaselineFile(string commandName, IDictionary? bound)
+        {
+            var name = s_baselineParameter.GetOrAdd(commandName ?? "", BaselineParameterOf);
+            if (name == null || bound?[name] is not string path || path.Length == 0) return null;
+            if (!System.IO.Path.IsPathRooted(path))
+            {
+                try
+                {
+                    // The completer runs on the pipeline thread of the session being completed: ask it where it is.
+                    using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                    var here = ps.AddCommand("Microsoft.PowerShell.Management\\Get-Location").AddParameter("PSProvider", "FileSystem")
+                        .Invoke<PathInfo>().FirstOrDefault()?.ProviderPath;
+                    if (here != null) path = System.IO.Path.Combine(here, path);
+                }
+                catch (Exception) { /* no session to ask: relative to the process */ }
+            }
+            return File.Exists(path) ? path : null;
+        }
+
+        private static string? BaselineParameterOf(string commandName)
+        {
+            var name = commandName.Substring(commandName.IndexOf('\\') + 1); // WaHardening\Get-WaBaseline
+            foreach (var type in typeof(BaselineCompleter).Assembly.GetTypes())
+            {
+                var cmdlet = type.GetCustomAttributes(typeof(CmdletAttribute), false).OfType<CmdletAttribute>().FirstOrDefault();
+                if (cmdlet == null || !string.Equals(cmdlet.VerbName + "-" + cmdlet.NounName, name, StringComparison.OrdinalIgnoreCase)) continue;
+                return type.GetProperties().FirstOrDefault(p => p.IsDefined(typeof(BaselineFileAttribute), true))?.Name;
+            }
+            return null;
         }
     }
 

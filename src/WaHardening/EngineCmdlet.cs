@@ -26,11 +26,13 @@ namespace WaHardening.Commands
         [Parameter(Position = 0)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ControlIdCompleter))]
         public string[]? Id { get; set; }
 
         /// <summary><para type="description">Profile whose controls to process (and the profiles it includes). Default: Standard when the baseline defines it, else every control.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string? Profile { get; set; }
 
         /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
@@ -40,6 +42,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [BaselineFile]
         public string? Path { get; set; }
 
         /// <summary><para type="description">A directory every system path is placed under (e.g. TestDrive:\), for trying the module without touching the real system. Default: the real paths.</para></summary>

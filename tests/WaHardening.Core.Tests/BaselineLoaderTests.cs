@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using WaHardening.Core.Json;
 using WaHardening.Core.Model;
 using Xunit;
@@ -145,7 +146,51 @@ namespace WaHardening.Core.Tests
             { "controls[0].settings[0].intune.choice", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"settingDefinitionId\":\"x\",\"choice\":\"y\"}")), "unknown field 'choice'", "T-LOCK-01" },
             { "controls[0].settings[0].intune.childKind", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"settingDefinitionId\":\"x\",\"child\":\"y\",\"childKind\":\"text\"}")), "'text' is not simple or choice", "T-LOCK-01" },
             { "controls[0].settings[0].intune.childKind", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"settingDefinitionId\":\"x\",\"childKind\":\"simple\"}")), "needs a 'child' definition", "T-LOCK-01" },
+            { "profiles", b => b.Set("profiles", new JsonObject()), "at least one profile is required", null },
+            { "profiles.2nd", b => Obj(b, "profiles").Set("2nd", JsonParser.Parse("{\"description\":\"d\"}")), "profile name '2nd' must be letters and digits", null },
+            { "profiles.Kiosk", b => Obj(b, "profiles").Set("Kiosk", "kiosk"), "must be an object", null },
+            { "parameters", b => b.Set("parameters", new JsonArray()), "must be an object, not an array", null },
+            { "parameters.idle-seconds", b => Obj(b, "parameters").Set("idle-seconds", Obj(b, "parameters")["Idle"]!), "parameter name 'idle-seconds' must be letters and digits", null },
+            { "parameters.Extra", b => Obj(b, "parameters").Set("Extra", 3), "must be an object", null },
+            { "parameters.Idle", b => Param(b, "Idle").Set("minimum", 600).Set("maximum", 120), "minimum 600 is greater than maximum 120", null },
+            { "parameters.Idle.minimum", b => Param(b, "Idle").Set("minimum", 1.5), "must be a whole number, not 1.5", null },
+            { "parameters.Idle.default", b => Param(b, "Idle").Remove("default"), "is required", null },
+            { "controls[3]", b => ((JsonArray)b["controls"]!).Add(new JsonString("T-EXTRA-01")), "must be an object", null },
+            { "controls[0].category", b => Control(b, 0).Set("category", "Screen Lock"), "'Screen Lock' must be one word of letters and digits", "T-LOCK-01" },
+            { "controls[0].advisory", b => Control(b, 0).Set("advisory", "yes"), "must be true or false, not a string", "T-LOCK-01" },
+            { "controls[0].references[1]", b => Control(b, 0).Set("references", JsonParser.Parse("[\"https://example.org\", 7]")), "must be a string, not a number", "T-LOCK-01" },
+            { "controls[0].settings[2]", b => ((JsonArray)Control(b, 0)["settings"]!).Add(new JsonString("Idle")), "must be an object", "T-LOCK-01" },
+            { "controls[1].settings[0].compare", b => Setting(b, 1, 0).Set("compare", "atMost"), "'atMost' applies to integer settings only", "T-SITE-01" },
+            { "controls[0].settings[0].accept", b => Setting(b, 0, 0).Set("accept", JsonParser.Parse("[300]")), "is only used with \"compare\": \"oneOf\"", "T-LOCK-01" },
+            { "controls[0].settings[0].accept[1]", b => Setting(b, 0, 0).Set("compare", "oneOf").Set("accept", JsonParser.Parse("[300, \"five minutes\"]")), "must be a whole number, not \"five minutes\"", "T-LOCK-01" },
+            { "controls[0].settings[0].value", b => Setting(b, 0, 0).Set("compare", "oneOf").Set("accept", JsonParser.Parse("[60, 120]")).Set("value", 300), "must itself be in \"accept\"", "T-LOCK-01" },
+            { "controls[0].settings[0].value", b => Setting(b, 0, 0).Remove("value"), "is required", "T-LOCK-01" },
+            { "controls[0].settings[0].value.multiply", b => Setting(b, 0, 0).Set("value", JsonParser.Parse("{\"param\":\"Idle\",\"multiply\":-2}")), "positive whole number", "T-LOCK-01" },
+            { "controls[0].settings[1].value.floorTo[2]", b => Setting(b, 0, 1).Set("value", JsonParser.Parse("{\"param\":\"Idle\",\"divide\":60,\"floorTo\":[1, 5, 7.5]}")), "must be a whole number, not 7.5", "T-LOCK-01" },
+            { "controls[1].settings[0].value", b => Setting(b, 1, 0).Set("value", JsonParser.Parse("{\"param\":\"Sites\",\"divide\":2}")), "apply to integer parameters only", "T-SITE-01" },
+            { "controls[0].settings[1].value", b => Setting(b, 0, 1).Set("value", JsonParser.Parse("{\"param\":\"Idle\",\"divide\":60,\"floorTo\":[10, 15]}")), "the default cannot be rendered: Parameter 'Idle' = 300 gives 5", "T-LOCK-01" },
         };
+
+        private static JsonObject Obj(JsonObject b, string name) => (JsonObject)b[name]!;
+        private static JsonObject Param(JsonObject b, string name) => (JsonObject)Obj(b, "parameters")[name]!;
+
+        /// <summary>
+        /// The node a problem at <paramref name="field"/> must point at in the parsed text: the field itself, or, when
+        /// it is missing, the object that lacks it (the deepest part of the path that exists).
+        /// </summary>
+        private static JsonValue NodeAt(JsonValue root, string field)
+        {
+            var node = root;
+            foreach (Match m in Regex.Matches(field, @"([^.\[\]]+)|\[(\d+)\]"))
+            {
+                JsonValue? next = m.Groups[2].Success
+                    ? node is JsonArray a && int.Parse(m.Groups[2].Value) < a.Count ? a[int.Parse(m.Groups[2].Value)] : null
+                    : (node as JsonObject)?[m.Groups[1].Value];
+                if (next == null) break;
+                node = next;
+            }
+            return node;
+        }
 
         [Theory]
         [MemberData(nameof(Breakages))]
@@ -153,13 +198,16 @@ namespace WaHardening.Core.Tests
         {
             var b = Minimal();
             breakIt(b);
-            var e = Invalid(b);
+            var text = JsonWriter.Write(b);
+            var e = Assert.Throws<BaselineValidationException>(() => BaselineLoader.Parse(text, "t.json"));
             var p = Assert.Single(e.Problems, x => x.Field == field);
             Assert.Contains(message, p.Message);
             Assert.Equal(control, p.ControlId);
             Assert.Equal("t.json", p.File);
-            Assert.True(p.Line > 0);
-            Assert.Contains($"t.json:{p.Line}:{p.Column}: ", e.Message);
+            var at = NodeAt(JsonParser.Parse(text, "t.json"), field);
+            Assert.Equal((at.Line, at.Column), (p.Line, p.Column));
+            Assert.Contains(p.ToString(), e.Message);
+            Assert.StartsWith($"t.json:{p.Line}:{p.Column}: " + (control != null ? $"control '{control}', " : "") + field + ": ", p.ToString());
             Assert.Equal("BaselineInvalid", e.ErrorId);
         }
 
@@ -173,6 +221,36 @@ namespace WaHardening.Core.Tests
             var e = Invalid(b);
             Assert.Equal(3, e.Problems.Count);
             Assert.Contains("3 problems", e.Message);
+        }
+
+        [Fact]
+        public void A_file_with_problems_in_every_section_lists_all_of_them_in_one_error()
+        {
+            var b = Minimal();
+            b.Set("schemaVersion", 9);                                          // root
+            Obj(b, "profiles").Set("Kiosk", "kiosk");                           // profiles
+            Param(b, "Idle").Set("minimum", 600).Set("maximum", 120);           // parameters (and the default, now out of range)
+            Control(b, 0).Set("category", "Screen Lock");                       // control
+            Setting(b, 0, 1).Set("compliance", JsonParser.Parse("{\"odataType\":\"ios\"}"));          // setting section
+            Setting(b, 1, 0).Set("value", JsonParser.Parse("{\"param\":\"Sites\",\"multiply\":0}")); // value of another control
+            var e = Invalid(b);
+            var expected = new[]
+            {
+                ("schemaVersion", "not supported"),
+                ("profiles.Kiosk", "must be an object"),
+                ("parameters.Idle", "greater than maximum"),
+                ("parameters.Idle.default", "300 is below the minimum 600"),
+                ("controls[0].category", "one word"),
+                ("controls[0].settings[1].compliance.odataType", "must be a Graph type"),
+                ("controls[1].settings[0].value.multiply", "positive whole number"),
+                ("controls[1].settings[0].value", "integer parameters only"),
+            };
+            Assert.Equal(expected.Length, e.Problems.Count);
+            foreach (var (field, message) in expected)
+                Assert.Contains(e.Problems, p => p.Field == field && p.Message.Contains(message));
+            Assert.Contains($"({expected.Length} problems):", e.Message);
+            foreach (var p in e.Problems) Assert.Contains("\n  - " + p, e.Message);
+            Assert.Equal(e.Problems.Count, e.Message.Split('\n').Length - 1); // one line per problem, nothing else
         }
 
         [Fact]

@@ -1,28 +1,83 @@
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    # Every -Id / -Profile / -Category / -Platform parameter of every cmdlet, and the commands that read a baseline file.
+    $script:valueCases = foreach ($cmd in Get-Command -Module WaHardening -CommandType Cmdlet) {
+        foreach ($p in 'Id', 'Profile', 'Category', 'Platform') {
+            if ($cmd.Parameters.ContainsKey($p)) { @{ Command = $cmd.Name; Parameter = $p } }
+        }
+    }
+    $script:fileCases = foreach ($cmd in Get-Command -Module WaHardening -CommandType Cmdlet) {
+        $file = $cmd.ImplementingType.GetProperties() | Where-Object { $_.IsDefined([WaHardening.Commands.BaselineFileAttribute], $true) }
+        foreach ($p in 'Id', 'Profile') {
+            if ($file -and $cmd.Parameters.ContainsKey($p)) { @{ Command = $cmd.Name; Parameter = $p; FileParameter = $file.Name } }
+        }
+    }
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
     function Complete([string] $line) {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
     }
+    # What each kind of parameter completes to from the default baseline: a prefix typed and what must come back.
+    $script:expected = @{
+        Id       = @{ Word = 'WA-L'; Contains = 'WA-LOCK-01' }
+        Profile  = @{ Word = ''; Exactly = @('Standard', 'SharedComputer') }
+        Category = @{ Word = 'Scr'; Contains = 'ScreenLock' }
+        Platform = @{ Word = 'L'; Contains = 'Linux' }
+    }
+    $script:custom = New-TestBaseline -Path (Join-Path $TestDrive 'c.json') -Change {
+        param($b)
+        $b.controls[0].id = 'ZZ-CUSTOM-01'
+        $b.profiles['Zeta'] = [ordered]@{ description = 'a profile only the custom baseline has' }
+    }
 }
 
 Describe 'Argument completion' {
-    It 'completes control ids' {
-        $ids = Complete 'Get-WaBaseline -Id WA-L'
-        $ids | Should -Contain 'WA-LOCK-01'
-        $ids | ForEach-Object { $_ | Should -BeLike 'WA-L*' }
-    }
-    It 'completes categories and profiles' {
-        Complete 'Get-WaBaseline -Category Scr' | Should -Contain 'ScreenLock'
-        Complete 'Get-WaBaseline -Profile ' | Should -Be @('Standard', 'SharedComputer')
-    }
-    It 'completes platforms' {
-        Complete 'Get-WaBaseline -Platform L' | Should -Contain 'Linux'
-    }
-    It 'completes from the baseline given with -Path' {
-        $file = New-TestBaseline -Path (Join-Path $TestDrive 'c.json') -Change {
-            param($b) $b.controls[0].id = 'ZZ-CUSTOM-01'
+    It 'covers the parameters of every cmdlet that take ids, profiles, categories or platforms' {
+        $names = $valueCases | ForEach-Object { "$($_.Command) -$($_.Parameter)" }
+        foreach ($must in 'Get-WaBaseline -Id', 'Get-WaBaseline -Category', 'Test-WaHardening -Id', 'Set-WaHardening -Id',
+            'Test-WaHardening -Profile', 'Set-WaHardening -Profile', 'Export-WaGpo -Profile', 'Set-WaLocalGpo -Profile',
+            'Export-WaIntuneProfile -Profile', 'Export-WaIntuneProfile -Platform', 'Export-WaComplianceReport -Profile') {
+            $names | Should -Contain $must
         }
-        Complete "Get-WaBaseline -Path '$file' -Id ZZ" | Should -Be 'ZZ-CUSTOM-01'
+    }
+
+    It '<Command> -<Parameter> completes from the default baseline' -ForEach $valueCases {
+        $want = $expected[$Parameter]
+        $got = @(Complete "$Command -$Parameter $($want.Word)")
+        if ($want.Exactly) { $got | Should -Be $want.Exactly }
+        else {
+            $got | Should -Contain $want.Contains
+            $got | ForEach-Object { $_ | Should -BeLike "$($want.Word)*" }
+        }
+    }
+
+    It '<Command> -<Parameter> completes from the baseline given with -<FileParameter>' -ForEach $fileCases {
+        # An output -Path typed as well must not be taken for the baseline.
+        $line = "$Command -$FileParameter '$custom'" + $(if ($FileParameter -ne 'Path') { " -Path '$TestDrive'" })
+        if ($Parameter -eq 'Id') { Complete "$line -Id ZZ" | Should -Be 'ZZ-CUSTOM-01' }
+        else { Complete "$line -Profile Z" | Should -Be 'Zeta' }
+    }
+
+    It 'reads a baseline path relative to the current location' {
+        Push-Location $TestDrive
+        try { Complete 'Get-WaBaseline -Path c.json -Id ZZ' | Should -Be 'ZZ-CUSTOM-01' }
+        finally { Pop-Location }
+    }
+
+    It 'uses the default baseline when -Path names an output file, not a baseline' {
+        $report = Join-Path $TestDrive 'report.json'
+        '{ "not": "a baseline" }' | Set-Content $report
+        Complete "Export-WaComplianceReport -Path '$report' -Profile S" | Should -Be @('Standard', 'SharedComputer')
+    }
+
+    It 'offers nothing, without an error, when the baseline given does not load' {
+        $bad = Join-Path $TestDrive 'bad.json'
+        '{ "schemaVersion": ' | Set-Content $bad
+        $Error.Clear()
+        Complete "Get-WaBaseline -Path '$bad' -Id WA" | Should -BeNullOrEmpty
+        $Error.Count | Should -Be 0
     }
 }
 

@@ -24,9 +24,81 @@ Describe 'Get-WaBaseline' {
         $lock.Id | ForEach-Object { $_ | Should -BeLike 'WA-LOCK-*' }
     }
 
-    It 'filters by category and platform' {
-        @(Get-WaBaseline -Category ScreenLock).Category | Sort-Object -Unique | Should -Be 'ScreenLock'
-        foreach ($c in Get-WaBaseline -Platform Linux) { $c.Platforms | Should -Contain 'Linux' }
+    It 'filters by category: every control of it, and no other' {
+        $all = @(Get-WaBaseline)
+        $screen = @(Get-WaBaseline -Category ScreenLock)
+        $screen.Count | Should -BeGreaterThan 0
+        $screen.Count | Should -BeLessThan $all.Count
+        $screen.Category | Sort-Object -Unique | Should -Be 'ScreenLock'
+        $screen.Id | Should -Be @($all | Where-Object Category -eq 'ScreenLock').Id
+    }
+
+    It 'filters by category with wildcards, and by several categories' {
+        $all = @(Get-WaBaseline)
+        $s = @(Get-WaBaseline -Category 's*')
+        $s.Count | Should -BeGreaterThan 0
+        $s.Count | Should -BeLessThan $all.Count
+        $s.Id | Should -Be @($all | Where-Object Category -like 's*').Id
+        $two = @(Get-WaBaseline -Category ScreenLock, '*Persist*')
+        $two.Id | Should -Be @($all | Where-Object { $_.Category -eq 'ScreenLock' -or $_.Category -like '*Persist*' }).Id
+        @($two.Category | Sort-Object -Unique).Count | Should -BeGreaterThan 1
+    }
+
+    It 'filters by platform <_>: every control that applies to it, and no other' -ForEach 'Windows', 'Linux', 'macOS', 'iOS', 'Android' {
+        $all = @(Get-WaBaseline)
+        $got = @(Get-WaBaseline -Platform $_)
+        $got.Count | Should -BeGreaterThan 0
+        foreach ($c in $got) { $c.Platforms | Should -Contain $_ }
+        $got.Id | Should -Be @($all | Where-Object Platforms -Contains $_).Id
+    }
+
+    It 'leaves out the controls of other platforms' {
+        # Every default control has a Windows and a macOS rendering, so a control made Linux-only shows the exclusion.
+        $file = New-TestBaseline -Path (Join-Path $TestDrive 'linux-only.json') -Change {
+            param($b)
+            $lock = $b.controls | Where-Object id -eq 'WA-LOCK-01'
+            $lock.settings = @($lock.settings | Where-Object target -eq 'GNOME')
+        }
+        $all = @(Get-WaBaseline -Path $file)
+        (Get-WaBaseline -Path $file -Id WA-LOCK-01).Platforms | Should -Be 'Linux'
+        foreach ($p in 'Windows', 'macOS', 'iOS', 'Android') {
+            $got = @(Get-WaBaseline -Path $file -Platform $p)
+            $got.Id | Should -Not -Contain 'WA-LOCK-01' -Because "-Platform $p leaves out a Linux-only control"
+            $got.Count | Should -BeLessThan $all.Count
+        }
+        (Get-WaBaseline -Path $file -Platform Linux).Id | Should -Contain 'WA-LOCK-01'
+        (Get-WaBaseline -Path $file -Platform Linux, Windows).Id | Should -Be $all.Id
+    }
+
+    It 'reports an id without wildcards that matches nothing as a non-terminating ObjectNotFound error' {
+        $out = @(Get-WaBaseline -Id WA-NOPE, WA-LOCK-01 -ErrorAction SilentlyContinue -ErrorVariable ev)
+        $out.Id | Should -Be 'WA-LOCK-01'  # the run carries on
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'ControlNotFound,WaHardening.Commands.GetWaBaselineCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $ev[0].TargetObject | Should -Be 'WA-NOPE'
+        $ev[0].Exception.Message | Should -BeLike "*no control with id 'WA-NOPE'*"
+        { Get-WaBaseline -Id WA-NOPE -ErrorAction Stop } | Should -Throw -ErrorId 'ControlNotFound,WaHardening.Commands.GetWaBaselineCommand'
+    }
+
+    It 'reports a category without wildcards that matches nothing the same way' {
+        $out = @(Get-WaBaseline -Category NoSuchCategory -ErrorAction SilentlyContinue -ErrorVariable ev)
+        $out.Count | Should -Be 0
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'CategoryNotFound,WaHardening.Commands.GetWaBaselineCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $ev[0].TargetObject | Should -Be 'NoSuchCategory'
+        $ev[0].Exception.Message | Should -BeLike '*ScreenLock*'  # names the categories there are
+    }
+
+    It 'stays silent for a wildcard that matches nothing, and for a control another filter leaves out' {
+        @(Get-WaBaseline -Id 'WA-NOPE-*' -Category 'Nope*' -ErrorVariable ev).Count | Should -Be 0
+        $ev.Count | Should -Be 0
+        $lock = Get-WaBaseline -Id WA-LOCK-01
+        $elsewhere = @('Windows', 'Linux', 'macOS', 'iOS', 'Android' | Where-Object { $lock.Platforms -notcontains $_ })
+        $elsewhere.Count | Should -BeGreaterThan 0
+        @(Get-WaBaseline -Id WA-LOCK-01 -Category ScreenLock -Platform $elsewhere[0] -ErrorVariable ev2).Count | Should -Be 0
+        $ev2.Count | Should -Be 0
     }
 
     It 'filters by profile, SharedComputer including Standard' {

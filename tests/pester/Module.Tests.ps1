@@ -35,30 +35,78 @@ Describe 'Module manifest' {
 }
 
 Describe 'Windows PowerShell 5.1 compatibility' {
-    It 'ships assemblies that reference only netstandard and each other, and never System.Console' {
-        foreach ($dll in Get-ChildItem $ModulePath -Filter *.dll) {
-            $refs = [System.Reflection.Metadata.MetadataReader]
-            $stream = [System.IO.File]::OpenRead($dll.FullName)
+    BeforeDiscovery {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        # Every assembly in the module, graph/ included (WaHardening.Graph.dll and its dependencies load in 5.1 too),
+        # except WaHardening.Graph.Isolation.dll: it is net8.0 on purpose, the AssemblyLoadContext that isolates the Graph
+        # dependencies in PowerShell 7; GraphLoader loads it only on .NET (Core), never in Windows PowerShell 5.1.
+        $script:assemblies = Get-ChildItem $ModulePath -Recurse -Filter *.dll | Where-Object Name -ne 'WaHardening.Graph.Isolation.dll' |
+            ForEach-Object { @{ Name = [IO.Path]::GetRelativePath($ModulePath, $_.FullName); File = $_.FullName; Own = $_.BaseName -like 'WaHardening*' } }
+    }
+
+    BeforeAll {
+        function Get-AssemblyFacts([string] $Path) {
+            # TargetFrameworkAttribute, assembly references and referenced types, read from metadata (nothing is loaded).
+            $stream = [System.IO.File]::OpenRead($Path)
             try {
                 $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
-                $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
-                $names = foreach ($h in $md.AssemblyReferences) { $md.GetString($md.GetAssemblyReference($h).Name) }
-                # Nothing writes to the console behind PowerShell's back: output goes through the streams only.
-                $types = foreach ($h in $md.TypeReferences) { $t = $md.GetTypeReference($h); "$($md.GetString($t.Namespace)).$($md.GetString($t.Name))" }
-                $types | Should -Not -Contain 'System.Console' -Because "$($dll.Name) must not write to the console directly"
-                $tfm = foreach ($h in $md.GetAssemblyDefinition().GetCustomAttributes()) {
-                    $a = $md.GetCustomAttribute($h)
-                    $ctor = $md.GetMemberReference([System.Reflection.Metadata.MemberReferenceHandle]$a.Constructor)
-                    $type = $md.GetTypeReference([System.Reflection.Metadata.TypeReferenceHandle]$ctor.Parent)
-                    if ($md.GetString($type.Name) -eq 'TargetFrameworkAttribute') {
-                        $blob = $md.GetBlobReader($a.Value); $null = $blob.ReadUInt16(); $blob.ReadSerializedString()
+                try {
+                    $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+                    $tfm = $null
+                    foreach ($h in $md.GetAssemblyDefinition().GetCustomAttributes()) {
+                        $a = $md.GetCustomAttribute($h)
+                        if ($a.Constructor.Kind -ne [System.Reflection.Metadata.HandleKind]::MemberReference) { continue }
+                        $ctor = $md.GetMemberReference([System.Reflection.Metadata.MemberReferenceHandle]$a.Constructor)
+                        if ($ctor.Parent.Kind -ne [System.Reflection.Metadata.HandleKind]::TypeReference) { continue }
+                        if ($md.GetString($md.GetTypeReference([System.Reflection.Metadata.TypeReferenceHandle]$ctor.Parent).Name) -eq 'TargetFrameworkAttribute') {
+                            $blob = $md.GetBlobReader($a.Value); $null = $blob.ReadUInt16(); $tfm = $blob.ReadSerializedString()
+                        }
                     }
-                }
-                $pe.Dispose()
+                    [pscustomobject]@{
+                        TargetFramework = $tfm
+                        References      = @(foreach ($h in $md.AssemblyReferences) { $r = $md.GetAssemblyReference($h); [pscustomobject]@{ Name = $md.GetString($r.Name); Version = $r.Version } })
+                        Types           = @(foreach ($h in $md.TypeReferences) { $t = $md.GetTypeReference($h); "$($md.GetString($t.Namespace)).$($md.GetString($t.Name))" })
+                    }
+                } finally { $pe.Dispose() }
             } finally { $stream.Dispose() }
-            $tfm | Should -Be '.NETStandard,Version=v2.0' -Because "$($dll.Name) must target netstandard2.0"
-            foreach ($n in $names) {
-                $n | Should -BeIn @('netstandard', 'System.Management.Automation', 'WaHardening.Core', 'WaHardening') -Because "$($dll.Name) references $n"
+        }
+        # What a shipped assembly may reference besides netstandard and PowerShell (never the net8.0 load context).
+        $script:shipped = @(Get-ChildItem $ModulePath -Recurse -Filter *.dll | Where-Object Name -ne 'WaHardening.Graph.Isolation.dll' | ForEach-Object BaseName)
+    }
+
+    It 'checks graph/ as well as the module folder' {
+        $assemblies.Name | Should -Contain ([IO.Path]::Combine('graph', 'WaHardening.Graph.dll'))
+        $assemblies.Name | Should -Contain 'WaHardening.dll'
+        ($assemblies | Where-Object { -not $_.Own }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'leaves out only WaHardening.Graph.Isolation.dll, which is the PowerShell 7-only (net8.0) load context' {
+        $iso = @(Get-ChildItem $ModulePath -Recurse -Filter WaHardening.Graph.Isolation.dll)
+        $iso.Count | Should -Be 1
+        (Get-AssemblyFacts $iso[0].FullName).TargetFramework | Should -BeLike '.NETCoreApp,*'
+    }
+
+    It '<Name>: our own assembly targets netstandard2.0, references only netstandard, PowerShell and what ships with it, never System.Console' -ForEach ($assemblies | Where-Object Own) {
+        $facts = Get-AssemblyFacts $File
+        $facts.TargetFramework | Should -Be '.NETStandard,Version=v2.0'
+        # Nothing writes to the console behind PowerShell's back: output goes through the streams only.
+        $facts.Types | Should -Not -Contain 'System.Console' -Because "$Name must not write to the console directly"
+        foreach ($r in $facts.References) {
+            $r.Name | Should -BeIn (@('netstandard', 'System.Management.Automation') + $shipped) -Because "$Name references $($r.Name)"
+        }
+    }
+
+    It '<Name>: dependency is a build Windows PowerShell 5.1 (.NET Framework 4.7.2) loads' -ForEach ($assemblies | Where-Object { -not $_.Own }) {
+        $facts = Get-AssemblyFacts $File
+        if ($facts.TargetFramework) {
+            $facts.TargetFramework | Should -Match '^\.NET(Standard,Version=v(1\.[0-6]|2\.0)|Framework,Version=v4\.([0-6](\.\d)?|7(\.[12])?))$'
+        } else {
+            # Some older packages carry no TargetFrameworkAttribute: then the core library they were compiled
+            # against says it (netstandard 2.0, or mscorlib 4 for .NET Framework; never System.Runtime/System.Private.CoreLib of .NET).
+            $core = @($facts.References | Where-Object Name -In 'netstandard', 'mscorlib', 'System.Runtime', 'System.Private.CoreLib')
+            $core.Count | Should -BeGreaterThan 0 -Because "$Name must reference a core library"
+            foreach ($c in $core) {
+                "$($c.Name) $($c.Version)" | Should -Match '^(netstandard 2\.0\.0\.0|mscorlib 4\.0\.0\.0)$' -Because "$Name has no TargetFrameworkAttribute and references $($c.Name) $($c.Version)"
             }
         }
     }

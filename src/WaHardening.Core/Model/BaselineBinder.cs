@@ -148,7 +148,7 @@ namespace WaHardening.Core.Model
                 baseline.Profiles, baseline.ParameterDefinitions, controls, values);
         }
 
-        private static JsonValue Resolve(SettingDefinition s, IReadOnlyDictionary<string, JsonValue> values, string controlId)
+        internal static JsonValue Resolve(SettingDefinition s, IReadOnlyDictionary<string, JsonValue> values, string controlId)
         {
             var spec = s.Value;
             if (spec.Parameter == null) return spec.Literal!;

@@ -236,12 +236,7 @@ namespace WaHardening.Core.Model
 
                 var values = parameters.ToDictionary(p => p.Name, p => p.Default, StringComparer.OrdinalIgnoreCase);
                 var unbound = new Baseline(name, version, (int)(schema ?? SupportedSchemaVersion), _file, profiles, parameters, controls, values);
-                try { return BaselineBinder.Bind(unbound, null); }
-                catch (BaselineParameterException e)
-                {
-                    // A default that cannot be rendered (e.g. no allowed choice below it) is a baseline bug.
-                    throw new BaselineValidationException(_file, new[] { new BaselineProblem(_file, 1, 1, e.ControlId, $"parameters.{e.Parameter}", e.Message) });
-                }
+                return BaselineBinder.Bind(unbound, null); // every default was rendered once in ReadSetting
             }
 
             private List<ProfileDefinition> ReadProfiles(JsonObject root)
@@ -371,6 +366,7 @@ namespace WaHardening.Core.Model
             private SettingDefinition? ReadSetting(JsonValue value, string path, List<ParameterDefinition> parameters)
             {
                 if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
+                var problemsBefore = _problems.Count;
                 CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "default", "source", "enforce", "note",
                     "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt", "firefoxPreference");
                 var targetName = RequiredString(so, path, "target");
@@ -426,7 +422,24 @@ namespace WaHardening.Core.Model
                 if (targetName == null || target == null || name == null || type == null || compare == null || source == null || spec == null) return null;
                 if (compare == Comparison.OneOf && spec.Literal != null && !accept.Any(a => a.DeepEquals(spec.Literal)))
                     Problem(so["value"]!, path + ".value", "the value Set writes must itself be in \"accept\"");
-                return new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note, defaultValue);
+                var setting = new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note, defaultValue);
+                if (_problems.Count == problemsBefore) RenderDefault(setting, so, path, parameters);
+                return setting;
+            }
+
+            /// <summary>
+            /// A parameter default the setting cannot render (e.g. scaled below every <c>floorTo</c> choice) is a baseline bug:
+            /// reported here, at the setting's value, with every other problem. Only a setting without other problems is
+            /// rendered, and only from a default that is itself valid (an invalid one is reported at the parameter).
+            /// </summary>
+            private void RenderDefault(SettingDefinition setting, JsonObject so, string path, List<ParameterDefinition> parameters)
+            {
+                var pd = setting.Value.Parameter == null ? null
+                    : parameters.FirstOrDefault(p => string.Equals(p.Name, setting.Value.Parameter, StringComparison.OrdinalIgnoreCase));
+                if (pd == null || ParameterValues.Check(pd, pd.Default) != null) return;
+                var values = new Dictionary<string, JsonValue>(StringComparer.OrdinalIgnoreCase) { [pd.Name] = pd.Default };
+                try { BaselineBinder.Resolve(setting, values, _control ?? ""); }
+                catch (BaselineParameterException e) { Problem(so["value"]!, path + ".value", $"the default cannot be rendered: {e.Message}"); }
             }
 
             private void ValidateSections(JsonObject so, string path, TargetInfo? target, ValueType? type)
@@ -519,9 +532,9 @@ namespace WaHardening.Core.Model
                     if (Optional(vo, vp, "floorTo", JsonKind.Array) is JsonArray fa)
                     {
                         floorTo = new List<long>();
-                        foreach (var f in fa.Items)
-                            if (f is JsonNumber fn && fn.TryGetInt64(out var fl)) floorTo.Add(fl);
-                            else Problem(f, vp + ".floorTo", "must list whole numbers");
+                        for (var k = 0; k < fa.Count; k++)
+                            if (fa[k] is JsonNumber fn && fn.TryGetInt64(out var fl)) floorTo.Add(fl);
+                            else Problem(fa[k], $"{vp}.floorTo[{k}]", $"must be a whole number, not {fa[k]}");
                         floorTo.Sort();
                     }
                     if (param == null) return null;

@@ -50,6 +50,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">The baseline profile the results were audited against, recorded in the report (default Standard).</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string Profile { get; set; } = "Standard";
 
         protected override void Process()

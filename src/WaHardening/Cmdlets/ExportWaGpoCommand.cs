@@ -38,6 +38,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Only controls of this profile (and the profiles it includes); all controls when omitted.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string? Profile { get; set; }
 
         /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
@@ -47,6 +48,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [BaselineFile]
         public string? BaselinePath { get; set; }
 
         /// <summary><para type="description">GPO display name (what Import-GPO -BackupGpoName takes). Default: "WaHardening - PROFILE".</para></summary>

@@ -53,6 +53,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">A baseline file to export instead of the module's default one.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [BaselineFile]
         public string? BaselinePath { get; set; }
 
         /// <summary><para type="description">Replace the folder even when it holds files that are not a previous export.</para></summary>

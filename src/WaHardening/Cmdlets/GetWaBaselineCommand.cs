@@ -1,7 +1,9 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using WaHardening.Core;
 using WaHardening.Core.Model;
 
 namespace WaHardening.Commands
@@ -27,14 +29,14 @@ namespace WaHardening.Commands
     [OutputType(typeof(Control))]
     public sealed class GetWaBaselineCommand : WaCmdlet
     {
-        /// <summary><para type="description">Control ids to return; wildcards allowed.</para></summary>
+        /// <summary><para type="description">Control ids to return; wildcards allowed. An id without wildcards that the baseline does not have is a non-terminating ObjectNotFound error (ControlNotFound).</para></summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ControlIdCompleter))]
         public string[]? Id { get; set; }
 
-        /// <summary><para type="description">Categories to return (e.g. SessionPersistence, ScreenLock); wildcards allowed.</para></summary>
+        /// <summary><para type="description">Categories to return (e.g. SessionPersistence, ScreenLock); wildcards allowed. A category without wildcards that no control has is a non-terminating ObjectNotFound error (CategoryNotFound).</para></summary>
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
@@ -55,6 +57,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [BaselineFile]
         public string? Path { get; set; }
 
         /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }; each is checked against the baseline's bounds.</para></summary>
@@ -72,7 +75,18 @@ namespace WaHardening.Commands
                 if (Platform != null && !c.Platforms.Any(p => Platform.Any(x => string.Equals(x, p, StringComparison.OrdinalIgnoreCase)))) continue;
                 WriteObject(c);
             }
+            // Like Get-Process -Name: a name without wildcards that matches nothing is a (non-terminating) error, a pattern is not.
+            // Matched against the whole baseline, so a control the other filters leave out is not reported as missing.
+            foreach (var id in Literals(Id).Where(n => !baseline.Controls.Any(c => string.Equals(c.Id, n, StringComparison.OrdinalIgnoreCase))))
+                Report(new WaHardeningException("ControlNotFound", WaErrorCategory.ObjectNotFound,
+                    $"The baseline '{baseline.SourcePath}' has no control with id '{id}'.", id));
+            foreach (var category in Literals(Category).Where(n => !baseline.Controls.Any(c => string.Equals(c.Category, n, StringComparison.OrdinalIgnoreCase))))
+                Report(new WaHardeningException("CategoryNotFound", WaErrorCategory.ObjectNotFound,
+                    $"The baseline '{baseline.SourcePath}' has no control in category '{category}'. Categories: {string.Join(", ", baseline.Controls.Select(c => c.Category).Distinct(StringComparer.OrdinalIgnoreCase))}.", category));
         }
+
+        private static IEnumerable<string> Literals(string[]? names) =>
+            names == null ? Enumerable.Empty<string>() : names.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)).Distinct(StringComparer.OrdinalIgnoreCase);
 
         private static bool Matches(string[] patterns, string value) =>
             patterns.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(value));

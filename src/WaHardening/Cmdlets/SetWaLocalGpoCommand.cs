@@ -45,6 +45,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Only controls of this profile (and the profiles it includes).</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileCompleter))]
         public string? Profile { get; set; }
 
         /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
@@ -54,6 +55,7 @@ namespace WaHardening.Commands
         /// <summary><para type="description">Path of a custom baseline file.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [BaselineFile]
         public string? BaselinePath { get; set; }
 
         /// <summary><para type="description">Where to save the backup (a JSON file for Undo-WaHardening). Default: a new file under /var/lib/wa-hardening/backups (Windows: %ProgramData%\WaHardening\backups), below -Root when given.</para></summary>
