@@ -37,7 +37,7 @@ namespace WaHardening.Commands
     {
         private readonly FleetMerger _merger = new FleetMerger();
         private FleetFeed? _feed;
-        private readonly ProgressRecord _progress = new ProgressRecord(1, "Merging device reports", "Reading the report files");
+        private const string Activity = "Merging device reports";
         private readonly Stopwatch _sinceProgress = new Stopwatch();
         private volatile bool _stopping;
 
@@ -121,11 +121,10 @@ namespace WaHardening.Commands
                 Progress(-1, $"{_feed.Done} files read, {_feed.Offered} found so far");
         }
 
-        private void Progress(int percent, string status)
+        /// <summary>Writes a new record each time (a host or a Streams.Progress reader may keep the ones before).</summary>
+        private void Progress(int percent, string status, ProgressRecordType type = ProgressRecordType.Processing)
         {
-            _progress.PercentComplete = percent;
-            _progress.StatusDescription = status;
-            WriteProgress(_progress);
+            WriteProgress(new ProgressRecord(1, Activity, status) { PercentComplete = percent, RecordType = type });
             _sinceProgress.Restart();
         }
 
@@ -142,8 +141,7 @@ namespace WaHardening.Commands
                     last = pct;
                     Progress(pct, $"{done} of {total} files read");
                 });
-                _progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(_progress);
+                Progress(100, $"{_feed.Done} of {total} files read", ProgressRecordType.Completed);
             }
             foreach (var skipped in _merger.SkippedSoFar) Report(new ReportFormatException(skipped.File, skipped.Reason));
             var summary = _merger.Summary(Top);
