@@ -129,23 +129,6 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
-        public void Merging_many_reports_keeps_memory_per_device_not_per_report()
-        {
-            // 20,000 reports of 200 devices: what is kept grows with devices (200), not reports.
-            var merger = new FleetMerger();
-            for (var i = 0; i < 20000; i++)
-                merger.Add(Sample("PC-" + (i % 200), "2026-11-" + (10 + i % 10).ToString("00"), failing: i % 3 == 0 ? 1 : 0), "mem");
-            var before = GC.GetTotalMemory(true);
-            for (var i = 0; i < 20000; i++)
-                merger.Add(Sample("PC-" + (i % 200), "2026-11-" + (10 + i % 10).ToString("00"), failing: 0), "mem");
-            var after = GC.GetTotalMemory(true);
-            var s = merger.Summary();
-            Assert.Equal(40000, s.ReportsRead);
-            Assert.Equal(200, s.Devices);
-            Assert.True(after - before < 2_000_000, $"memory grew by {after - before} bytes over 20,000 more reports");
-        }
-
-        [Fact]
         public void Parallel_merge_equals_sequential_merge_and_the_scanner_agrees_with_the_json_model()
         {
             var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-par-" + Guid.NewGuid().ToString("N")));
@@ -184,6 +167,62 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void Which_report_wins_does_not_depend_on_the_order_the_files_come_in()
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-order-" + Guid.NewGuid().ToString("N")));
+            try
+            {
+                // Two reports of PC-A from the same second: the ordinally first path wins, in any order and on any worker.
+                var a = Path.Combine(dir.FullName, "a.json");
+                var b = Path.Combine(dir.FullName, "b.json");
+                File.WriteAllText(a, ReportWriters.Write(Sample("PC-A", failing: 0), ReportFormat.Json));
+                File.WriteAllText(b, ReportWriters.Write(Sample("pc-a", failing: 1), ReportFormat.Json).Replace("Screen locks", "Screen locks (renamed)"));
+                string Merged(IEnumerable<string> files, int workers)
+                {
+                    var m = new FleetMerger();
+                    m.AddFiles(files, workers);
+                    var s = m.Summary();
+                    var d = s.DeviceList.Single();
+                    return $"{d.Device} {d.File} {d.Counts.NonCompliant} {s.Controls.Single(c => c.ControlId == "WA-LOCK-01").Title}";
+                }
+                var ab = Merged(new[] { a, b }, 1);
+                Assert.Equal($"PC-A {a} 0 Screen locks", ab);
+                Assert.Equal($"PC-A {a} 0 Screen locks (renamed)", Merged(new[] { b, a }, 1));   // the title is the first input's
+                Assert.Equal(ab, Merged(new[] { a, b }, 2));
+                Assert.Equal(ab, Merged(new[] { a, b, a, b, a, b }.Concat(Enumerable.Repeat(b, 300)), 2));
+            }
+            finally { dir.Delete(true); }
+        }
+
+        [Fact]
+        public void The_feed_merges_paths_while_they_are_still_being_enumerated_and_holds_at_most_its_capacity()
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-feed-" + Guid.NewGuid().ToString("N")));
+            try
+            {
+                var f = Path.Combine(dir.FullName, "r.json");
+                File.WriteAllText(f, ReportWriters.Write(Sample("PC-A"), ReportFormat.Json));
+                const int capacity = 16, workers = 2;
+                var merger = new FleetMerger();
+                using (var feed = new FleetFeed(merger, workers, capacity))
+                {
+                    for (var i = 1; i <= 600; i++)
+                    {
+                        feed.Add(f);
+                        // Added = queued (at most capacity) + in a worker's hands (at most one each) + done.
+                        Assert.True(feed.Done >= i - capacity - workers, $"after {i} paths only {feed.Done} were read");
+                        Assert.Equal(i, feed.Offered);
+                    }
+                    var seen = new List<int>();
+                    feed.Complete(seen.Add);
+                    Assert.Equal(600, seen.Last());
+                }
+                Assert.Equal(600, merger.Summary().ReportsRead);
+            }
+            finally { dir.Delete(true); }
+        }
+
+        [Fact]
         public void Every_truncation_and_byte_flip_of_a_report_is_merged_or_skipped_with_a_reason_never_an_exception()
         {
             var good = Encoding.UTF8.GetBytes(ReportWriters.Write(Sample(), ReportFormat.Json));
@@ -205,6 +244,88 @@ namespace WaHardening.Core.Tests
                     if (r != null) { skipped++; Assert.False(string.IsNullOrEmpty(r.Reason)); }
                 }
                 Assert.True(skipped >= 300, $"{skipped} skipped: every truncation must be refused");
+            }
+            finally { dir.Delete(true); }
+        }
+    }
+
+    /// <summary>Memory of the fleet merge, measured alone (no other test allocating at the same time).</summary>
+    [CollectionDefinition("Fleet memory", DisableParallelization = true)]
+    public sealed class FleetMemoryCollection { }
+
+    [Collection("Fleet memory")]
+    public class FleetMemoryReportingTests
+    {
+        private static DeviceReport Sample(string device, string day, int failing) => ReportingTests.Sample(device, day, failing);
+
+        [Fact]
+        public void Merging_many_reports_of_the_same_devices_keeps_memory_flat()
+        {
+            // 20,000 reports of 200 devices: what is kept grows with devices (200), not reports.
+            var merger = new FleetMerger();
+            for (var i = 0; i < 20000; i++)
+                merger.Add(Sample("PC-" + (i % 200), "2026-11-" + (10 + i % 10).ToString("00"), failing: i % 3 == 0 ? 1 : 0), "mem");
+            var before = GC.GetTotalMemory(true);
+            for (var i = 0; i < 20000; i++)
+                merger.Add(Sample("PC-" + (i % 200), "2026-11-" + (10 + i % 10).ToString("00"), failing: 0), "mem");
+            var after = GC.GetTotalMemory(true);
+            var s = merger.Summary();
+            Assert.Equal(40000, s.ReportsRead);
+            Assert.Equal(200, s.Devices);
+            Assert.True(after - before < 2_000_000, $"memory grew by {after - before} bytes over 20,000 more reports");
+        }
+
+        /// <summary>What docs/report-schema.md states a distinct device costs, for these reports: 4 controls, a 9-character
+        /// device name and a 12-character file name.</summary>
+        private const int BytesPerDevice = 300;
+
+        [Fact]
+        public void Through_the_scanner_each_distinct_device_costs_a_small_bounded_record_and_newer_reports_cost_nothing()
+        {
+            // The bytes of real report files (generated here: creating thousands of files is slow on some disks) go
+            // through the same scan and fold as AddFile's; the paths are what a share of reports would hold.
+            const int n = 2000;
+            var template = ReportWriters.Write(Sample("PC-XXXXXX", "2026-11-20", failing: 1), ReportFormat.Json);
+            var newerTemplate = ReportWriters.Write(Sample("PC-XXXXXX", "2026-11-21", failing: 0), ReportFormat.Json);
+            byte[] Bytes(string t, int i) => Encoding.UTF8.GetBytes(t.Replace("PC-XXXXXX", $"PC-{i:000000}"));
+            var first = Enumerable.Range(0, 2 * n).Select(i => Bytes(template, i)).ToList();
+            var newer = Enumerable.Range(0, 2 * n).Select(i => Bytes(newerTemplate, i)).ToList();
+            var folder = Path.Combine(Path.GetTempPath(), "reports") + Path.DirectorySeparatorChar;
+            var merger = new FleetMerger();
+            for (var i = 0; i < n; i++) Assert.Null(merger.AddBytes(first[i], first[i].Length, $"{folder}d{i:000000}.json"));
+            var m1 = GC.GetTotalMemory(true);
+            for (var i = n; i < 2 * n; i++) Assert.Null(merger.AddBytes(first[i], first[i].Length, $"{folder}d{i:000000}.json"));
+            var m2 = GC.GetTotalMemory(true);
+            for (var i = 0; i < 2 * n; i++) Assert.Null(merger.AddBytes(newer[i], newer[i].Length, $"{folder}e{i:000000}.json"));   // replaces, keeps nothing more
+            var m3 = GC.GetTotalMemory(true);
+            Assert.Equal(2 * n, merger.DeviceCount);
+            var perDevice = (m2 - m1) / (double)n;
+            var perNewerReport = (m3 - m2) / (double)(2 * n);
+            Console.WriteLine($"fleet memory: {perDevice:0} bytes per distinct device, {perNewerReport:0.0} per newer report");
+            Assert.True(perDevice > 0 && perDevice <= BytesPerDevice, $"{perDevice:0} bytes per distinct device (stated: at most {BytesPerDevice})");
+            Assert.True(perNewerReport <= 8, $"{perNewerReport:0.0} bytes kept per newer report of a known device");
+            var s = merger.Summary();
+            Assert.Equal(4 * n, s.ReportsRead);
+            Assert.All(s.DeviceList, d => Assert.StartsWith(folder + "e", d.File));
+            Assert.Equal(2 * n, s.Controls.Single(c => c.ControlId == "WA-LOCK-01").Counts.Compliant);
+            GC.KeepAlive(first); GC.KeepAlive(newer); GC.KeepAlive(merger);
+        }
+
+        [Fact]
+        public void A_device_report_read_from_a_file_is_merged_like_its_bytes()
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-bytes-" + Guid.NewGuid().ToString("N")));
+            try
+            {
+                var f = Path.Combine(dir.FullName, "pc.json");
+                var text = ReportWriters.Write(Sample("PC-A", "2026-11-20", failing: 1), ReportFormat.Json);
+                File.WriteAllText(f, text);
+                var viaFile = new FleetMerger();
+                Assert.Null(viaFile.AddFile(f));
+                var viaBytes = new FleetMerger();
+                var bytes = Encoding.UTF8.GetBytes(text);
+                Assert.Null(viaBytes.AddBytes(bytes, bytes.Length, f));
+                Assert.Equal(JsonWriter.Write(FleetMerger.ToJson(viaFile.Summary())), JsonWriter.Write(FleetMerger.ToJson(viaBytes.Summary())));
             }
             finally { dir.Delete(true); }
         }

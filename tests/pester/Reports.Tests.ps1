@@ -16,24 +16,64 @@ BeforeAll {
     $script:Reports = Join-Path $TestDrive 'reports'
     $null = New-Item -ItemType Directory -Path $Reports
 
-    function Get-RenderedText([string] $Path, [string] $Shot) {
-        $s = Start-WaChromium -UserDataDir (Join-Path $TestDrive ("chromium-" + [guid]::NewGuid()))
-        try {
-            Invoke-CdpNavigate $s ([Uri]::new($Path).AbsoluteUri)
-            Save-CdpScreenshot $s (Join-Path $Shots $Shot)
-            Invoke-CdpEval $s @'
+    # What the page shows, read back over DevTools. -Print also renders it again at A4 width (210 mm = 794 CSS px)
+    # with print media emulated (a second screenshot) and adds that reading as .print.
+    $script:PageJs = @'
 JSON.stringify({
   body: document.body.innerText,
   score: (document.getElementById('score') || {}).innerText || null,
   controls: [...document.querySelectorAll('#controls tbody tr')].map(r => [...r.cells].map(c => c.innerText)),
+  cards: [...document.querySelectorAll('#categories .card')].map(c => [c.querySelector('span').innerText, c.querySelector('b').innerText, c.querySelector('small').innerText]),
   advice: [...document.querySelectorAll('#advice li')].map(l => l.innerText),
+  adviceHeading: (() => { const u = document.getElementById('advice'); const h = u && u.previousElementSibling; return h ? h.innerText : null; })(),
   fixes: [...document.querySelectorAll('#fixes tbody tr')].map(r => r.cells[4].innerText),
+  fixRows: [...document.querySelectorAll('#fixes tbody tr')].map(r => [...r.cells].map(c => c.innerText)),
+  fleetCategories: [...document.querySelectorAll('table#categories tbody tr')].map(r => [...r.cells].map(c => c.innerText)),
+  trend: [...document.querySelectorAll('#trend tbody tr')].map(r => [...r.cells].map(c => c.innerText)),
   bars: [...document.querySelectorAll('#chart g.row')].map(g => g.textContent),
   scripts: document.scripts.length,
-  external: [...document.querySelectorAll('[src],[href]')].map(e => e.getAttribute('src') || e.getAttribute('href'))
+  external: [...document.querySelectorAll('[src],[href]')].map(e => e.getAttribute('src') || e.getAttribute('href')),
+  media: {
+    print: matchMedia('print').matches,
+    bodyMargin: getComputedStyle(document.body).marginLeft,
+    fontSize: getComputedStyle(document.body).fontSize,
+    rowBreak: getComputedStyle(document.querySelector('tbody tr')).breakInside,
+    cardBreak: document.querySelector('.card') ? getComputedStyle(document.querySelector('.card')).breakInside : null,
+    width: innerWidth,
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth
+  }
 })
-'@ | ConvertFrom-Json
+'@
+    function Get-RenderedText([string] $Path, [string] $Shot, [switch] $Print) {
+        $s = Start-WaChromium -UserDataDir (Join-Path $TestDrive ("chromium-" + [guid]::NewGuid()))
+        try {
+            Invoke-CdpNavigate $s ([Uri]::new($Path).AbsoluteUri)
+            Save-CdpScreenshot $s (Join-Path $Shots $Shot)
+            $page = Invoke-CdpEval $s $PageJs | ConvertFrom-Json
+            if ($Print) {
+                Set-CdpViewport $s -Width 794
+                $page | Add-Member screenAtA4 (Invoke-CdpEval $s $PageJs | ConvertFrom-Json).media
+                Set-CdpEmulatedMedia $s 'print'
+                Save-CdpScreenshot $s (Join-Path $Shots ($Shot -replace '\.png$', '-print.png'))
+                $page | Add-Member print (Invoke-CdpEval $s $PageJs | ConvertFrom-Json)
+            }
+            $page
         } finally { Stop-WaChromium $s }
+    }
+
+    # Whitespace as innerText shows it (runs collapsed).
+    function Format-Rendered([string] $Text) { ($Text -replace '\s+', ' ').Trim() }
+
+    # The per-status counts and score of a set of results (ConvertFrom-Json objects with .status), as the pages
+    # print them: compliant share of compliant + non-compliant + error, one decimal, 100 when nothing applies.
+    function Get-Counts($Items) {
+        $c = @($Items | Where-Object status -EQ 'Compliant').Count
+        $nc = @($Items | Where-Object status -EQ 'NonCompliant').Count
+        $e = @($Items | Where-Object status -EQ 'Error').Count
+        $scored = $c + $nc + $e
+        $score = if ($scored -eq 0) { 100.0 } else { [math]::Round(100.0 * $c / $scored, 1) }
+        [pscustomobject]@{ C = $c; NC = $nc; E = $e; NA = @($Items | Where-Object status -EQ 'NotApplicable').Count; Scored = $scored
+            Score = ('{0:0.0}%' -f $score).Replace(',', '.') }
     }
 }
 
@@ -71,6 +111,8 @@ Describe 'Export-WaComplianceReport' {
     It 'the HTML page, as Chromium renders it, shows the score, every control, the fixes and the advice apart' {
         $html = Join-Path $TestDrive 'pc.html'
         $Results | Export-WaComplianceReport -Path $html -Confirm:$false | Out-Null
+        $json = $Results | Export-WaComplianceReport -Path (Join-Path $TestDrive 'pc-same.json') -Confirm:$false
+        $items = @((Get-Content -Raw $json | ConvertFrom-Json).results)
         $page = Get-RenderedText $html 'device-report.png'
         $page.scripts | Should -Be 0
         $page.external | Should -BeNullOrEmpty
@@ -80,10 +122,61 @@ Describe 'Export-WaComplianceReport' {
         $page.controls.Count | Should -Be @($Results | Where-Object Status -ne 'Advisory').Count
         ($page.controls | Where-Object { $_[0] -like 'WA-T-01*' })[4] | Should -Be 'Compliant'
         $page.fixes.Count | Should -Be @($Results | Where-Object Status -in 'NonCompliant', 'Error').Count
-        $page.advice | Should -HaveCount 1
-        $page.advice[0] | Should -Match 'Check linked devices'
-        $page.body | Should -Match 'Advice for people \(not enforceable, never counted as compliant\)'
         Test-Path (Join-Path $Shots 'device-report.png') | Should -BeTrue
+
+        # A card per category that has applicable or not-applicable results: name, score, "c of n compliant".
+        $expectedCards = $items | Group-Object category | ForEach-Object {
+            $k = Get-Counts $_.Group
+            if ($k.Scored -gt 0 -or $k.NA -gt 0) { '{0}|{1}|{2} of {3} compliant' -f $_.Name, $k.Score, $k.C, $k.Scored }
+        }
+        @($expectedCards).Count | Should -BeGreaterThan 1
+        @($page.cards | ForEach-Object { $_ -join '|' } | Sort-Object) | Should -Be @($expectedCards | Sort-Object)
+
+        # A failing control: its expected and actual values and its fix, in "What to fix" and in "All controls".
+        $failing = @($items | Where-Object status -EQ 'NonCompliant')
+        $failing.Count | Should -BeGreaterThan 0
+        foreach ($f in $failing) {
+            $row = @($page.fixRows | Where-Object { $_[0] -eq (Format-Rendered "$($f.controlId) $($f.title)") -and $_[1] -eq $f.target })
+            $row.Count | Should -Be 1 -Because "$($f.controlId) $($f.target) is listed once under What to fix"
+            $actual = if ($null -eq $f.actual) { '(not set)' } else { $f.actual }
+            Format-Rendered $row[0][2] | Should -Be (Format-Rendered $f.expected)
+            Format-Rendered $row[0][3] | Should -Be (Format-Rendered $actual)
+            Format-Rendered $row[0][4] | Should -Be (Format-Rendered $f.fix)
+            $row[0][4] | Should -Match "Set-WaHardening -Id $([regex]::Escape($f.controlId))"
+            $all = @($page.controls | Where-Object { $_[0] -eq (Format-Rendered "$($f.controlId) $($f.title)") -and $_[3] -eq $f.target })
+            $all[0][4] | Should -Be 'NonCompliant'
+            Format-Rendered $all[0][5] | Should -Be (Format-Rendered $f.expected)
+            Format-Rendered $all[0][6] | Should -Be (Format-Rendered $actual)
+        }
+
+        # Advice in its own section, never among the controls.
+        $advisory = @($items | Where-Object status -EQ 'Advisory')
+        $advisory.Count | Should -Be 1
+        $page.adviceHeading | Should -Be 'Advice for people (not enforceable, never counted as compliant)'
+        $page.advice | Should -Be @($advisory | ForEach-Object { Format-Rendered "$($_.controlId) $($_.title). $($_.guidance)" })
+        $page.advice[0] | Should -Match 'Check linked devices'
+        $page.controls | Where-Object { $_[0] -like "$($advisory[0].controlId) *" } | Should -BeNullOrEmpty
+    }
+
+    It 'the HTML page printed (print media, A4 width) drops the screen margins, keeps rows and cards whole and fits the width' {
+        $html = Join-Path $TestDrive 'pc-print.html'
+        $Results | Export-WaComplianceReport -Path $html -Confirm:$false | Out-Null
+        $page = Get-RenderedText $html 'device-report.png' -Print
+        # On screen at the same width the screen rules apply ...
+        $page.screenAtA4.print | Should -BeFalse
+        $page.screenAtA4.width | Should -Be 794
+        $page.screenAtA4.bodyMargin | Should -Be '32px'
+        $page.screenAtA4.rowBreak | Should -Be 'auto'
+        # ... and in print the @media print ones: no page margin of its own, 10 pt text, nothing split across pages.
+        $p = $page.print.media
+        $p.print | Should -BeTrue
+        $p.bodyMargin | Should -Be '0px'
+        [math]::Round([double]($p.fontSize -replace 'px$'), 1) | Should -Be 13.3
+        $p.rowBreak | Should -Be 'avoid'
+        $p.cardBreak | Should -Be 'avoid'
+        $p.overflow | Should -BeLessOrEqual 0
+        $page.print.body | Should -Be $page.body
+        Test-Path (Join-Path $Shots 'device-report-print.png') | Should -BeTrue
     }
 }
 
@@ -121,9 +214,33 @@ Describe 'Merge-WaComplianceReport' {
         ($s.Controls | Where-Object ControlId -eq 'WA-T-01').Counts.NonCompliant | Should -Be 6
     }
 
-    It 'takes files from the pipeline' {
+    It 'takes files from the pipeline, and wildcards in -Path' {
         $s = Get-ChildItem $Fleet -Filter 'pc00*.json' | Merge-WaComplianceReport
         $s.ReportsRead | Should -Be 9
+        $w = Merge-WaComplianceReport -Path (Join-Path $Fleet 'PC00*.json')   # matched as the provider does: case-insensitive
+        $w.ReportsRead | Should -Be 9
+        ($w.DeviceList.File | Sort-Object) | Should -Be (Get-ChildItem $Fleet -Filter 'pc00*.json').FullName
+    }
+
+    It 'writes progress records while it merges: files counted as they are found, then of the total' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $ModulePath 'WaHardening.psd1')).AddStatement()
+            $null = $ps.AddCommand('Merge-WaComplianceReport').AddParameter('Path', $Fleet).AddParameter('ErrorAction', 'SilentlyContinue')
+            $out = @($ps.Invoke())
+            $out[0].ReportsRead | Should -Be 30
+            $files = @(Get-ChildItem $Fleet -Filter *.json).Count
+            $p = @($ps.Streams.Progress)
+            $p.Count | Should -BeGreaterThan 1
+            $p.Activity | Sort-Object -Unique | Should -Be 'Merging device reports'
+            $p[0].RecordType | Should -Be 'Processing'
+            $p[0].StatusDescription | Should -Match '^\d+ files read'   # before the total is known: no percentage
+            $p[0].PercentComplete | Should -Be -1
+            $final = @($p | Where-Object StatusDescription -EQ "$files of $files files read")
+            $final.Count | Should -BeGreaterThan 0
+            $final[-1].PercentComplete | Should -Be 100
+            $p[-1].RecordType | Should -Be 'Completed'
+        } finally { $ps.Dispose() }
     }
 
     It 'the fleet page, as Chromium renders it, has a bar per control with its percentage' {
@@ -137,5 +254,34 @@ Describe 'Merge-WaComplianceReport' {
         $page.bars | Should -Contain ("WA-T-01 Chromium{0:0.0}%" -f $t01.Score)
         $page.body | Should -Match '30 devices from 30 reports, 3 files skipped'
         $page.body | Should -Match 'Worst offenders'
+
+        # Per category and per day, computed from the generated reports themselves (one per device, so all count).
+        $inputs = Get-ChildItem $Fleet -Filter 'pc*.json' | ForEach-Object {
+            $raw = Get-Content -Raw $_
+            [pscustomobject]@{ Day = [regex]::Match($raw, '"generatedAt": "(\d{4}-\d\d-\d\d)T').Groups[1].Value; Results = @(($raw | ConvertFrom-Json).results) }
+        }
+        @($inputs).Count | Should -Be 30
+        $expectedCategories = $inputs.Results | Group-Object category | ForEach-Object {
+            $k = Get-Counts $_.Group
+            if ($k.Scored -gt 0) { '{0}|{1}|{2}|{3}|{4}' -f $_.Name, $k.C, $k.NC, $k.E, $k.Score }
+        }
+        @($expectedCategories).Count | Should -BeGreaterThan 1
+        @($page.fleetCategories | ForEach-Object { $_ -join '|' } | Sort-Object) | Should -Be @($expectedCategories | Sort-Object)
+        $expectedTrend = $inputs | Group-Object Day | Sort-Object Name | ForEach-Object {
+            '{0}|{1}|{2}' -f $_.Name, $_.Count, (Get-Counts $_.Group.Results).Score
+        }
+        @($expectedTrend).Count | Should -Be 3
+        @($page.trend | ForEach-Object { $_ -join '|' }) | Should -Be @($expectedTrend)
+    }
+
+    It 'the fleet page printed at A4 width fits it (the chart included) with the print rules applied' {
+        $html = Join-Path $TestDrive 'fleet-print.html'
+        $null = Merge-WaComplianceReport -Path $Fleet -HtmlPath $html -ErrorAction SilentlyContinue
+        $page = Get-RenderedText $html 'fleet-report.png' -Print
+        $page.print.media.print | Should -BeTrue
+        $page.print.media.bodyMargin | Should -Be '0px'
+        $page.print.media.rowBreak | Should -Be 'avoid'
+        $page.print.media.overflow | Should -BeLessOrEqual 0
+        $page.print.bars.Count | Should -Be $page.bars.Count
     }
 }

@@ -163,6 +163,18 @@ function Save-CdpScreenshot {
     [IO.File]::WriteAllBytes($Path, [Convert]::FromBase64String($r.data))
 }
 
+function Set-CdpEmulatedMedia {
+    <# Emulates a CSS media type ('print', 'screen'; '' resets) for the page's style rules (Emulation.setEmulatedMedia). #>
+    param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)] [AllowEmptyString()] [string] $Media)
+    $null = Invoke-Cdp $Session 'Emulation.setEmulatedMedia' @{ media = $Media }
+}
+
+function Set-CdpViewport {
+    <# Sets the page's viewport to -Width x -Height CSS pixels (Emulation.setDeviceMetricsOverride, scale 1, desktop). #>
+    param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)] [int] $Width, [int] $Height = 1123)
+    $null = Invoke-Cdp $Session 'Emulation.setDeviceMetricsOverride' @{ width = $Width; height = $Height; deviceScaleFactor = 1; mobile = $false }
+}
+
 function Stop-WaChromium {
     <# Closes the browser cleanly (Browser.close: a normal shutdown that runs the exit-time clean-up) and waits for it. #>
     param([Parameter(Mandatory)] $Session, [int] $TimeoutSeconds = 30)
@@ -175,4 +187,4 @@ function Stop-WaChromium {
 }
 
 Export-ModuleMember -Function Get-WaChromiumPath, Start-WaChromium, Invoke-Cdp, Invoke-CdpEval, Invoke-CdpNavigate,
-    Wait-CdpCondition, Get-CdpChromePolicy, Save-CdpScreenshot, Stop-WaChromium
+    Wait-CdpCondition, Get-CdpChromePolicy, Save-CdpScreenshot, Set-CdpEmulatedMedia, Set-CdpViewport, Stop-WaChromium

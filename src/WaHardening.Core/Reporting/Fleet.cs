@@ -11,14 +11,22 @@ namespace WaHardening.Core.Reporting
     /// <summary>A device in the fleet summary: its latest report.</summary>
     public sealed class FleetDevice
     {
-        public string Device { get; internal set; } = "";
-        public DateTimeOffset GeneratedAt { get; internal set; }
-        public string Profile { get; internal set; } = "";
-        public string File { get; internal set; } = "";
-        public StatusCounts Counts { get; internal set; } = new StatusCounts();
+        private readonly string _folder, _fileName;
+
+        internal FleetDevice(string device, DateTimeOffset generatedAt, string profile, string folder, string fileName, StatusCounts counts)
+        {
+            Device = device; GeneratedAt = generatedAt; Profile = profile; _folder = folder; _fileName = fileName; Counts = counts;
+        }
+
+        public string Device { get; }
+        /// <summary>When the latest report was generated (UTC).</summary>
+        public DateTimeOffset GeneratedAt { get; }
+        public string Profile { get; }
+        /// <summary>The file the latest report came from.</summary>
+        public string File => _folder + _fileName;
+        /// <summary>The latest report's results, one per control and target.</summary>
+        public StatusCounts Counts { get; }
         public double Score => Counts.Score;
-        /// <summary>Status per control key (index into the merger's control table), 0 = not in the report.</summary>
-        internal byte[] Statuses = new byte[0];
     }
 
     /// <summary>A control across the fleet (latest report of each device).</summary>
@@ -30,6 +38,8 @@ namespace WaHardening.Core.Reporting
         public string Category { get; internal set; } = "";
         public StatusCounts Counts { get; } = new StatusCounts();
         public double Score => Counts.Score;
+        /// <summary>Input number of the first report that named the control (its title and category are that report's).</summary>
+        internal long FirstSeen;
     }
 
     /// <summary>A file that was skipped, and why.</summary>
@@ -38,6 +48,8 @@ namespace WaHardening.Core.Reporting
         public SkippedReport(string file, string reason) { File = file; Reason = reason; }
         public string File { get; }
         public string Reason { get; }
+        /// <summary>Input number of the file (the order the files were given in).</summary>
+        internal long Seq;
     }
 
     /// <summary>The fleet summary Merge-WaComplianceReport returns.</summary>
@@ -60,33 +72,60 @@ namespace WaHardening.Core.Reporting
 
     /// <summary>
     /// Merges device reports one file at a time: each file is scanned (<see cref="ReportScanner"/>: syntax checked,
-    /// no tree built), folded into per-device and per-day counters and dropped, so memory grows only with the number
-    /// of distinct devices (a byte per control each), not with the reports. A file that is not a readable device
-    /// report is recorded as skipped and the merge goes on. <see cref="AddFiles"/> spreads the files over the cores,
-    /// one merger per worker, and merges the workers' results at the end.
+    /// no tree built), folded into per-day counters and a per-device record of its latest report, and dropped, so
+    /// memory grows only with the number of distinct devices, not with the reports. The per-device record is kept
+    /// small: the device name (one string), the latest report's file name (its folder and the profile are shared,
+    /// reference-counted strings), the date as UTC ticks, and the statuses packed 4 bits per control — about
+    /// 110 bytes + 2 per character of device name and file name + half a byte per control (docs/report-schema.md;
+    /// measured in FleetMemoryReportingTests). A file
+    /// that is not a readable device report is recorded as skipped and the merge goes on. <see cref="FleetFeed"/>
+    /// spreads the files over the cores as they are enumerated, one merger per worker, and merges the workers'
+    /// results at the end; the outcome does not depend on which worker read which file (the latest report wins,
+    /// a tie goes to the ordinally first path, titles come from the first input that named a control).
     /// </summary>
     public sealed class FleetMerger : ReportScanner.IControlTable
     {
         private const int MaxSkippedKept = 1000;
         private static readonly string[] s_statuses = ReportScanner.Statuses;
 
+        /// <summary>A device's latest report, as little of it as the summary needs.</summary>
+        private struct DeviceRecord
+        {
+            /// <summary>The latest report's spelling (the dictionary key's string unless its case changed).</summary>
+            public string Name;
+            /// <summary>The latest report's file name; its folder is <see cref="Folder"/>.</summary>
+            public string FileName;
+            /// <summary>Status per control index, 4 bits each (two per byte; 0 = not in the report).</summary>
+            public byte[] Statuses;
+            public long UtcTicks;
+            public int Folder, Profile;
+        }
+
         private readonly Dictionary<string, int> _controlIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         private readonly Dictionary<ulong, List<(byte[] Id, byte[] Target, int Index)>> _byHash = new Dictionary<ulong, List<(byte[], byte[], int)>>();
         private readonly List<FleetControl> _controls = new List<FleetControl>();
-        private readonly Dictionary<string, FleetDevice> _devices = new Dictionary<string, FleetDevice>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, int> _deviceIndex = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private DeviceRecord[] _devices = new DeviceRecord[16];
+        private int _deviceCount;
+        private readonly Interner _folders = new Interner(), _profiles = new Interner();
         private readonly SortedDictionary<DateTime, (int Reports, StatusCounts Counts)> _days = new SortedDictionary<DateTime, (int, StatusCounts)>();
         private readonly List<SkippedReport> _skipped = new List<SkippedReport>();
         private readonly ReportScanner _scanner = new ReportScanner();
         private byte[] _buffer = new byte[64 * 1024];
         private int _skippedCount, _read;
+        /// <summary>Input number of the file or report being added (the order they were given in).</summary>
+        private long _seq;
+        internal long NextSeq;
 
         /// <summary>Adds one file; returns the skip record when it was not a device report (null when merged).</summary>
-        public SkippedReport? AddFile(string path)
+        public SkippedReport? AddFile(string path) => AddFileAt(path, NextSeq++);
+
+        internal SkippedReport? AddFileAt(string path, long seq)
         {
-            ReportScanner.Result r;
+            _seq = seq;
+            int length;
             try
             {
-                int length;
                 using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
                 {
                     if (fs.Length > 64L * 1024 * 1024) return Skip(path, $"{fs.Length} bytes is too large for a device report");
@@ -99,60 +138,53 @@ namespace WaHardening.Core.Reporting
                         if (length == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
                     }
                 }
-                r = _scanner.Scan(_buffer, length, path, this);
             }
-            catch (ReportFormatException e) { return Skip(path, e.Why); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return Skip(path, "cannot be read: " + e.Message); }
+            return ScanAndAdd(_buffer, length, path);
+        }
+
+        /// <summary>What <see cref="AddFile"/> does once the file is read: for the tests (no file system in the way).</summary>
+        internal SkippedReport? AddBytes(byte[] data, int length, string path)
+        {
+            _seq = NextSeq++;
+            return ScanAndAdd(data, length, path);
+        }
+
+        private SkippedReport? ScanAndAdd(byte[] data, int length, string path)
+        {
+            ReportScanner.Result r;
+            try { r = _scanner.Scan(data, length, path, this); }
+            catch (ReportFormatException e) { return Skip(path, e.Why); }
             Add(r, path);
             return null;
         }
 
-        /// <summary>Adds many files on <paramref name="workers"/> threads; <paramref name="done"/> counts the files read so far.</summary>
-        public void AddFiles(IReadOnlyList<string> files, int workers, Action<int>? done = null)
+        /// <summary>Adds files as <paramref name="files"/> yields them, on <paramref name="workers"/> threads (a
+        /// <see cref="FleetFeed"/>); <paramref name="done"/> counts the files read so far.</summary>
+        public void AddFiles(IEnumerable<string> files, int workers, Action<int>? done = null)
         {
-            workers = Math.Max(1, Math.Min(workers, files.Count / 64 + 1));
-            if (workers == 1)
+            if (workers <= 1)
             {
-                for (var i = 0; i < files.Count; i++) { AddFile(files[i]); done?.Invoke(i + 1); }
+                var n = 0;
+                foreach (var f in files) { AddFile(f); done?.Invoke(++n); }
                 return;
             }
-            var parts = new FleetMerger[workers];
-            var counter = 0;
-            var next = -1;
-            var tasks = new System.Threading.Tasks.Task[workers];
-            for (var w = 0; w < workers; w++)
+            using (var feed = new FleetFeed(this, workers))
             {
-                var m = parts[w] = new FleetMerger();
-                tasks[w] = System.Threading.Tasks.Task.Run(() =>
-                {
-                    int i;
-                    while ((i = System.Threading.Interlocked.Increment(ref next)) < files.Count)
-                    {
-                        m.AddFile(files[i]);
-                        System.Threading.Interlocked.Increment(ref counter);
-                    }
-                });
+                foreach (var f in files) feed.Add(f);
+                feed.Complete(done);
             }
-            var all = System.Threading.Tasks.Task.WhenAll(tasks);
-            while (!all.Wait(100)) done?.Invoke(System.Threading.Volatile.Read(ref counter));
-            all.GetAwaiter().GetResult();
-            done?.Invoke(files.Count);
-            foreach (var m in parts) Merge(m);
-            // Skips in file order, whatever worker met them.
-            var order = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var i = 0; i < files.Count; i++) order[files[i]] = i;
-            _skipped.Sort((a, b) => (order.TryGetValue(a.File, out var x) ? x : int.MaxValue).CompareTo(order.TryGetValue(b.File, out var y) ? y : int.MaxValue));
         }
 
         private SkippedReport Skip(string path, string why)
         {
             _skippedCount++;
-            var s = new SkippedReport(path, why);
+            var s = new SkippedReport(path, why) { Seq = _seq };
             if (_skipped.Count < MaxSkippedKept) _skipped.Add(s);
             return s;
         }
 
-        /// <summary>The skip records so far (at most 1000), in the order met.</summary>
+        /// <summary>The skip records so far (at most 1000), in input order.</summary>
         public IReadOnlyList<SkippedReport> SkippedSoFar => _skipped;
 
         int ReportScanner.IControlTable.Find(ulong hash, byte[] b, int idS, int idE, int tS, int tE)
@@ -165,7 +197,7 @@ namespace WaHardening.Core.Reporting
 
         int ReportScanner.IControlTable.Add(ulong hash, byte[] b, int idS, int idE, int tS, int tE, string controlId, string target, string title, string category)
         {
-            var index = ControlIndex(controlId, target, title, category);
+            var index = ControlIndex(controlId, target, title, category, _seq);
             if (!_byHash.TryGetValue(hash, out var list)) _byHash[hash] = list = new List<(byte[], byte[], int)>();
             list.Add((Slice(b, idS, idE), Slice(b, tS, tE), index));
             return index;
@@ -180,23 +212,82 @@ namespace WaHardening.Core.Reporting
             return true;
         }
 
-        private int ControlIndex(string controlId, string target, string title, string category)
+        private int ControlIndex(string controlId, string target, string title, string category, long seen)
         {
             var key = controlId + "\u0001" + target;
-            if (_controlIndex.TryGetValue(key, out var idx)) return idx;
+            if (_controlIndex.TryGetValue(key, out var idx))
+            {
+                var c = _controls[idx];
+                if (seen < c.FirstSeen) { c.Title = title; c.Category = category; c.FirstSeen = seen; }
+                return idx;
+            }
             idx = _controls.Count;
             _controlIndex[key] = idx;
-            _controls.Add(new FleetControl { ControlId = controlId, Target = target, Title = title, Category = category });
+            _controls.Add(new FleetControl { ControlId = controlId, Target = target, Title = title, Category = category, FirstSeen = seen });
             return idx;
         }
 
         /// <summary>Adds a report already in memory (e.g. built by <see cref="DeviceReport.FromJson"/>).</summary>
         public void Add(DeviceReport report, string source)
         {
+            _seq = NextSeq++;
             var r = new ReportScanner.Result { Device = report.Device, Profile = report.Profile, GeneratedAt = report.GeneratedAt };
             foreach (var i in report.Items)
-                r.Items.Add((ControlIndex(i.ControlId, i.Target, i.Title, i.Category), (byte)Array.IndexOf(s_statuses, i.Status)));
+                r.Items.Add((ControlIndex(i.ControlId, i.Target, i.Title, i.Category, _seq), (byte)Array.IndexOf(s_statuses, i.Status)));
             Add(r, source);
+        }
+
+        // ------------------------------------------------------------ the per-device records
+
+        private static int GetStatus(byte[] packed, int index) => (index >> 1) < packed.Length ? (packed[index >> 1] >> ((index & 1) << 2)) & 0xF : 0;
+
+        private static void SetStatus(byte[] packed, int index, int status)
+        {
+            var shift = (index & 1) << 2;
+            packed[index >> 1] = (byte)((packed[index >> 1] & ~(0xF << shift)) | (status << shift));
+        }
+
+        /// <summary>A status array for control indexes below <paramref name="controls"/>: the old one cleared when it fits exactly.</summary>
+        private static byte[] StatusArray(byte[]? old, int controls)
+        {
+            var length = (Math.Max(controls, 1) + 1) / 2;
+            if (old == null || old.Length != length) return new byte[length];
+            Array.Clear(old, 0, old.Length);
+            return old;
+        }
+
+        /// <summary>Where a path's folder ends (after its last separator; 0 when it has none).</summary>
+        private static int FolderLength(string path) => Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\')) + 1;
+
+        private string PathOf(in DeviceRecord d) => _folders[d.Folder] + d.FileName;
+
+        /// <summary>The index of a new record for <paramref name="name"/>.</summary>
+        private int NewDevice(string name)
+        {
+            if (_deviceCount == _devices.Length) Array.Resize(ref _devices, _devices.Length * 2);
+            _deviceIndex[name] = _deviceCount;
+            _devices[_deviceCount].Folder = _devices[_deviceCount].Profile = -1;
+            return _deviceCount++;
+        }
+
+        /// <summary>Points the record at its new report's name spelling, file, profile and date (interned where shared).</summary>
+        private void SetHeader(ref DeviceRecord d, string name, string folder, string fileName, string profile, long utcTicks)
+        {
+            if (!string.Equals(d.Name, name, StringComparison.Ordinal)) d.Name = name;
+            if (d.Folder < 0 || !string.Equals(_folders[d.Folder], folder, StringComparison.Ordinal))
+            {
+                var f = _folders.Acquire(folder);
+                if (d.Folder >= 0) _folders.Release(d.Folder);
+                d.Folder = f;
+            }
+            if (!string.Equals(d.FileName, fileName, StringComparison.Ordinal)) d.FileName = fileName;
+            if (d.Profile < 0 || !string.Equals(_profiles[d.Profile], profile, StringComparison.Ordinal))
+            {
+                var p = _profiles.Acquire(profile);
+                if (d.Profile >= 0) _profiles.Release(d.Profile);
+                d.Profile = p;
+            }
+            d.UtcTicks = utcTicks;
         }
 
         private void Add(ReportScanner.Result r, string source)
@@ -207,24 +298,42 @@ namespace WaHardening.Core.Reporting
             foreach (var (_, status) in r.Items) d.Counts.Add(s_statuses[status]);
             _days[day] = (d.Reports + 1, d.Counts);
 
-            if (_devices.TryGetValue(r.Device, out var existing) && existing.GeneratedAt >= r.GeneratedAt) return; // an older report
-            var statuses = new byte[Math.Max(_controls.Count, 1)];
-            var counts = new StatusCounts();
-            foreach (var (index, status) in r.Items)
+            var ticks = r.GeneratedAt.UtcTicks;
+            if (_deviceIndex.TryGetValue(r.Device, out var id))
             {
-                if (index >= statuses.Length) Array.Resize(ref statuses, index + 1);
-                statuses[index] = status;
-                counts.Add(s_statuses[status]);
+                ref var e = ref _devices[id];
+                // The latest report wins; of two from the same moment, the ordinally first path (whatever order they came in).
+                if (ticks < e.UtcTicks || (ticks == e.UtcTicks && string.CompareOrdinal(source, PathOf(e)) >= 0)) return;
             }
-            _devices[r.Device] = new FleetDevice { Device = r.Device, GeneratedAt = r.GeneratedAt, Profile = r.Profile, File = source, Counts = counts, Statuses = statuses };
+            else id = NewDevice(r.Device);
+            ref var rec = ref _devices[id];
+            var max = -1;
+            foreach (var (index, _) in r.Items) if (index > max) max = index;
+            rec.Statuses = StatusArray(rec.Statuses, max + 1);
+            foreach (var (index, status) in r.Items) SetStatus(rec.Statuses, index, status);
+            var cut = FolderLength(source);
+            var fileName = rec.FileName != null && rec.FileName.Length == source.Length - cut && string.CompareOrdinal(source, cut, rec.FileName, 0, rec.FileName.Length) == 0
+                ? rec.FileName : source.Substring(cut);
+            SetHeader(ref rec, r.Device, FolderOf(source, cut), fileName, r.Profile, ticks);
+        }
+
+        private string _lastFolder = "";
+
+        /// <summary>The folder part of <paramref name="source"/>, without a new string when it is the last one seen.</summary>
+        private string FolderOf(string source, int cut)
+        {
+            if (cut == _lastFolder.Length && string.CompareOrdinal(source, 0, _lastFolder, 0, cut) == 0) return _lastFolder;
+            return _lastFolder = source.Substring(0, cut);
         }
 
         /// <summary>Folds another merger (a worker's) into this one.</summary>
-        private void Merge(FleetMerger other)
+        internal void Merge(FleetMerger other)
         {
             _read += other._read;
             _skippedCount += other._skippedCount;
-            foreach (var k in other._skipped) if (_skipped.Count < MaxSkippedKept) _skipped.Add(k);
+            _skipped.AddRange(other._skipped);
+            _skipped.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+            if (_skipped.Count > MaxSkippedKept) _skipped.RemoveRange(MaxSkippedKept, _skipped.Count - MaxSkippedKept);
             foreach (var kv in other._days)
             {
                 if (!_days.TryGetValue(kv.Key, out var d)) d = (0, new StatusCounts());
@@ -232,35 +341,60 @@ namespace WaHardening.Core.Reporting
                 d.Counts.NotApplicable += kv.Value.Counts.NotApplicable; d.Counts.Advisory += kv.Value.Counts.Advisory;
                 _days[kv.Key] = (d.Reports + kv.Value.Reports, d.Counts);
             }
-            var map = other._controls.Select(c => ControlIndex(c.ControlId, c.Target, c.Title, c.Category)).ToArray();
-            foreach (var dev in other._devices.Values)
+            var map = other._controls.Select(c => ControlIndex(c.ControlId, c.Target, c.Title, c.Category, c.FirstSeen)).ToArray();
+            for (var j = 0; j < other._deviceCount; j++)
             {
-                if (_devices.TryGetValue(dev.Device, out var existing) && existing.GeneratedAt >= dev.GeneratedAt) continue;
-                var statuses = new byte[Math.Max(_controls.Count, 1)];
-                for (var i = 0; i < dev.Statuses.Length && i < map.Length; i++) if (dev.Statuses[i] != 0) statuses[map[i]] = dev.Statuses[i];
-                dev.Statuses = statuses;
-                _devices[dev.Device] = dev;
+                ref var o = ref other._devices[j];
+                if (_deviceIndex.TryGetValue(o.Name, out var id))
+                {
+                    ref var e = ref _devices[id];
+                    if (o.UtcTicks < e.UtcTicks || (o.UtcTicks == e.UtcTicks && string.CompareOrdinal(other.PathOf(o), PathOf(e)) >= 0)) continue;
+                }
+                else id = NewDevice(o.Name);
+                ref var rec = ref _devices[id];
+                var max = -1;
+                for (var i = 0; i < map.Length; i++) if (GetStatus(o.Statuses, i) != 0 && map[i] > max) max = map[i];
+                var statuses = StatusArray(rec.Statuses, max + 1);
+                for (var i = 0; i < map.Length; i++)
+                {
+                    var s = GetStatus(o.Statuses, i);
+                    if (s != 0) SetStatus(statuses, map[i], s);
+                }
+                rec.Statuses = statuses;
+                SetHeader(ref rec, o.Name, other._folders[o.Folder], o.FileName, other._profiles[o.Profile], o.UtcTicks);
             }
+            NextSeq = Math.Max(NextSeq, other.NextSeq);
         }
+
+        /// <summary>The number of distinct devices merged so far.</summary>
+        public int DeviceCount => _deviceCount;
 
         public FleetSummary Summary(int worst = 10)
         {
             foreach (var c in _controls) { c.Counts.Compliant = c.Counts.NonCompliant = c.Counts.Error = c.Counts.NotApplicable = c.Counts.Advisory = 0; }
             var total = new StatusCounts();
-            foreach (var dev in _devices.Values)
-                for (var i = 0; i < dev.Statuses.Length && i < _controls.Count; i++)
-                    if (dev.Statuses[i] != 0)
-                    {
-                        _controls[i].Counts.Add(s_statuses[dev.Statuses[i]]);
-                        total.Add(s_statuses[dev.Statuses[i]]);
-                    }
+            var devices = new List<FleetDevice>(_deviceCount);
+            for (var n = 0; n < _deviceCount; n++)
+            {
+                ref var dev = ref _devices[n];
+                var counts = new StatusCounts();
+                for (var i = 0; i < _controls.Count && (i >> 1) < dev.Statuses.Length; i++)
+                {
+                    var st = GetStatus(dev.Statuses, i);
+                    if (st == 0) continue;
+                    _controls[i].Counts.Add(s_statuses[st]);
+                    total.Add(s_statuses[st]);
+                    counts.Add(s_statuses[st]);
+                }
+                devices.Add(new FleetDevice(dev.Name, new DateTimeOffset(dev.UtcTicks, TimeSpan.Zero), _profiles[dev.Profile], _folders[dev.Folder], dev.FileName, counts));
+            }
             var s = new FleetSummary
             {
                 ReportsRead = _read,
                 Skipped = _skippedCount,
                 SkippedFiles = _skipped.ToList(),
                 Controls = _controls.OrderBy(c => c.ControlId, StringComparer.Ordinal).ThenBy(c => c.Target, StringComparer.Ordinal).ToList(),
-                DeviceList = _devices.Values.OrderBy(d => d.Device, StringComparer.OrdinalIgnoreCase).ToList(),
+                DeviceList = devices.OrderBy(d => d.Device, StringComparer.OrdinalIgnoreCase).ToList(),
                 Trend = _days.Select(kv => (kv.Key, kv.Value.Reports, kv.Value.Counts)).ToList(),
             };
             s.Counts.Compliant = total.Compliant; s.Counts.NonCompliant = total.NonCompliant; s.Counts.Error = total.Error;
@@ -271,10 +405,38 @@ namespace WaHardening.Core.Reporting
                 foreach (var x in g) { c.Compliant += x.Counts.Compliant; c.NonCompliant += x.Counts.NonCompliant; c.Error += x.Counts.Error; c.NotApplicable += x.Counts.NotApplicable; c.Advisory += x.Counts.Advisory; }
                 return (g.Key, c);
             }).ToList();
-            s.WorstOffenders = _devices.Values.Where(d => d.Counts.NonCompliant + d.Counts.Error > 0)
+            s.WorstOffenders = devices.Where(d => d.Counts.NonCompliant + d.Counts.Error > 0)
                 .OrderByDescending(d => d.Counts.NonCompliant + d.Counts.Error).ThenBy(d => d.Score).ThenBy(d => d.Device, StringComparer.OrdinalIgnoreCase)
                 .Take(worst).ToList();
             return s;
+        }
+
+        /// <summary>Strings many records share (folders, profiles), counted so one no longer used is dropped.</summary>
+        private sealed class Interner
+        {
+            private readonly Dictionary<string, int> _ids = new Dictionary<string, int>(StringComparer.Ordinal);
+            private readonly List<string?> _values = new List<string?>();
+            private readonly List<int> _refs = new List<int>();
+            private readonly Stack<int> _free = new Stack<int>();
+
+            public string this[int id] => _values[id]!;
+
+            public int Acquire(string s)
+            {
+                if (_ids.TryGetValue(s, out var id)) { _refs[id]++; return id; }
+                if (_free.Count > 0) { id = _free.Pop(); _values[id] = s; _refs[id] = 1; }
+                else { id = _values.Count; _values.Add(s); _refs.Add(1); }
+                _ids[s] = id;
+                return id;
+            }
+
+            public void Release(int id)
+            {
+                if (--_refs[id] > 0) return;
+                _ids.Remove(_values[id]!);
+                _values[id] = null;
+                _free.Push(id);
+            }
         }
 
         // ------------------------------------------------------------ output

@@ -152,7 +152,8 @@ th{background:#f2f2f2} code{font-family:ui-monospace,Menlo,Consolas,monospace;fo
 .s{font-weight:600;white-space:nowrap} .Compliant{color:#0a6b2d} .NonCompliant{color:#b00020} .Error{color:#8a1c7c} .NotApplicable{color:#666} .Advisory{color:#005a9e}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem} .card{border:1px solid #ccc;border-radius:6px;padding:.6rem .9rem;min-width:10rem}
 .card b{display:block;font-size:1.4rem} .bar{height:.5rem;background:#eee;border-radius:3px;overflow:hidden} .bar i{display:block;height:100%;background:#0a6b2d}
-@media print{body{margin:0;font-size:10pt} a{color:inherit;text-decoration:none} tr,.card{break-inside:avoid} h2{break-after:avoid} .noprint{display:none}}
+@media print{body{margin:0;font-size:10pt} a{color:inherit;text-decoration:none} tr,.card{break-inside:avoid} h2{break-after:avoid} .noprint{display:none}
+th,td{padding:.25rem .35rem} td:last-child{overflow-wrap:anywhere}}
 ";
 
         public static string Html(DeviceReport r)

@@ -1,6 +1,6 @@
-using System.Collections.ObjectModel;
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -14,8 +14,10 @@ namespace WaHardening.Commands
     /// <summary>
     /// <para type="synopsis">Merges many device reports into a fleet summary, with an optional HTML page and JSON file.</para>
     /// <para type="description">Reads device reports (JSON written by Export-WaComplianceReport) from files and folders,
-    /// given by -Path or piped in (Get-ChildItem works), one file at a time: memory grows with the number of devices, not
-    /// of reports. Returns compliance per control, per category and per device (the latest report of each device), the
+    /// given by -Path or piped in (Get-ChildItem works), one file at a time and as the folders are read (no list of the
+    /// files is built first; progress counts the files read and found so far): memory is flat in the number of reports
+    /// per device and grows by a small record per distinct device (about 110 bytes + 2 per character of device and file
+    /// name + half a byte per control; see docs/report-schema.md). Returns compliance per control, per category and per device (the latest report of each device), the
     /// worst offenders, and a trend per day when the reports come from several days. A corrupt, truncated, foreign or
     /// wrong-schema file is reported as a non-terminating ReportInvalid error naming the file and why, and skipped; the
     /// merge goes on. -HtmlPath writes a single-file page with an inline SVG chart of compliance per control; -JsonPath
@@ -31,10 +33,13 @@ namespace WaHardening.Commands
     /// </example>
     [Cmdlet(VerbsData.Merge, "WaComplianceReport", SupportsShouldProcess = true)]
     [OutputType(typeof(FleetSummary))]
-    public sealed class MergeWaComplianceReportCommand : WaCmdlet
+    public sealed class MergeWaComplianceReportCommand : WaCmdlet, IDisposable
     {
         private readonly FleetMerger _merger = new FleetMerger();
-        private readonly List<string> _files = new List<string>();
+        private FleetFeed? _feed;
+        private const string Activity = "Merging device reports";
+        private readonly Stopwatch _sinceProgress = new Stopwatch();
+        private volatile bool _stopping;
 
         /// <summary><para type="description">Report files or folders (folders are read for *.json; wildcards allowed).</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -64,8 +69,8 @@ namespace WaHardening.Commands
         {
             foreach (var p in Path)
             {
-                Collection<string> resolved;
-                try { resolved = GetResolvedProviderPathFromPSPath(p, out _); }
+                IEnumerable<string> resolved;
+                try { resolved = Resolve(p); }
                 catch (ItemNotFoundException)
                 {
                     Report(new WaHardeningException("ReportNotFound", WaErrorCategory.ObjectNotFound, $"'{p}' does not exist.", p));
@@ -74,28 +79,70 @@ namespace WaHardening.Commands
                 foreach (var r in resolved)
                 {
                     if (Directory.Exists(r))
-                        _files.AddRange(Directory.EnumerateFiles(r, "*.json", Recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-                            .OrderBy(f => f, StringComparer.Ordinal));
-                    else _files.Add(r);
+                        foreach (var f in Directory.EnumerateFiles(r, "*.json", Recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)) Offer(f);
+                    else Offer(r);
                 }
             }
         }
 
+        /// <summary>The paths <paramref name="p"/> names. A wildcard in the last segment only is matched while its folder
+        /// is read (as the file system provider matches it: case-insensitive, hidden entries left out), so a folder of
+        /// many reports is not listed into memory first; other wildcards go through the provider.</summary>
+        private IEnumerable<string> Resolve(string p)
+        {
+            var cut = Math.Max(p.LastIndexOf('/'), p.LastIndexOf('\\')) + 1;
+            var leaf = p.Substring(cut);
+            if (WildcardPattern.ContainsWildcardCharacters(leaf) && !WildcardPattern.ContainsWildcardCharacters(p.Substring(0, cut)))
+            {
+                var parent = GetResolvedProviderPathFromPSPath(cut == 0 ? "." : p.Substring(0, cut), out var provider);
+                if (parent.Count == 1 && provider.Name == "FileSystem" && Directory.Exists(parent[0]))
+                    return Matching(parent[0], new WildcardPattern(leaf, WildcardOptions.IgnoreCase));
+            }
+            return GetResolvedProviderPathFromPSPath(p, out _);
+        }
+
+        private static IEnumerable<string> Matching(string folder, WildcardPattern pattern)
+        {
+            foreach (var e in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+                if ((e.Attributes & FileAttributes.Hidden) == 0 && pattern.IsMatch(e.Name)) yield return e.FullName;
+        }
+
+        private void Offer(string file)
+        {
+            if (_feed == null)
+            {
+                _feed = new FleetFeed(_merger, Environment.ProcessorCount);
+                _sinceProgress.Start();
+                Progress(-1, "0 files read");
+            }
+            try { _feed.Add(file); }
+            catch (OperationCanceledException) when (_stopping) { throw new PipelineStoppedException(); }
+            if (_sinceProgress.ElapsedMilliseconds >= 250)
+                Progress(-1, $"{_feed.Done} files read, {_feed.Offered} found so far");
+        }
+
+        /// <summary>Writes a new record each time (a host or a Streams.Progress reader may keep the ones before).</summary>
+        private void Progress(int percent, string status, ProgressRecordType type = ProgressRecordType.Processing)
+        {
+            WriteProgress(new ProgressRecord(1, Activity, status) { PercentComplete = percent, RecordType = type });
+            _sinceProgress.Restart();
+        }
+
         protected override void End()
         {
-            var progress = new ProgressRecord(1, "Merging device reports", $"{_files.Count} files");
-            var last = -1;
-            _merger.AddFiles(_files, Environment.ProcessorCount, done =>
+            if (_feed != null)
             {
-                var pct = (int)(100L * done / Math.Max(1, _files.Count));
-                if (pct == last) return;
-                last = pct;
-                progress.PercentComplete = pct;
-                progress.StatusDescription = $"{done} of {_files.Count} files";
-                WriteProgress(progress);
-            });
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+                var total = _feed.Offered;
+                var last = -1;
+                _feed.Complete(done =>
+                {
+                    var pct = (int)(100L * done / Math.Max(1, total));
+                    if (pct == last) return;
+                    last = pct;
+                    Progress(pct, $"{done} of {total} files read");
+                });
+                Progress(100, $"{_feed.Done} of {total} files read", ProgressRecordType.Completed);
+            }
             foreach (var skipped in _merger.SkippedSoFar) Report(new ReportFormatException(skipped.File, skipped.Reason));
             var summary = _merger.Summary(Top);
             WriteVerbose($"{summary.ReportsRead} reports, {summary.Devices} devices, {summary.Skipped} skipped");
@@ -115,5 +162,14 @@ namespace WaHardening.Commands
             }
             WriteObject(summary);
         }
+
+        protected override void StopProcessing()
+        {
+            _stopping = true;
+            _feed?.Dispose();
+        }
+
+        /// <summary>Stops the merge workers when the pipeline ends early (an error, Ctrl+C).</summary>
+        public void Dispose() => _feed?.Dispose();
     }
 }
