@@ -305,7 +305,7 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
-        public void Preload_fills_the_cache_that_Load_then_returns_and_leaves_errors_to_Load()
+        public async System.Threading.Tasks.Task Preload_fills_the_cache_that_Load_then_returns_and_leaves_errors_to_Load()
         {
             var dir = Directory.CreateTempSubdirectory("wah-").FullName;
             try
@@ -322,6 +322,13 @@ namespace WaHardening.Core.Tests
                 BaselineLoader.Preload(bad); // swallowed here ...
                 var e = Assert.Throws<BaselineValidationException>(() => BaselineLoader.Load(bad)); // ... reported here
                 Assert.Contains("bad.json", e.Message);
+                // The follow-up work gets the loaded baseline, runs after waiting loads are released, and its failure is dropped.
+                var again = Path.Combine(dir, "again.json");
+                File.WriteAllText(again, JsonWriter.Write(Minimal()));
+                var handed = new System.Threading.Tasks.TaskCompletionSource<Baseline>();
+                BaselineLoader.Preload(again, b => { handed.SetResult(b); throw new InvalidOperationException("dropped"); });
+                var given = await handed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Same(given, BaselineLoader.Load(again));
                 BaselineLoader.Preload(Path.Combine(dir, "missing.json"));
                 Assert.Equal("BaselineNotFound", Assert.Throws<WaHardeningException>(() => BaselineLoader.Load(Path.Combine(dir, "missing.json"))).ErrorId);
             }

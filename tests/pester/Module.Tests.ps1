@@ -111,3 +111,19 @@ Describe 'Windows PowerShell 5.1 compatibility' {
         }
     }
 }
+
+Describe 'Import warm-up' {
+    It 'preloads the baseline and warms the audit engine in the background without writing anything' {
+        # ModuleInitializer audits a scratch root that does not exist: nothing may appear in the temp folder it names.
+        $tmp = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'tmp')
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $env:TMPDIR, $env:TEMP, $env:TMP, $saved = $tmp.FullName, $tmp.FullName, $tmp.FullName, @($env:TMPDIR, $env:TEMP, $env:TMP)
+        try {
+            $out = & $pwsh -NoProfile -NonInteractive -c "Import-Module '$manifestPath'; Start-Sleep -Seconds 2; [IO.Path]::GetTempPath(); (Test-WaHardening -Id WA-LOCK-01 | Measure-Object).Count"
+        } finally { $env:TMPDIR, $env:TEMP, $env:TMP = $saved }
+        $LASTEXITCODE | Should -Be 0
+        $out[0].TrimEnd('/', '\') | Should -Be $tmp.FullName.TrimEnd('/', '\')
+        [int]$out[1] | Should -BeGreaterThan 0
+        Get-ChildItem -Force $tmp | Should -BeNullOrEmpty
+    }
+}

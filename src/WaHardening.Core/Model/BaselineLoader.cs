@@ -70,7 +70,10 @@ namespace WaHardening.Core.Model
         /// <see cref="Load"/> of the same file waits for it and then hits the cache; a failure is not kept here:
         /// that Load reads the file again and reports the problem itself.
         /// </summary>
-        public static void Preload(string path)
+        /// <param name="path">The baseline file.</param>
+        /// <param name="then">Optional further work on the loaded baseline, run on the same thread after the
+        /// baseline is released to waiting loads (so it never delays them); its exceptions are dropped.</param>
+        public static void Preload(string path, Action<Baseline>? then = null)
         {
             string full;
             try { full = Path.GetFullPath(path); } catch (Exception) { return; }
@@ -78,9 +81,13 @@ namespace WaHardening.Core.Model
             if (!s_preloads.TryAdd(full, gate.Task)) return;
             ThreadPool.QueueUserWorkItem(_ =>
             {
-                try { LoadFile(full); }
+                Baseline? loaded = null;
+                try { loaded = LoadFile(full); }
                 catch (Exception) { /* reported by the Load that needs it */ }
                 finally { s_preloads.TryRemove(full, out Task _); gate.SetResult(true); }
+                if (loaded == null || then == null) return;
+                try { then(loaded); }
+                catch (Exception) { /* best effort only */ }
             });
         }
 
