@@ -161,6 +161,12 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
   return JSON.stringify({ LocalStorage: localStorage.getItem('wa'), IndexedDB: idb, Cookie: document.cookie.includes('wa=session') });
 })()
 '@
+        function Assert-SiteData($Data, [bool] $Storage, [bool] $Cookie) {
+            # What the page found: localStorage and IndexedDB (both there or both gone) and the persistent cookie.
+            if ($Storage) { $Data.LocalStorage | Should -Be 'session'; $Data.IndexedDB | Should -Be 'session' }
+            else { $Data.LocalStorage | Should -BeNullOrEmpty; $Data.IndexedDB | Should -BeNullOrEmpty }
+            $Data.Cookie | Should -Be $Cookie
+        }
         function Invoke-FirefoxRoundTrip([string] $ProfileName) {
             # The same page scripts through Marionette (WebDriver's ExecuteScript waits for a returned promise);
             # Marionette:Quit is a normal shutdown, which is when Firefox clears session-only origins.
@@ -170,9 +176,7 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
                 $null = Invoke-Marionette $s 'WebDriver:Navigate' @{ url = $Url }
                 Invoke-MarionetteScript $s "return $WriteJs;" | Should -BeTrue
                 $before = Invoke-MarionetteScript $s "return $ReadJs;" | ConvertFrom-Json
-                $before.LocalStorage | Should -Be 'session'
-                $before.IndexedDB | Should -Be 'session'
-                $before.Cookie | Should -BeTrue
+                Assert-SiteData $before -Storage $true -Cookie $true
             } catch { $s.Process.Kill($true); throw }
             Stop-WaFirefox $s
             $s = Start-WaFirefox -ProfileDir $dir
@@ -189,9 +193,7 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
                 Invoke-CdpNavigate $s $Url
                 Invoke-CdpEval $s $WriteJs | Should -BeTrue
                 $before = Invoke-CdpEval $s $ReadJs | ConvertFrom-Json
-                $before.LocalStorage | Should -Be 'session'
-                $before.IndexedDB | Should -Be 'session'
-                $before.Cookie | Should -BeTrue
+                Assert-SiteData $before -Storage $true -Cookie $true
             } catch { $s.Process.Kill($true); throw }
             Stop-WaChromium $s
             $s = Start-WaChromium -UserDataDir $dir
@@ -208,9 +210,7 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
     It 'without the policy, localStorage, IndexedDB and a persistent cookie survive a restart' {
         Test-Path /etc/chromium/policies/managed/wa-hardening.json | Should -BeFalse
         $after = Invoke-SessionRoundTrip 'no-policy'
-        $after.LocalStorage | Should -Be 'session'
-        $after.IndexedDB | Should -Be 'session'
-        $after.Cookie | Should -BeTrue
+        Assert-SiteData $after -Storage $true -Cookie $true
     }
 
     It 'with a scheme-less pattern for the host (like [*.]whatsapp.com), localStorage, IndexedDB and the cookie are gone after a clean close' {
@@ -219,9 +219,7 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
         try {
             (Read-PolicyFile /etc/chromium/policies/managed/wa-hardening.json).CookiesSessionOnlyForUrls | Should -Be @('127.0.0.1')
             $after = Invoke-SessionRoundTrip 'with-policy'
-            $after.LocalStorage | Should -BeNullOrEmpty
-            $after.IndexedDB | Should -BeNullOrEmpty
-            $after.Cookie | Should -BeFalse
+            Assert-SiteData $after -Storage $false -Cookie $false
         } finally { $null = Undo-WaHardening -BackupPath $backup -Confirm:$false }
     }
 
@@ -234,18 +232,14 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
         $null = Set-WaHardening -Id WA-SESSION-01 -Parameter @{ WhatsAppOrigins = @('http://127.0.0.1') } -BackupPath $backup -Confirm:$false
         try {
             $after = Invoke-SessionRoundTrip 'with-http-policy'
-            $after.LocalStorage | Should -BeNullOrEmpty
-            $after.IndexedDB | Should -BeNullOrEmpty
-            $after.Cookie | Should -BeTrue
+            Assert-SiteData $after -Storage $false -Cookie $true
         } finally { $null = Undo-WaHardening -BackupPath $backup -Confirm:$false }
     }
 
     It 'Firefox without the policy: localStorage, IndexedDB and a persistent cookie survive a restart' {
         Test-Path /etc/firefox/policies/policies.json | Should -BeFalse
         $after = Invoke-FirefoxRoundTrip 'firefox-no-policy'
-        $after.LocalStorage | Should -Be 'session'
-        $after.IndexedDB | Should -Be 'session'
-        $after.Cookie | Should -BeTrue
+        Assert-SiteData $after -Storage $true -Cookie $true
     }
 
     It 'Firefox with the origin in Cookies.AllowSession: localStorage, IndexedDB and the cookie are gone after a clean close' {
@@ -255,9 +249,7 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
         try {
             (Read-PolicyFile /etc/firefox/policies/policies.json).policies.Cookies.AllowSession | Should -Be @($origin)
             $after = Invoke-FirefoxRoundTrip 'firefox-with-policy'
-            $after.LocalStorage | Should -BeNullOrEmpty
-            $after.IndexedDB | Should -BeNullOrEmpty
-            $after.Cookie | Should -BeFalse
+            Assert-SiteData $after -Storage $false -Cookie $false
         } finally { $null = Undo-WaHardening -BackupPath $backup -Confirm:$false }
         Test-Path /etc/firefox/policies/policies.json | Should -BeFalse -Because 'Undo removes the file it created'
     }
