@@ -167,6 +167,9 @@ Describe 'Export-WaComplianceReport' {
         $page.screenAtA4.width | Should -Be 794
         $page.screenAtA4.bodyMargin | Should -Be '32px'
         $page.screenAtA4.rowBreak | Should -Be 'auto'
+        # Long unbroken values (site lists, policy file paths) wrap instead of pushing the table out of the window.
+        $page.media.overflow | Should -BeLessOrEqual 0 -Because "the page fits the browser window ($($page.media.width) px)"
+        $page.screenAtA4.overflow | Should -BeLessOrEqual 0 -Because 'the page fits a narrow (794 px) window'
         # ... and in print the @media print ones: no page margin of its own, 10 pt text, nothing split across pages.
         $p = $page.print.media
         $p.print | Should -BeTrue

@@ -147,13 +147,13 @@ namespace WaHardening.Core.Reporting
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1b1b1b;background:#fff}
 h1{font-size:1.6rem;margin:0 0 .3rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem}
 .meta{color:#555;margin:0 0 1rem} .score{font-size:2.2rem;font-weight:700}
-table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top} td:last-child{overflow-wrap:anywhere}
 th{background:#f2f2f2} code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
 .s{font-weight:600;white-space:nowrap} .Compliant{color:#0a6b2d} .NonCompliant{color:#b00020} .Error{color:#8a1c7c} .NotApplicable{color:#666} .Advisory{color:#005a9e}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem} .card{border:1px solid #ccc;border-radius:6px;padding:.6rem .9rem;min-width:10rem}
 .card b{display:block;font-size:1.4rem} .bar{height:.5rem;background:#eee;border-radius:3px;overflow:hidden} .bar i{display:block;height:100%;background:#0a6b2d}
 @media print{body{margin:0;font-size:10pt} a{color:inherit;text-decoration:none} tr,.card{break-inside:avoid} h2{break-after:avoid} .noprint{display:none}
-th,td{padding:.25rem .35rem} td:last-child{overflow-wrap:anywhere}}
+th,td{padding:.25rem .35rem}}
 ";
 
         public static string Html(DeviceReport r)
