@@ -122,10 +122,22 @@ namespace WaHardening.Core.Tests
                 var html = FleetMerger.Html(s);
                 Assert.Contains("<svg id=\"chart\"", html);
                 Assert.DoesNotContain("<script>", html);
+                Assert.Contains("2 devices from 3 reports, 6 files skipped", html);
+                // Chrome is not applicable on every device: the row has no score rather than 100 %.
+                Assert.Contains("<td>WA-UPDATE-01 Updates</td><td>Chrome</td><td>Updates</td><td>0</td><td>0</td><td>0</td><td>2</td><td>n/a</td>", html);
+                Assert.Contains("<td>WA-LOCK-01 Screen locks</td><td>GNOME</td><td>ScreenLock</td><td>1</td><td>1</td><td>0</td><td>0</td><td>50.0%</td>", html);
                 var json = (JsonObject)JsonParser.Parse(JsonWriter.Write(FleetMerger.ToJson(s)));
                 Assert.Equal("2", ((JsonNumber)json["devices"]!).Raw);
             }
             finally { dir.Delete(true); }
+        }
+
+        [Fact]
+        public void The_fleet_page_counts_in_words_that_fit_one_device()
+        {
+            var merger = new FleetMerger();
+            merger.Add(Sample(), "pc-01.json");
+            Assert.Contains("1 device from 1 report</p>", FleetMerger.Html(merger.Summary()));
         }
 
         [Fact]

@@ -256,6 +256,14 @@ Describe 'Merge-WaComplianceReport' {
         $t01 = $s.Controls | Where-Object ControlId -eq 'WA-T-01'
         $page.bars | Should -Contain ("WA-T-01 Chromium{0:0.0}%" -f $t01.Score)
         $page.body | Should -Match '30 devices from 30 reports, 3 files skipped'
+        # A control/target with nothing to score (not applicable everywhere) shows no percentage (xunit covers a fleet with one).
+        $unscored = @($s.Controls | Where-Object { $_.Counts.Scored -eq 0 -and $_.Counts.Advisory -eq 0 })
+        foreach ($u in $unscored) {
+            $row = @($page.controls | Where-Object { $_[0] -like "$($u.ControlId) *" -and $_[1] -eq $u.Target })
+            $row.Count | Should -Be 1
+            $row[0][7] | Should -Be 'n/a'
+        }
+        @($page.controls | Where-Object { $_[7] -ne 'n/a' }).Count | Should -Be @($s.Controls | Where-Object { $_.Counts.Scored -gt 0 -and $_.Counts.Advisory -eq 0 }).Count
         $page.body | Should -Match 'Worst offenders'
 
         # Per category and per day, computed from the generated reports themselves (one per device, so all count).

@@ -473,8 +473,9 @@ namespace WaHardening.Core.Reporting
             var sb = new StringBuilder();
             sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>WaHardening fleet compliance</title>\n<style>")
               .Append(ReportWriters.Css).Append("</style>\n</head>\n<body>\n<h1>WaHardening fleet compliance</h1>\n");
-            sb.Append("<p class=\"meta\">").Append(s.Devices).Append(" devices from ").Append(s.ReportsRead).Append(" reports");
-            if (s.Skipped > 0) sb.Append(", ").Append(s.Skipped).Append(" files skipped");
+            string N(long n, string one, string many) => n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many);
+            sb.Append("<p class=\"meta\">").Append(N(s.Devices, "device", "devices")).Append(" from ").Append(N(s.ReportsRead, "report", "reports"));
+            if (s.Skipped > 0) sb.Append(", ").Append(N(s.Skipped, "file", "files")).Append(" skipped");
             sb.Append("</p>\n<p><span class=\"score\" id=\"score\">").Append(ReportWriters.Invariant(s.Score)).Append("%</span> of applicable checks compliant (latest report per device)</p>\n");
 
             var scored = s.Controls.Where(c => c.Counts.Scored > 0).ToList();
@@ -501,7 +502,9 @@ namespace WaHardening.Core.Reporting
             foreach (var c in s.Controls.Where(c => c.Counts.Advisory == 0))
                 sb.Append("<tr><td>").Append(E(c.ControlId)).Append(' ').Append(E(c.Title)).Append("</td><td>").Append(E(c.Target)).Append("</td><td>").Append(E(c.Category))
                   .Append("</td><td>").Append(c.Counts.Compliant).Append("</td><td>").Append(c.Counts.NonCompliant).Append("</td><td>").Append(c.Counts.Error)
-                  .Append("</td><td>").Append(c.Counts.NotApplicable).Append("</td><td>").Append(ReportWriters.Invariant(c.Score)).Append("%</td></tr>\n");
+                  .Append("</td><td>").Append(c.Counts.NotApplicable).Append("</td><td>")
+                  // Nothing to score (not applicable on every device): no percentage, rather than a misleading 100 %.
+                  .Append(c.Counts.Scored > 0 ? ReportWriters.Invariant(c.Score) + "%" : "n/a").Append("</td></tr>\n");
             sb.Append("</tbody></table>\n<h2>Per category</h2>\n<table id=\"categories\"><thead><tr><th>Category</th><th>Compliant</th><th>Non-compliant</th><th>Error</th><th>Score</th></tr></thead><tbody>\n");
             foreach (var (name, c) in s.Categories.Where(x => x.Counts.Scored > 0))
                 sb.Append("<tr><td>").Append(E(name)).Append("</td><td>").Append(c.Compliant).Append("</td><td>").Append(c.NonCompliant).Append("</td><td>").Append(c.Error)
