@@ -95,6 +95,55 @@ namespace WaHardening.Core.Tests
             Assert.Equal(before, s.Snapshot());
         }
 
+        private const string FirefoxKey = @"SOFTWARE\Policies\Mozilla\Firefox";
+
+        private static Engine Windows(InMemoryRegistry reg, Scratch s) => new Engine(new ProviderContext(s.Root, Platforms.Windows, new RecordingRunner(), reg));
+
+        [Fact]
+        public void Windows_firefox_sanitize_on_shutdown_dword_1_satisfies_every_item_and_is_left_alone()
+        {
+            using var s = new Scratch();
+            var reg = new InMemoryRegistry();
+            reg.SetValue("HKLM", FirefoxKey, "SanitizeOnShutdown", new RegistryValue(RegistryKind.DWord, 1u));
+            var before = reg.Dump();
+            var e = Windows(reg, s);
+            var r = e.Test(s_sanitize.Controls).Single();
+            Assert.Equal(ComplianceStatus.Compliant, r.Status);
+            Assert.All(r.Settings, x => { Assert.Equal("true", x.Actual); Assert.Contains(@"HKLM\" + FirefoxKey + @"\SanitizeOnShutdown = 1 (the boolean form", x.Origin); });
+            Assert.Empty(e.Plan(s_sanitize.Controls).Operations);
+            Assert.Empty(Set(e, s_sanitize, out var backup));
+            Assert.Null(backup);
+            Assert.Equal(before, reg.Dump());
+
+            // An item the boolean form does not satisfy would need the item form beside it: refused, nothing written.
+            var b = Baseline(Control("WA-S-02", FirefoxBool("SanitizeOnShutdown.Downloads", false)));
+            var ex = Assert.Throws<WaHardeningException>(() => e.Plan(b.Controls));
+            Assert.Equal("PolicyFormConflict", ex.ErrorId);
+            Assert.Equal(before, reg.Dump());
+        }
+
+        [Fact]
+        public void Windows_firefox_sanitize_on_shutdown_dword_0_is_replaced_by_the_items_and_undo_restores_it()
+        {
+            using var s = new Scratch();
+            var reg = new InMemoryRegistry();
+            reg.SetValue("HKLM", FirefoxKey, "SanitizeOnShutdown", new RegistryValue(RegistryKind.DWord, 0u));
+            reg.SetValue("HKLM", FirefoxKey, "DisableAppUpdate", new RegistryValue(RegistryKind.DWord, 0u));
+            var before = reg.Dump();
+            var e = Windows(reg, s);
+            Assert.All(e.Test(s_sanitize.Controls).Single().Settings, x => { Assert.Equal(ComplianceStatus.NonCompliant, x.Status); Assert.Equal("false", x.Actual); });
+
+            var changes = Set(e, s_sanitize, out var backup);
+            Assert.Equal(3, changes.Count);
+            Assert.Null(reg.GetValue("HKLM", FirefoxKey, "SanitizeOnShutdown"));                  // the boolean form is gone ...
+            Assert.Equal(1u, reg.GetValue("HKLM", FirefoxKey + @"\SanitizeOnShutdown", "Cookies")!.Data); // ... the items stand in its place
+            Assert.Equal(0u, reg.GetValue("HKLM", FirefoxKey, "DisableAppUpdate")!.Data);          // foreign values kept
+            Assert.Equal(ComplianceStatus.Compliant, e.Test(s_sanitize.Controls).Single().Status);
+
+            e.Restore(BackupDocument.Load(backup!), backup!);
+            Assert.Equal(before, reg.Dump());
+        }
+
         [Fact]
         public void Firefox_a_scalar_where_no_boolean_form_exists_is_still_invalid()
         {

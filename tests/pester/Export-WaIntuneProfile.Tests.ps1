@@ -101,6 +101,32 @@ Describe 'Export-WaIntuneProfile' {
         $list.Values | Should -Contain 'https://web.whatsapp.com'
     }
 
+    It 'remediation honours Firefox SanitizeOnShutdown as one DWORD: 1 is left alone, 0 is replaced by the items' {
+        $shared = Join-Path $TestDrive 'shared'
+        $null = Export-WaIntuneProfile -Path $shared -Profile SharedComputer -Platform Windows -Confirm:$false
+        $detect = Join-Path $shared 'windows/remediation/detect.ps1'
+        $remediate = Join-Path $shared 'windows/remediation/remediate.ps1'
+        (Get-Content -Raw $detect) | Should -Match "AllName = 'SanitizeOnShutdown'"
+        foreach ($flag in 1, 0) {
+            $store = Join-Path $TestDrive "sanitize-$flag.json"
+            @{ 'HKLM\SOFTWARE\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = $flag } } | ConvertTo-Json | Set-Content $store
+            $before = Invoke-DeviceScript $detect $store
+            $before.ExitCode | Should -Be 1
+            if ($flag) { $before.Output | Should -Not -Match 'SanitizeOnShutdown' -Because 'the boolean form on satisfies every item' }
+            else { $before.Output | Should -Match 'SanitizeOnShutdown\\Cookies' }
+            (Invoke-DeviceScript $remediate $store).ExitCode | Should -Be 0
+            (Invoke-DeviceScript $detect $store).ExitCode | Should -Be 0
+            $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
+            if ($flag) {
+                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['SanitizeOnShutdown'] | Should -Be 1
+                $state.ContainsKey('HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown') | Should -BeFalse
+            } else {
+                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox'].ContainsKey('SanitizeOnShutdown') | Should -BeFalse
+                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
+            }
+        }
+    }
+
     It 'custom compliance: discovery prints compact JSON whose values satisfy the rules only when compliant' {
         $rules = (Get-Content -Raw (Join-Path $Out 'windows/custom-compliance/rules.json') | ConvertFrom-Json).Rules
         $discovery = Join-Path $Out 'windows/custom-compliance/discovery.ps1'

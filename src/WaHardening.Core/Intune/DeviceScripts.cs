@@ -24,6 +24,8 @@ namespace WaHardening.Core.Intune
         {
             public string Control = "", Target = "", Setting = "", Hive = "", Key = "", Kind = "", Compare = "";
             public string? ValueName;
+            /// <summary>Key and value name of the Firefox boolean form that stands for this item (SanitizeOnShutdown), if any.</summary>
+            public string? AllKey, AllName;
             public object? Value;
             public IReadOnlyList<object>? Accept;
             public long? Minimum, Maximum;
@@ -41,6 +43,7 @@ namespace WaHardening.Core.Intune
                 // Remediations and custom compliance run as SYSTEM: per-user (HKCU) settings come from the settings catalog only.
                 if (r.Hive != "HKLM") continue;
                 var compare = r.IsList ? "Superset" : s.Comparison.ToString();
+                var booleanForm = RegistryRendering.FirefoxBooleanForm(s);
                 all.Add(new ScriptSetting
                 {
                     Control = c.Id, Target = s.Target, Setting = SettingName(c.Id, s),
@@ -48,6 +51,7 @@ namespace WaHardening.Core.Intune
                     Compare = compare, Value = r.IsList ? r.ListItems : r.Data,
                     Accept = s.Comparison == Comparison.OneOf ? s.Accept.Select(a => RegistryRendering.Render(s, a).Data!).ToList() : null,
                     Minimum = s.Minimum, Maximum = s.Maximum, InCatalog = s.Section("intune") != null,
+                    AllKey = booleanForm?.Key, AllName = booleanForm?.Name,
                 });
             }
             if (all.Count == 0) yield break;
@@ -181,6 +185,7 @@ namespace WaHardening.Core.Intune
             if (s.Accept != null) sb.Append("; Accept = @(").Append(string.Join(", ", s.Accept.Select(Literal))).Append(')');
             if (s.Minimum != null) sb.Append("; Minimum = ").Append(s.Minimum.Value.ToString(CultureInfo.InvariantCulture));
             if (s.Maximum != null) sb.Append("; Maximum = ").Append(s.Maximum.Value.ToString(CultureInfo.InvariantCulture));
+            if (s.AllKey != null) sb.Append("; AllKey = ").Append(Q(s.AllKey)).Append("; AllName = ").Append(Q(s.AllName!));
             return sb.Append(" }").ToString();
         }
 
@@ -236,6 +241,25 @@ function Set-WaValue([string] $Hive, [string] $Key, [string] $Name, [string] $Ki
     New-ItemProperty -LiteralPath $path -Name $Name -PropertyType $Kind -Value $Value -Force | Out-Null
 }
 
+function Remove-WaValue([string] $Hive, [string] $Key, [string] $Name) {
+    if ($env:WAHARDENING_REGISTRY_FILE) {
+        $store = Read-WaStore
+        $entry = $store.PSObject.Properties[$Hive + '\' + $Key]
+        if ($entry) { $entry.Value.PSObject.Properties.Remove($Name) }
+        [IO.File]::WriteAllText($env:WAHARDENING_REGISTRY_FILE, (ConvertTo-Json $store -Depth 5))
+        return
+    }
+    Remove-ItemProperty -LiteralPath ('Registry::' + (Get-WaRoot $Hive) + '\' + $Key) -Name $Name -ErrorAction SilentlyContinue
+}
+
+# The Firefox boolean form (SanitizeOnShutdown = 1 clears everything): $null when absent, else whether it is on.
+function Get-WaAll($S) {
+    if (-not $S.AllKey) { return $null }
+    $values = Get-WaValues $S.Hive $S.AllKey
+    if (-not $values.ContainsKey($S.AllName)) { return $null }
+    return ((Get-WaNumber $values[$S.AllName]) -ne 0)
+}
+
 function Get-WaNumber($Value) {
     $n = 0L
     if ([long]::TryParse([string]$Value, [ref]$n)) { return $n }
@@ -250,7 +274,11 @@ function Test-WaSetting($S) {
         foreach ($want in $S.Value) { if ($have -notcontains $want) { return $false } }
         return $true
     }
-    if (-not $values.ContainsKey($S.Name)) { return $false }
+    if (-not $values.ContainsKey($S.Name)) {
+        $all = Get-WaAll $S
+        if ($null -ne $all) { return ($all -eq ((Get-WaNumber $S.Value) -ne 0)) }
+        return $false
+    }
     $actual = $values[$S.Name]
     switch ($S.Compare) {
         'Equal' { return ([string]$actual -eq [string]$S.Value) }
@@ -309,6 +337,10 @@ foreach ($s in $WaSettings) {
             $changed++
         }
     } else {
+        # The boolean form off clears nothing: the items replace it. On, it stands for every item: left as it is.
+        $all = Get-WaAll $s
+        if ($all -eq $true) { continue }
+        if ($all -eq $false) { Remove-WaValue $s.Hive $s.AllKey $s.AllName; $changed++ }
         Set-WaValue $s.Hive $s.Key $s.Name $s.Kind $s.Value
         $changed++
     }

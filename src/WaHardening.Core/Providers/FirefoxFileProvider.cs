@@ -23,8 +23,6 @@ namespace WaHardening.Core.Providers
         public const string PolicyFile = "/etc/firefox/policies/policies.json";
         private static readonly string[] s_binaries =
             { "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox" };
-        /// <summary>Policies whose object may be replaced by one boolean that stands for every item of it.</summary>
-        private static readonly HashSet<string> s_booleanForms = new HashSet<string>(System.StringComparer.Ordinal) { "SanitizeOnShutdown" };
 
         public string Name => "FirefoxJson";
         public bool Serves(string target, string platform) => platform == Platforms.Linux && target == Targets.Firefox;
@@ -62,15 +60,13 @@ namespace WaHardening.Core.Providers
             for (var k = 0; k < parts.Length; k++)
             {
                 node = (node as JsonObject)?[parts[k]];
-                if (k < parts.Length - 1 && node is JsonBoolean all && s.Type == Model.ValueType.Boolean && IsBooleanForm(parts, k))
+                if (k + 1 == FirefoxPolicy.BooleanFormDepth(s) && node is JsonBoolean all)
                     return new ReadResult(new JsonBoolean(all.Value), location,
                         $"{PolicyFile}: policies.{string.Join(".", parts, 0, k + 1)} = {all} (the boolean form, for every item)");
             }
             var (value, problem) = FirefoxPolicy.Read(s, node);
             return new ReadResult(value, location, null, problem);
         }
-
-        private static bool IsBooleanForm(string[] parts, int k) => s_booleanForms.Contains(string.Join(".", parts, 0, k + 1));
 
         public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx)
         {
@@ -87,7 +83,7 @@ namespace WaHardening.Core.Providers
                 {
                     var next = node[parts[k]];
                     if (next == null) node.Set(parts[k], next = new JsonObject());
-                    if (next is JsonBoolean all && IsBooleanForm(parts, k))
+                    if (next is JsonBoolean all && k + 1 == FirefoxPolicy.BooleanFormDepth(i.Setting))
                     {
                         // false: nothing is cleared, so the object form with our items is stricter. true stands for every item;
                         // only an item it does not satisfy gets here, and the object form would drop the others.

@@ -89,6 +89,8 @@ namespace WaHardening.Core.Providers
             }
             var value = reg.GetValue(r.Hive, r.Key, r.ValueName!);
             if (value != null) return new ReadResult(Convert(s, value), r.Path, null, KindProblem(r, value));
+            if (RegistryRendering.FirefoxBooleanForm(s) is (string bHive, string bKey, string bName) && reg.GetValue(bHive, bKey, bName) is RegistryValue all && DWordFlag(all) is bool on)
+                return new ReadResult(new JsonBoolean(on), r.Path, $@"{bHive}\{bKey}\{bName} = {all.Text} (the boolean form, for every item)");
             if (MdmLocation(s) is (string mdmKey, string mdmValue))
             {
                 var mv = reg.GetValue("HKLM", mdmKey, mdmValue);
@@ -96,6 +98,13 @@ namespace WaHardening.Core.Providers
             }
             return new ReadResult(null, r.Path);
         }
+
+        private static bool? DWordFlag(RegistryValue v) => v.Kind != RegistryKind.DWord ? null : v.Data switch
+        {
+            uint u => u != 0,
+            int i => i != 0,
+            _ => (bool?)null,
+        };
 
         private static JsonValue Convert(SettingDefinition s, RegistryValue v) =>
             RegistryRendering.FromRegistry(s, v.Data) ?? new JsonString(v.Text);
@@ -133,6 +142,18 @@ namespace WaHardening.Core.Providers
                 }
                 else
                 {
+                    if (RegistryRendering.FirefoxBooleanForm(i.Setting) is (string bHive, string bKey, string bName) && reg.GetValue(bHive, bKey, bName) is RegistryValue all
+                        && DWordFlag(all) is bool on && reg.GetValue(r.Hive, r.Key, r.ValueName!) == null)
+                    {
+                        // On: it stands for every item, so only an item it does not satisfy gets here, and writing the item
+                        // form next to it would leave Firefox to pick one. Off: nothing is cleared; the item form replaces it.
+                        if (on)
+                            throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                                $@"{bHive}\{bKey}\{bName} = {all.Text} stands for every item, and {i.Setting.Name} = {i.Desired} can only be written as an item, " +
+                                "which would leave Firefox two forms of the policy; nothing was written.", $@"{bHive}\{bKey}\{bName}");
+                        if (!plan.Operations.OfType<RegistryDeleteOperation>().Any(d => d.Hive == bHive && d.Key == bKey && d.Name == bName))
+                            plan.Operations.Add(new RegistryDeleteOperation(bHive, bKey, bName));
+                    }
                     var v = new RegistryValue(r.Kind, r.Data!);
                     if (!v.SameAs(reg.GetValue(r.Hive, r.Key, r.ValueName!)))
                         plan.Operations.Add(new RegistrySetOperation(r.Hive, r.Key, r.ValueName!, v));

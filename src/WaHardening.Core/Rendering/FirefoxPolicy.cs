@@ -19,6 +19,23 @@ namespace WaHardening.Core.Rendering
 
         public static bool IsPreference(SettingDefinition s) => s.Target == Targets.Firefox && s.Section(SectionName) != null;
 
+        /// <summary>Policies whose object may be replaced by one boolean that stands for every item of it:
+        /// "SanitizeOnShutdown": true clears everything and locks it (policy-templates, "SanitizeOnShutdown (All)"); false clears nothing.</summary>
+        private static readonly HashSet<string> s_booleanForms = new HashSet<string>(System.StringComparer.Ordinal) { "SanitizeOnShutdown" };
+
+        /// <summary>
+        /// How many leading parts of <see cref="Path"/> name a policy that also has a boolean form standing for this (boolean)
+        /// setting, e.g. 1 for SanitizeOnShutdown.Cookies; 0 when there is none.
+        /// </summary>
+        public static int BooleanFormDepth(SettingDefinition s)
+        {
+            if (s.Target != Targets.Firefox || s.Type != Model.ValueType.Boolean || IsPreference(s)) return 0;
+            var parts = Path(s);
+            for (var k = 1; k < parts.Length; k++)
+                if (s_booleanForms.Contains(string.Join(".", parts, 0, k))) return k;
+            return 0;
+        }
+
         /// <summary>The status the preference is written with ("locked").</summary>
         public static string Status(SettingDefinition s) => (s.Section(SectionName)?["status"] as JsonString)?.Value ?? "locked";
 

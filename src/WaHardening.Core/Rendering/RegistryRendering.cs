@@ -96,6 +96,20 @@ namespace WaHardening.Core.Rendering
     public static class RegistryRendering
     {
         /// <summary>True when the setting has a Windows registry form.</summary>
+        /// <summary>
+        /// Where the boolean form of a Firefox policy sits in the registry, for a setting that has one (see
+        /// <see cref="FirefoxPolicy.BooleanFormDepth"/>): SanitizeOnShutdown.Cookies → HKLM ...\Mozilla\Firefox, value
+        /// SanitizeOnShutdown (a DWORD, as firefox.admx writes "SanitizeOnShutdown (All)"); null otherwise.
+        /// </summary>
+        public static (string Hive, string Key, string Name)? FirefoxBooleanForm(SettingDefinition s)
+        {
+            var depth = FirefoxPolicy.BooleanFormDepth(s);
+            if (depth == 0) return null;
+            var parts = FirefoxPolicy.Path(s);
+            var root = Targets.Find(Targets.Firefox)!.WindowsPolicyKey!;
+            return ("HKLM", depth == 1 ? root : root + @"\" + string.Join(@"\", parts, 0, depth - 1), parts[depth - 1]);
+        }
+
         public static bool Applies(SettingDefinition s) =>
             s.Section("registry") != null || (Targets.Find(s.Target)?.WindowsPolicyKey != null);
 
