@@ -97,8 +97,6 @@ namespace WaHardening.Core.Tests
 
         private const string FirefoxKey = @"SOFTWARE\Policies\Mozilla\Firefox";
 
-        private static Engine Windows(InMemoryRegistry reg, Scratch s) => new Engine(new ProviderContext(s.Root, Platforms.Windows, new RecordingRunner(), reg));
-
         [Fact]
         public void Windows_firefox_sanitize_on_shutdown_dword_1_satisfies_every_item_and_is_left_alone()
         {

@@ -387,7 +387,7 @@ namespace WaHardening.Core.Tests
             ""registry"": { ""hive"": ""HKLM"", ""key"": ""SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"", ""value"": ""InactivityTimeoutSecs"", ""kind"": ""REG_DWORD"" } }";
         private const string ChromeKey = @"SOFTWARE\Policies\Google\Chrome";
 
-        private static Engine Windows(InMemoryRegistry reg, Scratch s) => new Engine(new ProviderContext(s.Root, Platforms.Windows, new RecordingRunner(), reg));
+        internal static Engine Windows(InMemoryRegistry reg, Scratch s) => new Engine(new ProviderContext(s.Root, Platforms.Windows, new RecordingRunner(), reg));
 
         [Fact]
         public void Windows_list_policies_are_numbered_values_and_stale_ones_are_removed()
