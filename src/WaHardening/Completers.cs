@@ -41,23 +41,21 @@ namespace WaHardening.Commands
                     yield return new CompletionResult(value, value, CompletionResultType.ParameterValue, tooltip);
         }
 
-        /// <summary>The baseline file already typed on the command line (absolute, or relative to the current location), if any.</summary>
+        /// <summary>The baseline file already typed on the command line (any path the session resolves), if any.</summary>
         private static string? BaselineFile(string commandName, IDictionary? bound)
         {
             var name = s_baselineParameter.GetOrAdd(commandName ?? "", BaselineParameterOf);
             if (name == null || bound?[name] is not string path || path.Length == 0) return null;
-            if (!System.IO.Path.IsPathRooted(path))
+            try
             {
-                try
-                {
-                    // The completer runs on the pipeline thread of the session being completed: ask it where it is.
-                    using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-                    var here = ps.AddCommand("Microsoft.PowerShell.Management\\Get-Location").AddParameter("PSProvider", "FileSystem")
-                        .Invoke<PathInfo>().FirstOrDefault()?.ProviderPath;
-                    if (here != null) path = System.IO.Path.Combine(here, path);
-                }
-                catch (Exception) { /* no session to ask: relative to the process */ }
+                // The completer runs on the pipeline thread of the session being completed: let it resolve the path as the
+                // command will (relative to its location, PowerShell drives such as TestDrive:, ~).
+                using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                var resolved = ps.AddScript("param($p) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($p)").AddArgument(path)
+                    .Invoke<string>().FirstOrDefault();
+                if (!string.IsNullOrEmpty(resolved)) path = resolved!;
             }
+            catch (Exception) { /* no session to ask, or a path it cannot resolve: taken as it is */ }
             return File.Exists(path) ? path : null;
         }
 

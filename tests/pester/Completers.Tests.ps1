@@ -66,6 +66,10 @@ Describe 'Argument completion' {
         finally { Pop-Location }
     }
 
+    It 'reads a baseline path on a PowerShell drive (TestDrive:)' {
+        Complete 'Get-WaBaseline -Path TestDrive:/c.json -Id ZZ' | Should -Be 'ZZ-CUSTOM-01'
+    }
+
     It 'uses the default baseline when -Path names an output file, not a baseline' {
         $report = Join-Path $TestDrive 'report.json'
         '{ "not": "a baseline" }' | Set-Content $report

@@ -107,6 +107,12 @@ Describe 'Export-WaIntuneProfile' {
         $detect = Join-Path $shared 'windows/remediation/detect.ps1'
         $remediate = Join-Path $shared 'windows/remediation/remediate.ps1'
         (Get-Content -Raw $detect) | Should -Match "AllName = 'SanitizeOnShutdown'"
+        # An item set looser than required is fixed even while the boolean form is on (the item is what counts then).
+        $mixed = Join-Path $TestDrive 'sanitize-mixed.json'
+        @{ 'HKLM\SOFTWARE\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = 1 }; 'HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown' = @{ Cookies = 0 } } |
+            ConvertTo-Json | Set-Content $mixed
+        (Invoke-DeviceScript $remediate $mixed).ExitCode | Should -Be 0
+        (Get-Content -Raw $mixed | ConvertFrom-Json -AsHashtable)['HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
         foreach ($flag in 1, 0) {
             $store = Join-Path $TestDrive "sanitize-$flag.json"
             @{ 'HKLM\SOFTWARE\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = $flag } } | ConvertTo-Json | Set-Content $store

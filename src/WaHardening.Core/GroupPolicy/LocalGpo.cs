@@ -149,6 +149,19 @@ namespace WaHardening.Core.GroupPolicy
             foreach (var (def, setting) in own)
             {
                 var (actual, owned, kindProblem) = setting.IsList ? ListState(existing, def, setting) : ValueState(existing, def, setting);
+                if (actual == null && RegistryRendering.FirefoxBooleanForm(def) is (_, string allKey, string allName)
+                    && RawValue(existing, allKey, allName) is (PolEntry all, List<int> allOwned) && all.Type == RegistryKind.DWord && all.Data is uint flag)
+                {
+                    // Firefox's boolean form (SanitizeOnShutdown = 1: clear everything), as the registry provider judges it: on, it
+                    // stands for this item and stays; off, it clears nothing and the item records replace it.
+                    var (ok, why) = ValueComparer.Judge(def, new JsonBoolean(flag != 0));
+                    if (ok) { result.Notes.Add($@"{setting.Path}: kept {allKey}\{allName} = {flag} (the boolean form, {why})"); continue; }
+                    if (flag != 0)
+                        throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                            $@"{allKey}\{allName} = {flag} stands for every item, and {def.Name} = {def.Expected} can only be written as an item, " +
+                            "which would leave Firefox two forms of the policy; nothing was written.", $@"{allKey}\{allName}");
+                    drop.UnionWith(allOwned);
+                }
                 if (actual != null && !kindProblem)
                 {
                     var (ok, why) = ValueComparer.Judge(def, actual);
@@ -176,22 +189,29 @@ namespace WaHardening.Core.GroupPolicy
         /// <summary>The value the file gives one registry value, the records that speak of it, and whether its type is not the policy's.</summary>
         private static (JsonValue? Actual, List<int> Owned, bool KindProblem) ValueState(IReadOnlyList<PolEntry> existing, SettingDefinition def, RegistrySetting s)
         {
+            var (state, owned) = RawValue(existing, s.Key, s.ValueName);
+            return state == null ? (null, owned, false) : (Typed(def, state.Data, state), owned, state.Type != s.Kind);
+        }
+
+        /// <summary>The record that gives one registry value its final state (null: none or deleted) and the records that speak of it.</summary>
+        private static (PolEntry? State, List<int> Owned) RawValue(IReadOnlyList<PolEntry> existing, string key, string? valueName)
+        {
             PolEntry? state = null;
             var owned = new List<int>();
             for (var i = 0; i < existing.Count; i++)
             {
                 var e = existing[i];
-                if (!SameName(e.Key, s.Key)) continue;
+                if (!SameName(e.Key, key)) continue;
                 switch (e.Action)
                 {
-                    case PolAction.SetValue when SameName(e.ValueName, s.ValueName): state = e; owned.Add(i); break;
-                    case PolAction.SoftSetValue when SameName(e.TargetValueName, s.ValueName): state ??= e; owned.Add(i); break;
-                    case PolAction.DeleteValue when SameName(e.TargetValueName, s.ValueName): state = null; owned.Add(i); break;
+                    case PolAction.SetValue when SameName(e.ValueName, valueName): state = e; owned.Add(i); break;
+                    case PolAction.SoftSetValue when SameName(e.TargetValueName, valueName): state ??= e; owned.Add(i); break;
+                    case PolAction.DeleteValue when SameName(e.TargetValueName, valueName): state = null; owned.Add(i); break;
                     case PolAction.DeleteAllValues: state = null; break;
-                    case PolAction.DeleteValues when Names(e).Any(n => SameName(n, s.ValueName)): state = null; break;
+                    case PolAction.DeleteValues when Names(e).Any(n => SameName(n, valueName)): state = null; break;
                 }
             }
-            return state == null ? (null, owned, false) : (Typed(def, state.Data, state), owned, state.Type != s.Kind);
+            return (state, owned);
         }
 
         /// <summary>The list the file gives a list key (its values 1..n in numeric order) and the records that build it.</summary>

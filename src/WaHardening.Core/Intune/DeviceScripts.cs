@@ -337,8 +337,10 @@ foreach ($s in $WaSettings) {
             $changed++
         }
     } else {
-        # The boolean form off clears nothing: the items replace it. On, it stands for every item: left as it is.
-        $all = Get-WaAll $s
+        # The boolean form (only when the item itself is not there) off clears nothing: the items replace it. On, it
+        # stands for every item: left as it is.
+        $all = $null
+        if (-not (Get-WaValues $s.Hive $s.Key).ContainsKey($s.Name)) { $all = Get-WaAll $s }
         if ($all -eq $true) { continue }
         if ($all -eq $false) { Remove-WaValue $s.Hive $s.AllKey $s.AllName; $changed++ }
         Set-WaValue $s.Hive $s.Key $s.Name $s.Kind $s.Value

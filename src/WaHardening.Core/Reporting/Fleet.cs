@@ -81,7 +81,8 @@ namespace WaHardening.Core.Reporting
     /// that is not a readable device report is recorded as skipped and the merge goes on. <see cref="FleetFeed"/>
     /// spreads the files over the cores as they are enumerated, one merger per worker, and merges the workers'
     /// results at the end; the outcome does not depend on which worker read which file (the latest report wins,
-    /// a tie goes to the ordinally first path, titles come from the first input that named a control).
+    /// a tie goes to the ordinally first path, titles come from the first input that named a control: input order, for a
+    /// folder the file system's enumeration order, which is not sorted).
     /// </summary>
     public sealed class FleetMerger : ReportScanner.IControlTable
     {

@@ -65,6 +65,7 @@ namespace WaHardening.Core.Reporting
         /// after <see cref="Dispose"/> (or when a worker failed: <see cref="Complete"/> then reports why).</summary>
         public void Add(string path)
         {
+            if (_failure != null) ExceptionDispatchInfo.Capture(_failure).Throw();   // a worker's failure, as itself
             _cancel.Token.ThrowIfCancellationRequested();
             if (_completed) throw new InvalidOperationException("the feed is complete");
             try { _queue.Add((path, _seq++), _cancel.Token); }

@@ -151,6 +151,31 @@ namespace WaHardening.Core.Tests.GroupPolicy
         }
 
         [Fact]
+        public void Firefox_sanitize_on_shutdown_as_one_dword_is_kept_when_on_and_replaced_by_the_items_when_off()
+        {
+            const string Firefox = @"SOFTWARE\Policies\Mozilla\Firefox";
+            var shared = GpoContent.From(BaselineLoader.Load(BaselineLoaderTests.DefaultPath).ControlsFor("SharedComputer"), SecurityOptionPlacement.RegistryPol);
+            var items = Own(shared, "HKLM").Where(o => RegistryRendering.FirefoxBooleanForm(o.Item1) != null).ToList();
+            Assert.True(items.Count >= 5, "the SharedComputer profile clears Firefox data item by item");
+            var other = PolEntry.DWord(Firefox, "DisableAppUpdate", 0);
+
+            // On: "clear everything" is stricter than any item list; nothing of ours is added beside it.
+            var on = new[] { PolEntry.DWord(Firefox, "SanitizeOnShutdown", 1), other };
+            var kept = LocalGpo.Merge(on, items);
+            Assert.Equal(on, kept.Records);
+            Assert.Equal(0, kept.Written);
+            Assert.All(kept.Notes, n => Assert.Contains("the boolean form", n));
+
+            // Off: clears nothing; the DWORD goes and the items are written, the foreign record stays.
+            var off = new[] { PolEntry.DWord(Firefox, "SanitizeOnShutdown", 0), other };
+            var replaced = LocalGpo.Merge(off, items);
+            Assert.DoesNotContain(replaced.Records, r => r.Key == Firefox && r.ValueName == "SanitizeOnShutdown");
+            Assert.Contains(other, replaced.Records);
+            Assert.Equal(items.Count, replaced.Written);
+            Assert.All(replaced.Records.Skip(1), r => Assert.Equal(Firefox + @"\SanitizeOnShutdown", r.Key));
+        }
+
+        [Fact]
         public void WhatIf_writes_nothing_and_a_damaged_file_stops_the_merge_before_any_write()
         {
             var (scratch, ctx, root) = Scratch("localgpo-whatif");
