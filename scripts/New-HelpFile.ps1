@@ -23,6 +23,19 @@ $members = @{}
 foreach ($m in $doc.doc.members.member) { $members[$m.name] = $m }
 $common = [System.Collections.Generic.HashSet[string]]::new([string[]]([System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters))
 
+# The type name help shows for a parameter: Nullable<T> as T (e.g. Int32, not Nullable`1), arrays as T[].
+function Get-TypeName([type] $t) {
+    $u = [Nullable]::GetUnderlyingType($t)
+    if ($u) { return $u.Name }
+    return $t.Name
+}
+
+function Get-TypeFullName([type] $t) {
+    $u = [Nullable]::GetUnderlyingType($t)
+    if ($u) { return $u.FullName }
+    return $t.FullName
+}
+
 function Get-Para([System.Xml.XmlNode] $node, [string] $type) {
     if (-not $node) { return @() }
     @($node.SelectNodes(".//para[@type='$type']") | ForEach-Object { ($_.InnerText -replace '\s+', ' ').Trim() } | Where-Object { $_ })
@@ -95,7 +108,7 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
             $w.WriteAttributeString('position', $(if ($sp.Position -ge 0) { "$($sp.Position)" } else { 'named' }))
             $w.WriteElementString('maml', 'name', $ns.maml, $sp.Name)
             if ($sp.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
-                $w.WriteElementString('command', 'parameterValue', $ns.command, $sp.ParameterType.Name)
+                $w.WriteElementString('command', 'parameterValue', $ns.command, (Get-TypeName $sp.ParameterType))
             }
             $w.WriteEndElement()
         }
@@ -114,9 +127,9 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         $w.WriteAttributeString('position', $(if ($pos) { "$($pos[0].Position)" } else { 'named' }))
         $w.WriteElementString('maml', 'name', $ns.maml, $p.Name)
         Write-Paras 'maml' 'description' $paramText[$p.Name]
-        $w.WriteElementString('command', 'parameterValue', $ns.command, $p.ParameterType.Name)
+        $w.WriteElementString('command', 'parameterValue', $ns.command, (Get-TypeName $p.ParameterType))
         $w.WriteStartElement('dev', 'type', $ns.dev)
-        $w.WriteElementString('maml', 'name', $ns.maml, $p.ParameterType.FullName)
+        $w.WriteElementString('maml', 'name', $ns.maml, (Get-TypeFullName $p.ParameterType))
         $w.WriteEndElement()
         $w.WriteEndElement()
     }

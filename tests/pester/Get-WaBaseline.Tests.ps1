@@ -127,6 +127,23 @@ Describe 'Get-WaBaseline' {
         { Get-WaBaseline -Profile Kiosk } | Should -Throw -ErrorId 'ProfileNotFound,WaHardening.Commands.GetWaBaselineCommand'
     }
 
+    It 'every cmdlet that selects a profile reports an unknown one with the same ErrorId' {
+        $out = Join-Path $TestDrive 'unknown-profile'
+        $calls = @(
+            @{ Name = 'Test-WaHardening'; Call = { Test-WaHardening -Profile Kiosk -Root $out -ErrorAction Stop } }
+            @{ Name = 'Export-WaIntuneProfile'; Call = { Export-WaIntuneProfile -Profile Kiosk -Path $out -Confirm:$false -ErrorAction Stop } }
+            @{ Name = 'Export-WaGpo'; Call = { Export-WaGpo -Profile Kiosk -Path $out -Confirm:$false -ErrorAction Stop } }
+        )
+        foreach ($c in $calls) {
+            $err = $null
+            try { & $c.Call | Out-Null } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty -Because "$($c.Name) -Profile Kiosk fails"
+            $err.FullyQualifiedErrorId | Should -BeLike 'ProfileNotFound,*' -Because $c.Name
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound' -Because $c.Name
+        }
+        Test-Path $out | Should -BeFalse
+    }
+
     It 'loads a custom baseline with -Path' {
         $file = New-TestBaseline -Path (Join-Path $TestDrive 'custom.json') -Change {
             param($b) $b.controls = @($b.controls | Where-Object { $_.id -eq 'WA-LOCK-01' })

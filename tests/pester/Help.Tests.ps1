@@ -33,6 +33,12 @@ Describe 'Offline help for <_>' -ForEach $cmdlets {
             ($ph.Description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "parameter -$p needs a description"
         }
     }
+    It 'names every parameter type as a user writes it (no Nullable`1 or other generic CLR names)' {
+        foreach ($ph in @($help.Parameters.Parameter)) {
+            "$($ph.parameterValue)" | Should -Not -Match '`' -Because "-$($ph.Name) shows its type"
+            "$($ph.type.name)" | Should -Not -Match '`' -Because "-$($ph.Name) shows its type"
+        }
+    }
 }
 
 Describe 'about_WaHardening' {

@@ -65,15 +65,15 @@ JSON.stringify({
     function Format-Rendered([string] $Text) { ($Text -replace '\s+', ' ').Trim() }
 
     # The per-status counts and score of a set of results (ConvertFrom-Json objects with .status), as the pages
-    # print them: compliant share of compliant + non-compliant + error, one decimal, 100 when nothing applies.
+    # print them: compliant share of compliant + non-compliant + error, one decimal, "n/a" when nothing is scored.
     function Get-Counts($Items) {
         $c = @($Items | Where-Object status -EQ 'Compliant').Count
         $nc = @($Items | Where-Object status -EQ 'NonCompliant').Count
         $e = @($Items | Where-Object status -EQ 'Error').Count
         $scored = $c + $nc + $e
-        $score = if ($scored -eq 0) { 100.0 } else { [math]::Round(100.0 * $c / $scored, 1) }
+        $score = if ($scored -eq 0) { 'n/a' } else { ('{0:0.0}%' -f [math]::Round(100.0 * $c / $scored, 1)).Replace(',', '.') }
         [pscustomobject]@{ C = $c; NC = $nc; E = $e; NA = @($Items | Where-Object status -EQ 'NotApplicable').Count; Scored = $scored
-            Score = ('{0:0.0}%' -f $score).Replace(',', '.') }
+            Score = $score }
     }
 }
 
@@ -106,6 +106,22 @@ Describe 'Export-WaComplianceReport' {
         try { $Results | Export-WaComplianceReport -Path (Join-Path $TestDrive 'r.txt') -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeLike 'ReportFormatUnknown,*'
         Test-Path (Join-Path $TestDrive 'r.txt') | Should -BeFalse
+    }
+
+    It 'a category with nothing scored shows "n/a" on its card and as the score, never 100 % for "0 of 0"' {
+        # The default baseline's phone/compliance-only control on an empty machine: every result is NotApplicable.
+        $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty-machine') -Force
+        $na = @(Test-WaHardening -Id WA-LOCK-03 -Root $empty.FullName)
+        $na.Count | Should -BeGreaterThan 0
+        @($na | Where-Object Status -NE 'NotApplicable').Count | Should -Be 0
+        $html = Join-Path $TestDrive 'na-card.html'
+        $na | Export-WaComplianceReport -Path $html -Confirm:$false | Out-Null
+        $page = Get-RenderedText $html 'device-report-na.png'
+        $page.score | Should -Be 'n/a'
+        $card = @($page.cards | Where-Object { $_[0] -eq $na[0].Category })
+        $card.Count | Should -Be 1
+        $card[0][1] | Should -Be 'n/a'
+        $card[0][2] | Should -Be '0 of 0 compliant'
     }
 
     It 'the HTML page, as Chromium renders it, shows the score, every control, the fixes and the advice apart' {

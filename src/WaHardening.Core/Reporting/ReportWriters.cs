@@ -19,7 +19,8 @@ namespace WaHardening.Core.Reporting
             ReportFormat.Json => JsonWriter.Write(r.ToJson()),
             ReportFormat.Csv => Csv(r),
             ReportFormat.JUnit => JUnit(r),
-            _ => Html(r),
+            ReportFormat.Html => Html(r),
+            _ => throw new ArgumentOutOfRangeException(nameof(f), f, "Unknown report format."),
         };
 
         /// <summary>Json/Csv/JUnit/Html from a file name (.json, .csv, .xml, .html/.htm).</summary>
@@ -139,6 +140,9 @@ namespace WaHardening.Core.Reporting
 
         internal static string Invariant(int n) => n.ToString(CultureInfo.InvariantCulture);
         internal static string Invariant(double n) => n.ToString("0.0", CultureInfo.InvariantCulture);
+
+        /// <summary>"87.5 %" style score text; "n/a" when nothing is scored (0 of 0 is no evidence of compliance).</summary>
+        internal static string ScoreText(StatusCounts c) => c.Scored == 0 ? "n/a" : Invariant(c.Score) + "%";
         internal static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
 
         // ------------------------------------------------------------ HTML (one file, no external assets)
@@ -166,14 +170,14 @@ th,td{padding:.25rem .35rem}}
             sb.Append("<p class=\"meta\">Profile ").Append(E(r.Profile)).Append(" &middot; ").Append(E(r.OperatingSystem)).Append(" &middot; generated ")
               .Append(E(r.GeneratedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
               .Append(" &middot; module ").Append(E(r.ModuleVersion)).Append("</p>\n");
-            sb.Append("<p><span class=\"score\" id=\"score\">").Append(Invariant(all.Score)).Append("%</span> compliant (")
+            sb.Append("<p><span class=\"score\" id=\"score\">").Append(ScoreText(all)).Append("</span> compliant (")
               .Append(all.Compliant).Append(" compliant, ").Append(all.NonCompliant).Append(" non-compliant, ").Append(all.Error).Append(" errors, ")
               .Append(all.NotApplicable).Append(" not applicable; advice is not scored)</p>\n");
 
             sb.Append("<h2>Score per category</h2>\n<div class=\"cards\" id=\"categories\">\n");
             foreach (var (name, c) in r.Categories().Where(x => x.Counts.Scored > 0 || x.Counts.NotApplicable > 0))
-                sb.Append("<div class=\"card\"><span>").Append(E(name)).Append("</span><b>").Append(Invariant(c.Score)).Append("%</b><div class=\"bar\"><i style=\"width:")
-                  .Append(Invariant(c.Score)).Append("%\"></i></div><small>").Append(c.Compliant).Append(" of ").Append(c.Scored).Append(" compliant</small></div>\n");
+                sb.Append("<div class=\"card\"><span>").Append(E(name)).Append("</span><b>").Append(ScoreText(c)).Append("</b><div class=\"bar\"><i style=\"width:")
+                  .Append(c.Scored == 0 ? "0" : Invariant(c.Score)).Append("%\"></i></div><small>").Append(c.Compliant).Append(" of ").Append(c.Scored).Append(" compliant</small></div>\n");
             sb.Append("</div>\n");
 
             var failing = r.Items.Where(i => i.Status == "NonCompliant" || i.Status == "Error").ToList();
