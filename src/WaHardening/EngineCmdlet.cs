@@ -55,6 +55,11 @@ namespace WaHardening.Commands
             if (InputObject != null) _input.AddRange(InputObject.Where(c => c != null));
         }
 
+        /// <summary>The profile the controls were selected by: -Profile (or the default, Standard); for controls from the
+        /// pipeline, the profiles they belong to joined by '+'; null when every control of a profile-less baseline is used.
+        /// Set by <see cref="Controls"/>.</summary>
+        protected string? SelectedProfile { get; private set; }
+
         /// <summary>The controls to work on.</summary>
         protected IReadOnlyList<Control> Controls()
         {
@@ -65,12 +70,15 @@ namespace WaHardening.Commands
                     throw new WaHardeningException("PipelineWithBaselineOptions", WaErrorCategory.InvalidArgument,
                         "Controls came from the pipeline: choose the baseline, profile and parameters on Get-WaBaseline instead of -Path/-Profile/-Parameter.");
                 controls = _input;
+                var names = _input.SelectMany(c => c.Profiles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                SelectedProfile = names.Count == 0 ? null : string.Join("+", names);
             }
             else
             {
                 var baseline = LoadBaseline(Path, Parameter);
                 var profile = Profile ?? (baseline.FindProfile("Standard") != null ? "Standard" : null);
                 controls = profile == null ? baseline.Controls : baseline.ControlsFor(profile);
+                SelectedProfile = profile == null ? null : baseline.FindProfile(profile)?.Name ?? profile;
             }
             if (Id != null)
                 controls = controls.Where(c => Id.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(c.Id)));

@@ -108,6 +108,22 @@ Describe 'Export-WaComplianceReport' {
         Test-Path (Join-Path $TestDrive 'r.txt') | Should -BeFalse
     }
 
+    It 'records the profile the results were audited under, not a default' {
+        $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'profile-machine') -Force
+        $shared = @(Test-WaHardening -Profile SharedComputer -Root $empty.FullName)
+        @($shared.Profile | Sort-Object -Unique) | Should -Be 'SharedComputer'
+        $json = $shared | Export-WaComplianceReport -Path (Join-Path $TestDrive 'shared.json') -Confirm:$false
+        (Get-Content -Raw $json | ConvertFrom-Json).baseline.profile | Should -Be 'SharedComputer'
+        # Results of two profiles in one report need the caller to say which profile the report is of.
+        $standard = @(Test-WaHardening -Profile Standard -Root $empty.FullName)
+        $err = $null
+        try { @($standard) + @($shared) | Export-WaComplianceReport -Path (Join-Path $TestDrive 'mixed.json') -Confirm:$false -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ReportProfileMixed,*'
+        Test-Path (Join-Path $TestDrive 'mixed.json') | Should -BeFalse
+        $named = @($standard) + @($shared) | Export-WaComplianceReport -Path (Join-Path $TestDrive 'named.json') -Profile SharedComputer -Confirm:$false
+        (Get-Content -Raw $named | ConvertFrom-Json).baseline.profile | Should -Be 'SharedComputer'
+    }
+
     It 'a category with nothing scored shows "n/a" on its card and as the score, never 100 % for "0 of 0"' {
         # The default baseline's phone/compliance-only control on an empty machine: every result is NotApplicable.
         $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty-machine') -Force

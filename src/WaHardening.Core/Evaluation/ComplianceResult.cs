@@ -67,5 +67,16 @@ namespace WaHardening.Core.Evaluation
         public IReadOnlyList<SettingResult> Settings { get; }
         public string ComputerName { get; }
         public DateTimeOffset Timestamp { get; }
+        /// <summary>The baseline profile the control was audited under (e.g. SharedComputer); null when unknown.
+        /// Reports take their profile from here.</summary>
+        public string? Profile { get; private set; }
+
+        /// <summary>This result, labelled with the profile it was audited under.</summary>
+        public ComplianceResult InProfile(string? profile)
+        {
+            var copy = (ComplianceResult)MemberwiseClone();
+            copy.Profile = profile;
+            return copy;
+        }
     }
 }

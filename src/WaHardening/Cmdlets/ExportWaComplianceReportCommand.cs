@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -47,11 +48,11 @@ namespace WaHardening.Commands
         [Parameter]
         public ReportFormat? Format { get; set; }
 
-        /// <summary><para type="description">The baseline profile the results were audited against, recorded in the report (default Standard).</para></summary>
+        /// <summary><para type="description">The baseline profile recorded in the report. By default the profile the results carry (the one Test-WaHardening audited under); results of several profiles need -Profile.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; } = "Standard";
+        public string? Profile { get; set; }
 
         protected override void Process()
         {
@@ -64,12 +65,22 @@ namespace WaHardening.Commands
             var format = Format ?? ReportWriters.FromExtension(file) ?? throw new WaHardeningException("ReportFormatUnknown", WaErrorCategory.InvalidArgument,
                 $"Cannot tell the report format from '{file}': use -Format Json, Csv, JUnit or Html, or a .json, .csv, .xml or .html file name.", file);
             var version = typeof(ExportWaComplianceReportCommand).Assembly.GetName().Version?.ToString(3) ?? "";
-            var report = DeviceReport.From(_results, Profile, version, RuntimeInformation.OSDescription.Trim(), CurrentPlatform());
+            var report = DeviceReport.From(_results, Profile ?? ProfileOfResults(), version, RuntimeInformation.OSDescription.Trim(), CurrentPlatform());
             var text = ReportWriters.Write(report, format);
             if (!ShouldProcess(file, $"Write a {format} report of {_results.Count} results")) return;
             WaHardening.Core.GroupPolicy.AtomicFileAccess.WriteAllBytes(file, new UTF8Encoding(false).GetBytes(text));
             WriteVerbose($"Wrote {file} ({format}, {_results.Count} results, score {report.Summary().Score}%)");
             WriteObject(new FileInfo(file));
+        }
+
+        private string ProfileOfResults()
+        {
+            var names = _results.Select(r => r.Profile).Where(p => !string.IsNullOrEmpty(p)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (names.Count > 1)
+                throw new WaHardeningException("ReportProfileMixed", WaErrorCategory.InvalidArgument,
+                    $"The results were audited under several profiles ({string.Join(", ", names)}): export each profile's results on their own, or name the report's profile with -Profile.",
+                    string.Join(", ", names));
+            return names.Count == 1 ? names[0]! : "";
         }
 
         internal static string CurrentPlatform() =>

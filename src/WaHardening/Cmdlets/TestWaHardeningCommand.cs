@@ -33,8 +33,9 @@ namespace WaHardening.Commands
             var controls = Controls();
             var engine = new Engine(NewContext());
             var ok = true;
-            foreach (var r in engine.Test(controls))
+            foreach (var result in engine.Test(controls))
             {
+                var r = result.InProfile(SelectedProfile);
                 if (r.Status == ComplianceStatus.NonCompliant || r.Status == ComplianceStatus.Error) ok = false;
                 if (!Quiet) WriteObject(r);
             }
