@@ -47,7 +47,7 @@ $reportDir = New-Item -ItemType Directory -Force -Path (Join-Path $OutputPath 'r
 $results = @(Test-WaHardening -Profile SharedComputer)
 foreach ($name in 'report.json', 'report.html', 'report.csv', 'report.junit.xml') {
     $format = @{ 'report.json' = 'Json'; 'report.html' = 'Html'; 'report.csv' = 'Csv'; 'report.junit.xml' = 'JUnit' }[$name]
-    $null = $results | Export-WaComplianceReport -Path (Join-Path $reportDir $name) -Format $format -Profile SharedComputer -Confirm:$false
+    $null = $results | Export-WaComplianceReport -Path (Join-Path $reportDir $name) -Format $format -Confirm:$false
 }
 $summary = ($results | Group-Object Status | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ', '
 Write-Host "Audit: $($results.Count) results ($summary) -> $(Join-Path $reportDir 'report.{json,html,csv,junit.xml}')"
