@@ -64,10 +64,17 @@ namespace WaHardening.Core.Tests
             public string Outside { get; }
             public string P(string real) => Path.Combine(Root, real.TrimStart('/'));
             public void Write(string real, string text) { Directory.CreateDirectory(Path.GetDirectoryName(P(real))!); File.WriteAllText(P(real), text); }
-            /// <summary>Every file and folder under the base (root and outside), with the bytes of files; backups and lock left out.</summary>
+            /// <summary>Every file, folder and link under the base (root and outside), with the bytes of files; the module's data
+            /// folder (lock, backups) and the real folders above it left out, links there kept.</summary>
             public Dictionary<string, string> Snapshot() => Directory.GetFileSystemEntries(Base, "*", SearchOption.AllDirectories)
-                .Where(f => !f.Contains("wa-hardening" + Path.DirectorySeparatorChar + "backups") && !f.EndsWith("wa-hardening.lock", StringComparison.Ordinal))
-                .ToDictionary(f => f, f => Directory.Exists(f) ? "dir" : new FileInfo(f).LinkTarget is string t ? "link:" + t : Convert.ToBase64String(File.ReadAllBytes(f)));
+                .Where(f => !IsDataFolder(f))
+                .ToDictionary(f => f, f => new FileInfo(f).LinkTarget is string t ? "link:" + t : Directory.Exists(f) ? "dir" : Convert.ToBase64String(File.ReadAllBytes(f)));
+            private bool IsDataFolder(string f)
+            {
+                var rel = Path.GetRelativePath(Root, f).Replace('\\', '/');
+                if (rel.StartsWith("var/lib/wa-hardening/", StringComparison.Ordinal)) return true;
+                return (rel == "var" || rel == "var/lib" || rel == "var/lib/wa-hardening") && new FileInfo(f).LinkTarget == null;
+            }
             public void Dispose() { try { Directory.Delete(Base, true); } catch (IOException) { } }
         }
 
@@ -337,7 +344,8 @@ namespace WaHardening.Core.Tests
         {
             Dconf();
             using var a = new Arena();
-            Directory.CreateDirectory(a.P("/etc/dconf/db"));
+            // A site keyfile nobody compiled yet: 'dconf update' after the restore would compile it into a new database.
+            a.Write("/etc/dconf/db/local.d/00-site", "[org/gnome/desktop/interface]\nclock-show-seconds=true\n");
             var before = a.Snapshot();
             var e = Linux(a.Root, new ProcessCommandRunner());
             var changes = Set(e, s_gnome, out var backup);
@@ -357,6 +365,9 @@ namespace WaHardening.Core.Tests
             a.Write(DconfProvider.Profile, "user-db:user\nsystem-db:local\n");
             var r = new ProcessCommandRunner().Run("dconf", new[] { "update", a.P("/etc/dconf/db") });
             Assert.Equal(0, r.ExitCode);
+            // The site edited its keyfile after compiling: the database on disk is not what a new compile gives, and must come back as it was.
+            a.Write("/etc/dconf/db/local.d/00-site", "[org/gnome/desktop/session]\nidle-delay=uint32 600\n");
+            File.SetLastWriteTimeUtc(a.P("/etc/dconf/db/local.d/00-site"), DateTime.UtcNow.AddMinutes(1));
             var before = a.Snapshot();
             var e = Linux(a.Root, new ProcessCommandRunner());
             Set(e, s_gnome, out var backup);
@@ -370,7 +381,7 @@ namespace WaHardening.Core.Tests
         {
             Dconf();
             using var a = new Arena();
-            Directory.CreateDirectory(a.P("/etc/dconf/db"));
+            a.Write("/etc/dconf/db/local.d/00-site", "[org/gnome/desktop/interface]\nclock-show-seconds=true\n");
             var before = a.Snapshot();
             var e = Linux(a.Root, new ProcessCommandRunner());
             e.Context.BeforeApply = op => { if (op.Location == DconfProvider.Profile) throw new IOException("disk full (simulated)"); };
