@@ -73,7 +73,7 @@ namespace WaHardening.Core.Enforcement
         /// <summary>
         /// Writes the backup atomically, readable by root only (0600; it holds prior file contents). A missing folder is created
         /// 0700; <paramref name="ownFolder"/> (the default backup folder) is made 0700 even when it exists. Temp files of killed
-        /// earlier saves (<c>.backup-….wa-tmp</c>) are removed. Windows: the file inherits its folder's ACL (see ARCHITECTURE.md).
+        /// earlier saves (<c>.backup-….wa-tmp</c>) are removed. Windows: SYSTEM and Administrators only (protected DACL), folder and file.
         /// </summary>
         public void Save(string physicalPath, bool ownFolder = false)
         {
@@ -83,8 +83,13 @@ namespace WaHardening.Core.Enforcement
                 var parent = Path.GetDirectoryName(dir);
                 if (!string.IsNullOrEmpty(parent)) UnixFile.CreateDirectories(parent!);
                 UnixFile.CreateDirectories(dir, UnixFile.PrivateFolderMode);
+                WindowsAcl.MakePrivate(dir, folder: true);
             }
-            else if (ownFolder) UnixFile.SetMode(dir, UnixFile.PrivateFolderMode);
+            else if (ownFolder)
+            {
+                UnixFile.SetMode(dir, UnixFile.PrivateFolderMode);
+                WindowsAcl.MakePrivate(dir, folder: true);
+            }
             AtomicFile.WritePrivate(physicalPath, Utf8.NoBom.GetBytes(JsonWriter.Write(ToJson())), UnixFile.PrivateFileMode, "." + DefaultNamePrefix + "*");
         }
 

@@ -75,10 +75,10 @@ namespace WaHardening.Core.Enforcement
             var dir = Path.GetDirectoryName(physicalPath)!;
             var parent = Path.GetDirectoryName(dir);
             if (staleTempPattern != null && parent != null) RemoveStaleTemps(parent, physicalPath, staleTempPattern);
-            WriteVia(dir, physicalPath, content, new FileOwnership(mode, -1, -1), mode, staleTempPattern);
+            WriteVia(dir, physicalPath, content, new FileOwnership(mode, -1, -1), mode, staleTempPattern, privateFile: true);
         }
 
-        private static void WriteVia(string tempDir, string target, byte[] content, FileOwnership? keep, int newMode, string? stalePattern)
+        private static void WriteVia(string tempDir, string target, byte[] content, FileOwnership? keep, int newMode, string? stalePattern, bool privateFile = false)
         {
             RemoveStaleTemps(tempDir, target, stalePattern);
             var tmp = Path.Combine(tempDir, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + TempSuffix);
@@ -87,6 +87,7 @@ namespace WaHardening.Core.Enforcement
                 using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
                     UnixFile.Apply(fs, keep != null && keep.Uid < 0 ? null : keep, keep?.Mode ?? newMode);
+                    if (privateFile) WindowsAcl.MakePrivate(tmp, folder: false); // before any content is written
                     fs.Write(content, 0, content.Length);
                     fs.Flush(true);
                 }

@@ -109,3 +109,40 @@ namespace WaHardening.Core.Enforcement
         }
     }
 }
+
+namespace WaHardening.Core.Enforcement
+{
+    /// <summary>
+    /// Windows: makes a backup (or the backup folder) readable by SYSTEM and Administrators only, with a protected DACL
+    /// (no inherited entries), by P/Invoke to advapi32 (<c>SetFileSecurityW</c> with an SDDL string): netstandard2.0 has no
+    /// ACL API without an extra package. Bound only when called on Windows. Not run on a real Windows machine from this branch.
+    /// </summary>
+    internal static class WindowsAcl
+    {
+        private const uint DaclSecurityInformation = 0x4;
+        private const uint ProtectedDaclSecurityInformation = 0x80000000;
+        // FA = full access; SY = LocalSystem; BA = BUILTIN\Administrators; OICI = inherited by files and folders below.
+        private const string FolderSddl = "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)";
+        private const string FileSddl = "D:P(A;;FA;;;SY)(A;;FA;;;BA)";
+
+        [DllImport("advapi32.dll", EntryPoint = "ConvertStringSecurityDescriptorToSecurityDescriptorW", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern bool ConvertSddl(string sddl, uint revision, out IntPtr descriptor, IntPtr size);
+        [DllImport("advapi32.dll", EntryPoint = "SetFileSecurityW", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern bool SetFileSecurity(string path, uint information, IntPtr descriptor);
+        [DllImport("kernel32.dll")]
+        private static extern IntPtr LocalFree(IntPtr memory);
+
+        public static void MakePrivate(string path, bool folder)
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+            if (!ConvertSddl(folder ? FolderSddl : FileSddl, 1, out var sd, IntPtr.Zero))
+                throw new IOException($"Cannot build the security descriptor for '{path}' (error {Marshal.GetLastWin32Error()}).");
+            try
+            {
+                if (!SetFileSecurity(path, DaclSecurityInformation | ProtectedDaclSecurityInformation, sd))
+                    throw new IOException($"Cannot restrict '{path}' to SYSTEM and Administrators (error {Marshal.GetLastWin32Error()}).");
+            }
+            finally { LocalFree(sd); }
+        }
+    }
+}
