@@ -211,7 +211,7 @@ Describe 'Set-WaLocalGpo' {
         $list.Data | Should -Contain 'https://web.whatsapp.com'
         (Invoke-Samba $pol).repackEqual | Should -BeTrue
 
-        $undo = $r | Undo-WaHardening -Confirm:$false
+        $undo = $r | Undo-WaHardening -Root $Sys -Confirm:$false
         @($undo).Count | Should -Be 3
         [IO.File]::ReadAllBytes($pol) | Should -Be $before
         [IO.File]::ReadAllBytes($gpt) | Should -Be $gptBefore
@@ -220,7 +220,7 @@ Describe 'Set-WaLocalGpo' {
         # The same through Set-WaLocalGpo and Undo-WaHardening -BackupPath.
         $r2 = Set-WaLocalGpo -Path $root -Root $Sys -Confirm:$false
         $r2.UserChanged | Should -BeTrue
-        $null = Undo-WaHardening -BackupPath $r2.BackupPath -Confirm:$false
+        $null = Undo-WaHardening -BackupPath $r2.BackupPath -Root $Sys -Confirm:$false
         [IO.File]::ReadAllBytes($pol) | Should -Be $before
         [IO.File]::ReadAllBytes($gpt) | Should -Be $gptBefore
         Test-Path (Join-Path $root 'User/Registry.pol') | Should -BeFalse

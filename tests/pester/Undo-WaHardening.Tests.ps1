@@ -13,7 +13,7 @@ Describe 'Undo-WaHardening' {
         $before = Get-TreeState $root
         $changes = Set-WaHardening -Path $Baseline -Root $root -Id WA-T-01, WA-T-02 -Confirm:$false
         Get-TreeState $root | Should -Not -Be $before
-        $restored = $changes | Undo-WaHardening -Confirm:$false
+        $restored = $changes | Undo-WaHardening -Root $root -Confirm:$false
         $restored | ForEach-Object { $_.Action | Should -Be 'Restored' }
         Get-TreeState $root | Should -Be $before
         Test-Path (Join-Path $root 'etc/chromium') | Should -BeFalse
@@ -23,7 +23,7 @@ Describe 'Undo-WaHardening' {
         $root = New-ScratchRoot -Path (Join-Path $TestDrive 'whatif')
         $changes = Set-WaHardening -Path $Baseline -Root $root -Id WA-T-01 -Confirm:$false
         $state = Get-TreeState $root
-        Undo-WaHardening -BackupPath $changes[0].BackupPath -WhatIf
+        Undo-WaHardening -BackupPath $changes[0].BackupPath -Root $root -WhatIf
         Get-TreeState $root | Should -Be $state
     }
 

@@ -51,7 +51,10 @@ namespace WaHardening.Core.Enforcement
                         var fo = new JsonObject().Set("type", "file").Set("path", f.Path).Set("existed", f.Existed);
                         if (f.Existed)
                             fo.Set("content", Convert.ToBase64String(f.Content!)).Set("sha256", Sha256(f.Content!));
+                        if (f.Ownership != null)
+                            fo.Set("mode", f.Ownership.ModeText).Set("uid", f.Ownership.Uid).Set("gid", f.Ownership.Gid);
                         fo.Set("createdDirectories", f.CreatedDirectories);
+                        if (f.ByPostAction) fo.Set("byPostAction", true);
                         entries.Add(fo);
                         break;
                     case RegistryBackup r:
@@ -67,9 +70,31 @@ namespace WaHardening.Core.Enforcement
             return o;
         }
 
-        /// <summary>Writes the backup atomically; the folder is created when missing.</summary>
-        public void Save(string physicalPath) =>
-            AtomicFile.Write(physicalPath, Utf8.NoBom.GetBytes(JsonWriter.Write(ToJson())));
+        /// <summary>
+        /// Writes the backup atomically, readable by root only (0600; it holds prior file contents). A missing folder is created
+        /// 0700; <paramref name="ownFolder"/> (the default backup folder) is made 0700 even when it exists. Temp files of killed
+        /// earlier saves (<c>.backup-….wa-tmp</c>) are removed. Windows: SYSTEM and Administrators only (protected DACL), folder and file.
+        /// </summary>
+        public void Save(string physicalPath, bool ownFolder = false)
+        {
+            var dir = Path.GetDirectoryName(physicalPath)!;
+            if (!Directory.Exists(dir))
+            {
+                var parent = Path.GetDirectoryName(dir);
+                if (!string.IsNullOrEmpty(parent)) UnixFile.CreateDirectories(parent!);
+                UnixFile.CreateDirectories(dir, UnixFile.PrivateFolderMode);
+                WindowsAcl.MakePrivate(dir, folder: true);
+            }
+            else if (ownFolder)
+            {
+                UnixFile.SetMode(dir, UnixFile.PrivateFolderMode);
+                WindowsAcl.MakePrivate(dir, folder: true);
+            }
+            AtomicFile.WritePrivate(physicalPath, Utf8.NoBom.GetBytes(JsonWriter.Write(ToJson())), UnixFile.PrivateFileMode, "." + DefaultNamePrefix + "*");
+        }
+
+        /// <summary>The start of a default backup file name (<c>backup-&lt;UTC time&gt;-&lt;id&gt;.json</c>).</summary>
+        public const string DefaultNamePrefix = "backup-";
 
         /// <summary>Reads and validates a backup; anything unexpected is a <c>BackupInvalid</c> error naming the file.</summary>
         public static BackupDocument Load(string path)
@@ -94,6 +119,8 @@ namespace WaHardening.Core.Enforcement
             var computer = Str(o, "computer", path);
             var platform = Str(o, "platform", path);
             var rootDir = o["root"] is JsonString rs ? rs.Value : o["root"] is JsonNull || o["root"] == null ? null : throw Invalid(path, "'root' must be a string or null");
+            if (rootDir != null && !Path.IsPathRooted(rootDir))
+                throw Invalid(path, $"names the relative root '{rootDir}' (a root must be an absolute path)");
             if (o["entries"] is not JsonArray entries) throw Invalid(path, "has no 'entries' list");
             var list = new List<BackupEntry>();
             for (var i = 0; i < entries.Count; i++)
@@ -105,6 +132,8 @@ namespace WaHardening.Core.Enforcement
                 if (type == "file")
                 {
                     var p = Str(eo, "path", path, where);
+                    if (!ProviderContext.IsCanonicalAbsolute(p))
+                        throw Invalid(path, $"{where}.path '{p}' is not a canonical absolute path (relative, or with '.', '..' or empty segments)");
                     byte[]? content = null;
                     if (existed)
                     {
@@ -114,7 +143,21 @@ namespace WaHardening.Core.Enforcement
                             throw Invalid(path, $"{where}: the content of {p} does not match its sha256 (the backup is corrupt)");
                     }
                     var dirs = eo["createdDirectories"] is JsonArray da ? da.Items.Select(d => d is JsonString ds ? ds.Value : throw Invalid(path, $"{where}.createdDirectories must list strings")).ToArray() : Array.Empty<string>();
-                    list.Add(new FileBackup(p, existed, content, dirs));
+                    foreach (var d in dirs)
+                        if (!ProviderContext.IsCanonicalAbsolute(d) || !IsFolderOf(d, p))
+                            throw Invalid(path, $"{where}.createdDirectories names '{d}', which is not a folder of {p} (only folders created for the file may be removed)");
+                    FileOwnership? own = null;
+                    if (eo["mode"] != null || eo["uid"] != null || eo["gid"] != null)
+                    {
+                        var modeText = Str(eo, "mode", path, where);
+                        int mode;
+                        try { mode = modeText.Length >= 3 && modeText.Length <= 5 ? Convert.ToInt32(modeText, 8) : -1; }
+                        catch (FormatException) { mode = -1; }
+                        if (mode < 0 || mode > 0xFFF) throw Invalid(path, $"{where}.mode '{modeText}' is not an octal file mode");
+                        own = new FileOwnership(mode, Id(eo, "uid", path, where), Id(eo, "gid", path, where));
+                    }
+                    var byPost = eo["byPostAction"] is JsonBoolean bp ? bp.Value : eo["byPostAction"] == null ? false : throw Invalid(path, $"{where}.byPostAction must be true or false");
+                    list.Add(new FileBackup(p, existed, content, dirs, own, byPost));
                 }
                 else if (type == "registry")
                 {
@@ -144,6 +187,20 @@ namespace WaHardening.Core.Enforcement
                 }
             return new BackupDocument(created, computer, platform, rootDir, list, post);
         }
+
+        /// <summary>True when <paramref name="dir"/> is a folder above <paramref name="file"/> (both canonical absolute paths).</summary>
+        private static bool IsFolderOf(string dir, string file)
+        {
+            var d = dir.Replace('\\', '/').TrimEnd('/');
+            var f = file.Replace('\\', '/');
+            var cmp = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)
+                ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            return d.Length > 0 && f.Length > d.Length + 1 && f.StartsWith(d + "/", cmp);
+        }
+
+        private static long Id(JsonObject o, string name, string path, string where) =>
+            o[name] is JsonNumber n && n.TryGetInt64(out var v) && v >= 0 && v <= uint.MaxValue - 1 ? v
+            : throw Invalid(path, $"{where}.{name} must be a user or group number");
 
         private static WaHardeningException Invalid(string path, string what) =>
             new WaHardeningException("BackupInvalid", WaErrorCategory.InvalidData, $"The backup file '{path}' {what}; nothing was restored.", path);

@@ -282,9 +282,11 @@ namespace WaHardening.Core.Enforcement
             var captured = ops.Select(o => o.Capture(Context)).ToList();
             var doc = new BackupDocument(Clock(), Environment.MachineName, Context.Platform, Context.Root, captured, post);
             var written = backupPath ?? Path.Combine(Context.DefaultBackupDirectory,
-                "backup-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".json");
+                BackupDocument.DefaultNamePrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".json");
+            // The default folder is the module's own: no link anywhere below the root. A -BackupPath the user named: not at its name.
+            if (backupPath == null) Context.CheckNoLinks(written); else ProviderContext.CheckNotLink(written);
             Context.Verbose($"Saving the backup to {written}");
-            try { doc.Save(written); }
+            try { doc.Save(written, ownFolder: backupPath == null); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 throw new WaHardeningException("BackupWriteFailed", WaErrorCategory.WriteError,
@@ -294,9 +296,16 @@ namespace WaHardening.Core.Enforcement
             return written;
         }
 
-        /// <summary>Restores a backup (all entries, or those <paramref name="approve"/> accepts).</summary>
+        /// <summary>
+        /// Restores a backup (all entries, or those <paramref name="approve"/> accepts). The backup must have been made for this
+        /// run's root (<c>BackupRootMismatch</c>: without a root, a backup made under one is refused, and the reverse) and this
+        /// platform (<c>BackupPlatformMismatch</c>); every path is confined to the root (<see cref="ProviderContext.Physical"/>),
+        /// checked for every entry before anything is written. Files a post-action writes (the compiled dconf database) are
+        /// put back after the post-actions run, so the state is exactly the one recorded.
+        /// </summary>
         public IReadOnlyList<ChangeRecord> Restore(BackupDocument backup, string backupPath, Func<BackupEntry, bool>? approve = null)
         {
+            CheckBackup(backup, backupPath);
             var entries = backup.Entries.Where(e => approve == null || approve(e)).ToList();
             var ops = entries.Select(e => e.RestoreOperation()).ToList();
             var captured = ops.Select(o => o.Capture(Context)).ToList();
@@ -306,29 +315,72 @@ namespace WaHardening.Core.Enforcement
                 e.StateText == null ? "removed: it did not exist before Set-WaHardening" : "restored as it was before Set-WaHardening", backupPath)).ToList();
         }
 
+        /// <summary>Refuses a backup this run must not restore (other root or platform, a path leaving the root or through a link).
+        /// Writes nothing; <see cref="Restore"/> calls it, and Undo-WaHardening before it asks ShouldProcess.</summary>
+        public void CheckBackup(BackupDocument backup, string backupPath)
+        {
+            if (!ProviderContext.SameRoot(backup.Root, Context.Root))
+                throw new WaHardeningException("BackupRootMismatch", WaErrorCategory.InvalidArgument,
+                    $"The backup '{backupPath}' was made for {(backup.Root == null ? "the real system" : $"the root '{backup.Root}'")}, " +
+                    $"but this run is for {(Context.Root == null ? "the real system (no -Root)" : $"the root '{Context.Root}'")}; " +
+                    (backup.Root == null ? "run Undo-WaHardening without -Root. " : $"pass -Root '{backup.Root}' to restore it there. ") + "Nothing was restored.", backupPath);
+            if (backup.Platform != Context.Platform)
+                throw new WaHardeningException("BackupPlatformMismatch", WaErrorCategory.InvalidArgument,
+                    $"The backup '{backupPath}' was made on {backup.Platform}; this computer runs {Context.Platform}. Nothing was restored.", backupPath);
+            foreach (var f in backup.Entries.OfType<FileBackup>())
+            {
+                Context.Physical(f.Path);
+                foreach (var d in f.CreatedDirectories) Context.Physical(d);
+            }
+        }
+
+        /// <summary>
+        /// Applies the operations in order, then the post-actions, then the operations on files a post-action writes. When one
+        /// fails, every operation up to it is restored in reverse, the post-actions rerun (only when they had run), and then the
+        /// files they write are put back as captured — so a rollback leaves exactly the state before, the compiled dconf
+        /// database included.
+        /// </summary>
         private void ApplyWithRollback(List<WriteOperation> ops, List<BackupEntry> captured, IReadOnlyList<PostAction> post, string note)
         {
-            var applied = 0;
+            var order = Enumerable.Range(0, ops.Count).Where(i => !ops[i].AfterPostActions).ToList();
+            var after = Enumerable.Range(0, ops.Count).Where(i => ops[i].AfterPostActions).ToList();
+            var attempted = new List<int>();
+            var postStarted = false;
+            string failedAt = "post-actions";
             try
             {
-                for (; applied < ops.Count; applied++)
+                foreach (var i in order)
                 {
-                    Context.BeforeApply?.Invoke(ops[applied]);
-                    ops[applied].Apply(Context);
+                    failedAt = ops[i].Location;
+                    attempted.Add(i);
+                    Context.BeforeApply?.Invoke(ops[i]);
+                    ops[i].Apply(Context);
                 }
+                failedAt = "post-actions";
+                postStarted = post.Count > 0;
                 RunPostActions(post);
+                foreach (var i in after)
+                {
+                    failedAt = ops[i].Location;
+                    Context.BeforeApply?.Invoke(ops[i]);
+                    ops[i].Apply(Context);
+                }
             }
             catch (Exception e) when (e is WaHardeningException || e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException)
             {
-                var failedAt = applied < ops.Count ? ops[applied].Location : "post-actions";
                 var rollbackErrors = new List<string>();
-                for (var i = Math.Min(applied, ops.Count - 1); i >= 0; i--)
+                void Put(BackupEntry entry)
                 {
-                    try { captured[i].RestoreOperation().Apply(Context); }
+                    try { entry.RestoreOperation().Apply(Context); }
                     catch (Exception re) when (re is IOException || re is UnauthorizedAccessException || re is WaHardeningException)
-                    { rollbackErrors.Add($"{captured[i].Location}: {re.Message}"); }
+                    { rollbackErrors.Add($"{entry.Location}: {re.Message}"); }
                 }
-                try { RunPostActions(post); } catch (Exception pe) when (pe is WaHardeningException || pe is IOException) { rollbackErrors.Add(pe.Message); }
+                for (var k = attempted.Count - 1; k >= 0; k--) Put(captured[attempted[k]]);
+                if (postStarted)
+                {
+                    try { RunPostActions(post); } catch (Exception pe) when (pe is WaHardeningException || pe is IOException) { rollbackErrors.Add(pe.Message); }
+                    foreach (var i in after) Put(captured[i]);
+                }
                 var msg = $"Writing {failedAt} failed: {e.Message}. " + (rollbackErrors.Count == 0
                     ? $"Every earlier write was rolled back ({note})."
                     : $"Rolling back also failed for: {string.Join("; ", rollbackErrors)} ({note}; use Undo-WaHardening).");
@@ -360,8 +412,9 @@ namespace WaHardening.Core.Enforcement
 
         public static EnforcementLock Acquire(ProviderContext ctx, TimeSpan timeout)
         {
-            Directory.CreateDirectory(ctx.DataDirectory);
             var path = System.IO.Path.Combine(ctx.DataDirectory, "wa-hardening.lock");
+            ctx.CheckNoLinks(path); // a link at the data folder or the lock file would create or lock its target
+            UnixFile.CreateDirectories(ctx.DataDirectory);
             var deadline = DateTime.UtcNow + timeout;
             var announced = false;
             while (true)
@@ -369,6 +422,12 @@ namespace WaHardening.Core.Enforcement
                 try
                 {
                     var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                    try
+                    {
+                        ProviderContext.CheckNotLink(path);
+                        try { UnixFile.Apply(fs, null, UnixFile.PrivateFileMode); } catch (IOException) { } // best effort: the lock holds no data
+                    }
+                    catch { fs.Dispose(); throw; }
                     ctx.Verbose($"Holding the lock {path}");
                     return new EnforcementLock(fs);
                 }

@@ -21,6 +21,8 @@ namespace WaHardening.Core.Enforcement
         /// <summary>Records what is there now, so it can be put back.</summary>
         public abstract BackupEntry Capture(ProviderContext ctx);
         public abstract void Apply(ProviderContext ctx);
+        /// <summary>Applied after the post-actions (a file a post-action writes: restoring it earlier would be undone by the command).</summary>
+        public virtual bool AfterPostActions => false;
         public override string ToString() => Description;
     }
 
@@ -31,6 +33,8 @@ namespace WaHardening.Core.Enforcement
         /// <summary>Text of the prior state for change reports ("absent" when nothing was there).</summary>
         public abstract string? StateText { get; }
         public abstract WriteOperation RestoreOperation();
+        /// <summary>Restored after the post-actions (see <see cref="WriteOperation.AfterPostActions"/>).</summary>
+        public virtual bool AfterPostActions => false;
     }
 
     /// <summary>Atomic file replacement: temp file, flush to disk, rename over the target.</summary>
@@ -43,27 +47,47 @@ namespace WaHardening.Core.Enforcement
         /// old or the new file. The temp file goes to the parent of the file's folder (same file system; Chromium reads every file
         /// in its policy folder and dconf every file in a keyfile folder, so a temp file must not sit next to the target),
         /// falling back to the file's own folder when a rename across the two fails.
+        /// The new file keeps the mode and owner of the file it replaces (<paramref name="keep"/> overrides them: Undo puts
+        /// back the recorded ones); a new file gets <paramref name="newMode"/> (0644) whatever the umask, and missing folders
+        /// 0755. The temp file has its final mode and owner before any content is written.
         /// </summary>
-        public static void Write(string physicalPath, byte[] content)
+        public static void Write(string physicalPath, byte[] content, FileOwnership? keep = null, int newMode = UnixFile.PolicyFileMode)
         {
             var dir = Path.GetDirectoryName(physicalPath)!;
-            Directory.CreateDirectory(dir);
+            UnixFile.CreateDirectories(dir);
             var parent = Path.GetDirectoryName(dir);
-            try { WriteVia(parent ?? dir, physicalPath, content); }
+            keep ??= UnixFile.Get(physicalPath);
+            try { WriteVia(parent ?? dir, physicalPath, content, keep, newMode, null); }
             catch (IOException) when (parent != null)
             {
-                WriteVia(dir, physicalPath, content);
+                WriteVia(dir, physicalPath, content, keep, newMode, null);
             }
         }
 
-        private static void WriteVia(string tempDir, string target, byte[] content)
+        /// <summary>
+        /// Writes a file whose content must stay private (a backup holds prior file contents): the temp file is created in the
+        /// file's own folder, made <paramref name="mode"/> (0600) before anything is written, then renamed into place. Temp files
+        /// of earlier killed runs matching <paramref name="staleTempPattern"/> (besides those of this name) are removed first,
+        /// here and in the parent folder.
+        /// </summary>
+        public static void WritePrivate(string physicalPath, byte[] content, int mode, string? staleTempPattern)
         {
-            RemoveStaleTemps(tempDir, target);
+            var dir = Path.GetDirectoryName(physicalPath)!;
+            var parent = Path.GetDirectoryName(dir);
+            if (staleTempPattern != null && parent != null) RemoveStaleTemps(parent, physicalPath, staleTempPattern);
+            WriteVia(dir, physicalPath, content, new FileOwnership(mode, -1, -1), mode, staleTempPattern, privateFile: true);
+        }
+
+        private static void WriteVia(string tempDir, string target, byte[] content, FileOwnership? keep, int newMode, string? stalePattern, bool privateFile = false)
+        {
+            RemoveStaleTemps(tempDir, target, stalePattern);
             var tmp = Path.Combine(tempDir, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + TempSuffix);
             try
             {
                 using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
+                    UnixFile.Apply(fs, keep != null && keep.Uid < 0 ? null : keep, keep?.Mode ?? newMode);
+                    if (privateFile) WindowsAcl.MakePrivate(tmp, folder: false); // before any content is written
                     fs.Write(content, 0, content.Length);
                     fs.Flush(true);
                 }
@@ -91,12 +115,16 @@ namespace WaHardening.Core.Enforcement
                 System.Threading.Thread.Sleep(ms);
         }
 
-        /// <summary>Temp files left by a killed earlier run (all writes happen under the module's lock).</summary>
-        private static void RemoveStaleTemps(string tempDir, string target)
+        /// <summary>Temp files left by a killed earlier run (all writes happen under the module's lock): those of this target,
+        /// and those matching <paramref name="extraPattern"/> (a backup's name is new every run).</summary>
+        private static void RemoveStaleTemps(string tempDir, string target, string? extraPattern = null)
         {
             if (!Directory.Exists(tempDir)) return;
-            foreach (var f in Directory.GetFiles(tempDir, "." + Path.GetFileName(target) + ".*" + TempSuffix))
-                try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            var patterns = extraPattern == null ? new[] { "." + Path.GetFileName(target) + ".*" + TempSuffix }
+                : new[] { "." + Path.GetFileName(target) + ".*" + TempSuffix, extraPattern + TempSuffix };
+            foreach (var pattern in patterns)
+                foreach (var f in Directory.GetFiles(tempDir, pattern))
+                    try { if ((File.GetAttributes(f) & FileAttributes.ReparsePoint) == 0) File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
@@ -115,29 +143,29 @@ namespace WaHardening.Core.Enforcement
 
         public override BackupEntry Capture(ProviderContext ctx)
         {
-            var physical = ctx.Map(Path);
+            var physical = ctx.Physical(Path);
             var created = new List<string>();
             var dir = System.IO.Path.GetDirectoryName(Path);
-            while (!string.IsNullOrEmpty(dir) && !Directory.Exists(ctx.Map(dir!)))
+            while (!string.IsNullOrEmpty(dir) && !Directory.Exists(ctx.Map(dir!.Replace('\\', '/'))))
             {
                 created.Add(dir!.Replace('\\', '/'));
                 dir = System.IO.Path.GetDirectoryName(dir);
             }
-            return File.Exists(physical)
-                ? new FileBackup(Path, true, File.ReadAllBytes(physical), created)
-                : new FileBackup(Path, false, null, created);
+            return FileBackup.Of(Path, physical, created, false);
         }
 
         public override void Apply(ProviderContext ctx)
         {
-            ctx.Verbose($"Writing {ctx.Map(Path)} ({What})");
-            AtomicFile.Write(ctx.Map(Path), Content);
+            var physical = ctx.Physical(Path);
+            ctx.Verbose($"Writing {physical} ({What})");
+            AtomicFile.Write(physical, Content);
         }
     }
 
     /// <summary>
     /// A file that a post-action command writes (e.g. the database <c>dconf update</c> compiles): nothing is written by the
-    /// operation itself, but its prior state goes into the backup so Undo puts it back (or removes it) too.
+    /// operation itself, but its prior state goes into the backup so Undo puts it back (or removes it) too — after the
+    /// post-actions have run, so the command cannot rebuild it again.
     /// </summary>
     public sealed class FileByCommandOperation : WriteOperation
     {
@@ -146,41 +174,32 @@ namespace WaHardening.Core.Enforcement
         public string What { get; }
         public override string Location => Path;
         public override string Description => $"rebuild {Path} ({What})";
-        public override BackupEntry Capture(ProviderContext ctx)
-        {
-            var physical = ctx.Map(Path);
-            return File.Exists(physical)
-                ? new FileBackup(Path, true, File.ReadAllBytes(physical), Array.Empty<string>())
-                : new FileBackup(Path, false, null, Array.Empty<string>());
-        }
+        public override bool AfterPostActions => true;
+        public override BackupEntry Capture(ProviderContext ctx) => FileBackup.Of(Path, ctx.Physical(Path), Array.Empty<string>(), true);
         public override void Apply(ProviderContext ctx) => ctx.Verbose($"{ctx.Map(Path)} is rebuilt by a post-action ({What})");
     }
 
-    /// <summary>Puts a file back as it was: its exact bytes, or no file (and no folders the module created).</summary>
+    /// <summary>Puts a file back as it was: its exact bytes, mode and owner, or no file (and no folders the module created).</summary>
     public sealed class FileRestoreOperation : WriteOperation
     {
         public FileRestoreOperation(FileBackup backup) { Backup = backup; }
         public FileBackup Backup { get; }
         public override string Location => Backup.Path;
+        public override bool AfterPostActions => Backup.ByPostAction;
         public override string Description => Backup.Existed
             ? $"restore {Backup.Path} ({Backup.Content!.Length} bytes)"
             : $"remove {Backup.Path} (it did not exist)";
 
-        public override BackupEntry Capture(ProviderContext ctx)
-        {
-            var physical = ctx.Map(Backup.Path);
-            return File.Exists(physical)
-                ? new FileBackup(Backup.Path, true, File.ReadAllBytes(physical), Array.Empty<string>())
-                : new FileBackup(Backup.Path, false, null, Array.Empty<string>());
-        }
+        public override BackupEntry Capture(ProviderContext ctx) =>
+            FileBackup.Of(Backup.Path, ctx.Physical(Backup.Path), Array.Empty<string>(), Backup.ByPostAction);
 
         public override void Apply(ProviderContext ctx)
         {
-            var physical = ctx.Map(Backup.Path);
+            var physical = ctx.Physical(Backup.Path);
             if (Backup.Existed)
             {
-                ctx.Verbose($"Restoring {physical}");
-                AtomicFile.Write(physical, Backup.Content!);
+                ctx.Verbose($"Restoring {physical}" + (Backup.Ownership != null ? $" ({Backup.Ownership})" : ""));
+                AtomicFile.Write(physical, Backup.Content!, Backup.Ownership);
                 return;
             }
             if (File.Exists(physical))
@@ -190,7 +209,7 @@ namespace WaHardening.Core.Enforcement
             }
             foreach (var d in Backup.CreatedDirectories) // deepest first, as recorded
             {
-                var pd = ctx.Map(d);
+                var pd = ctx.Physical(d);
                 if (Directory.Exists(pd) && !Directory.EnumerateFileSystemEntries(pd).Any())
                 {
                     ctx.Verbose($"Removing empty folder {pd} (created by Set-WaHardening)");
@@ -202,17 +221,32 @@ namespace WaHardening.Core.Enforcement
 
     public sealed class FileBackup : BackupEntry
     {
-        public FileBackup(string path, bool existed, byte[]? content, IReadOnlyList<string> createdDirectories)
-        { Path = path; Existed = existed; Content = content; CreatedDirectories = createdDirectories; }
+        public FileBackup(string path, bool existed, byte[]? content, IReadOnlyList<string> createdDirectories,
+            FileOwnership? ownership = null, bool byPostAction = false)
+        {
+            Path = path; Existed = existed; Content = content; CreatedDirectories = createdDirectories;
+            Ownership = existed ? ownership : null; ByPostAction = byPostAction;
+        }
 
         public string Path { get; }
         public bool Existed { get; }
         public byte[]? Content { get; }
         /// <summary>Folders that did not exist before the write (deepest first); removed again on undo when empty.</summary>
         public IReadOnlyList<string> CreatedDirectories { get; }
+        /// <summary>Mode and owner the file had (Unix; null when it did not exist or they could not be read).</summary>
+        public FileOwnership? Ownership { get; }
+        /// <summary>Written by a post-action (the compiled dconf database): restored after the post-actions run.</summary>
+        public bool ByPostAction { get; }
         public override string Location => Path;
         public override string? StateText => Existed ? $"{Content!.Length} bytes" : null;
+        public override bool AfterPostActions => ByPostAction;
         public override WriteOperation RestoreOperation() => new FileRestoreOperation(this);
+
+        /// <summary>What is at <paramref name="physical"/> now (its bytes, mode and owner).</summary>
+        internal static FileBackup Of(string path, string physical, IReadOnlyList<string> created, bool byPostAction) =>
+            File.Exists(physical)
+                ? new FileBackup(path, true, File.ReadAllBytes(physical), created, UnixFile.Get(physical), byPostAction)
+                : new FileBackup(path, false, null, created, null, byPostAction);
     }
 
     /// <summary>Sets one registry value (creating the key).</summary>

@@ -100,15 +100,121 @@ namespace WaHardening.Core.Enforcement
             RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? Platforms.Windows :
             RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? Platforms.MacOS : Platforms.Linux;
 
-        /// <summary>The physical path of a real absolute path (under <see cref="Root"/> when set).</summary>
+        /// <summary>
+        /// The physical path of a real absolute path (under <see cref="Root"/> when set). The path must be canonical and absolute
+        /// (<see cref="IsCanonicalAbsolute"/>: no relative path, no <c>.</c>, <c>..</c> or empty segment), and the result must lie
+        /// below the root: anything else is <c>PathOutsideRoot</c>, so no path can lead a run outside its root.
+        /// </summary>
         public string Map(string path)
         {
+            if (!IsCanonicalAbsolute(path))
+                throw new WaHardeningException("PathOutsideRoot", WaErrorCategory.InvalidArgument,
+                    $"'{path}' is not a canonical absolute path (relative, or with '.', '..' or empty segments); the module only writes to absolute paths of its own. Nothing was changed.", path);
             if (Root == null) return path;
             var rel = path;
             if (rel.Length >= 2 && rel[1] == ':') rel = rel.Substring(2); // drive letter
             rel = rel.TrimStart('/', '\\');
-            return Path.Combine(Root, rel.Replace('/', Path.DirectorySeparatorChar).Replace('\\', Path.DirectorySeparatorChar));
+            var mapped = Path.GetFullPath(Path.Combine(Root, rel.Replace('/', Path.DirectorySeparatorChar).Replace('\\', Path.DirectorySeparatorChar)));
+            if (!IsUnder(mapped, Root))
+                throw new WaHardeningException("PathOutsideRoot", WaErrorCategory.InvalidArgument,
+                    $"'{path}' maps to '{mapped}', which is not under the root '{Root}'. Nothing was changed.", path);
+            return mapped;
         }
+
+        /// <summary>
+        /// True for an absolute path in canonical form: starts with '/' or '\\' (or a drive letter and one of them), and no segment
+        /// is empty, '.' or '..'; no NUL. The module's own paths always are; a backup's paths must be.
+        /// </summary>
+        public static bool IsCanonicalAbsolute(string? path)
+        {
+            if (string.IsNullOrEmpty(path) || path!.IndexOf('\0') >= 0) return false;
+            var p = path;
+            if (p.Length >= 3 && char.IsLetter(p[0]) && p[1] == ':') p = p.Substring(2);
+            if (p.Length == 0 || (p[0] != '/' && p[0] != '\\')) return false;
+            if (p.Length == 1) return true;
+            foreach (var seg in p.Substring(1).Split('/', '\\'))
+                if (seg.Length == 0 || seg == "." || seg == "..") return false;
+            return true;
+        }
+
+        private static StringComparison PathComparison =>
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+        /// <summary>True when <paramref name="full"/> is <paramref name="root"/> or lies below it (both full paths).</summary>
+        private static bool IsUnder(string full, string root)
+        {
+            var r = root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            if (string.Equals(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), r, PathComparison)) return true;
+            return full.Length > r.Length && full.StartsWith(r, PathComparison)
+                && (full[r.Length] == Path.DirectorySeparatorChar || full[r.Length] == Path.AltDirectorySeparatorChar);
+        }
+
+        /// <summary>True when two roots (null = the real system) name the same folder.</summary>
+        public static bool SameRoot(string? a, string? b)
+        {
+            if (a == null || b == null) return a == null && b == null;
+            string Norm(string x) => Path.GetFullPath(x).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            return string.Equals(Norm(a), Norm(b), PathComparison);
+        }
+
+        /// <summary>
+        /// The physical path of a real path the module writes, reads to merge, or deletes: <see cref="Map"/>, then
+        /// <see cref="CheckNoLinks"/> (no symbolic link at any component below the root, the final name included).
+        /// </summary>
+        public string Physical(string path)
+        {
+            var physical = Map(path);
+            CheckNoLinks(physical);
+            return physical;
+        }
+
+        /// <summary>
+        /// Refuses (<c>PathIsLink</c>, naming it) a symbolic link or other reparse point at any existing component of
+        /// <paramref name="physicalPath"/> below the root, the final name included: a link there would send the module's
+        /// writes, deletes or reads elsewhere. Without a root the check starts at the file system's root, and the operating
+        /// system's own top-level links (macOS /etc → private/etc, merged-/usr /lib) are accepted. A path outside the root
+        /// (a -BackupPath the user named) has only its final name checked. Components that do not exist yet end the check
+        /// (the module creates them as real folders).
+        /// </summary>
+        public void CheckNoLinks(string physicalPath)
+        {
+            var full = Path.GetFullPath(physicalPath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            string start;
+            if (Root != null && IsUnder(full, Root)) start = Root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            else if (Root != null) { CheckNotLink(full); return; }
+            else start = Path.GetPathRoot(full) ?? "";
+            var rest = full.Substring(start.Length).TrimStart(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            if (rest.Length == 0) return;
+            var current = start;
+            var depth = 0;
+            foreach (var seg in rest.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar))
+            {
+                current = current.Length == 0 || current.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal)
+                    ? current + seg : current + Path.DirectorySeparatorChar + seg;
+                depth++;
+                var attrs = Attributes(current);
+                if (attrs == null) return;
+                if ((attrs.Value & FileAttributes.ReparsePoint) != 0 && !(Root == null && depth == 1))
+                    throw LinkError(current, full);
+            }
+        }
+
+        /// <summary>Refuses a link at exactly this path.</summary>
+        public static void CheckNotLink(string physicalPath)
+        {
+            var attrs = Attributes(physicalPath);
+            if (attrs != null && (attrs.Value & FileAttributes.ReparsePoint) != 0) throw LinkError(physicalPath, physicalPath);
+        }
+
+        private static FileAttributes? Attributes(string path)
+        {
+            try { return File.GetAttributes(path); } // the link itself, not its target (a dangling link too)
+            catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException) { return null; }
+        }
+
+        private static WaHardeningException LinkError(string link, string full) => new WaHardeningException("PathIsLink", WaErrorCategory.PermissionDenied,
+            $"'{link}' is a symbolic link (or another reparse point){(link == full ? "" : $" on the way to '{full}'")}; WaHardening never follows a link at a path it writes, " +
+            "deletes or merges (it would act on the link's target instead). Replace it with a real file or folder; nothing was changed.", link);
 
         /// <summary>
         /// The inverse of <see cref="Map"/>: the real path whose physical path is <paramref name="physicalPath"/> (for a folder the
@@ -120,8 +226,7 @@ namespace WaHardening.Core.Enforcement
             var full = Path.GetFullPath(physicalPath);
             if (Root == null) return full;
             var root = Root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-            var cmp = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-            if (full.Length > root.Length && full.StartsWith(root, cmp) && (full[root.Length] == Path.DirectorySeparatorChar || full[root.Length] == Path.AltDirectorySeparatorChar))
+            if (full.Length > root.Length && IsUnder(full, root))
                 return "/" + full.Substring(root.Length + 1).Replace('\\', '/');
             throw new WaHardeningException("PathOutsideRoot", WaErrorCategory.InvalidArgument,
                 $"'{full}' is not under the root '{Root}'; with a root every path the module writes must lie below it. Nothing was changed.", full);

@@ -65,7 +65,7 @@ namespace WaHardening.Core.Providers
                 var own = f.EndsWith("/" + OwnFileName, StringComparison.Ordinal);
                 var v = FileHelpers.ParseJson(ctx, f, own ? "PolicyFileInvalid" : "ForeignPolicyFileInvalid",
                     own ? $"The {target} policy file" : $"The {target} policy file (not written by this module)",
-                    JsonParseOptions.Chromium); // Chromium's loader takes comments and trailing commas (checked against Debian Chromium)
+                    JsonParseOptions.Chromium, owned: own); // Chromium's loader takes comments and trailing commas (checked against Debian Chromium)
                 if (v is not JsonObject o)
                     throw new WaHardeningException(own ? "PolicyFileInvalid" : "ForeignPolicyFileInvalid", WaErrorCategory.InvalidData,
                         $"The {target} policy file '{f}' must hold a JSON object (line {v.Line}, column {v.Column}); nothing was written.", f);
@@ -92,7 +92,7 @@ namespace WaHardening.Core.Providers
                 var own = OwnFile(g.Key);
                 Load(g.Key, ctx); // every file must parse before anything is written
                 var existing = FileHelpers.ReadBytes(ctx, own);
-                var doc = existing != null ? (JsonObject)FileHelpers.ParseJson(ctx, own, "PolicyFileInvalid", $"The {g.Key} policy file", JsonParseOptions.Chromium) : new JsonObject();
+                var doc = existing != null ? (JsonObject)FileHelpers.ParseJson(ctx, own, "PolicyFileInvalid", $"The {g.Key} policy file", JsonParseOptions.Chromium, owned: true) : new JsonObject();
                 foreach (var i in g) doc.Set(i.Setting.Name, i.Desired);
                 var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
                 if (!FileHelpers.SameBytes(existing, bytes))

@@ -9,11 +9,13 @@ namespace WaHardening.Core.Providers
 {
     internal static class FileHelpers
     {
-        /// <summary>Parses a JSON file; a syntax error becomes <paramref name="errorId"/> naming the file, line and column.</summary>
+        /// <summary>Parses a JSON file; a syntax error becomes <paramref name="errorId"/> naming the file, line and column.
+        /// <paramref name="owned"/>: a file the module writes (merged into its new content), so a link there is refused
+        /// (<c>PathIsLink</c>) instead of read through.</summary>
         public static JsonValue ParseJson(ProviderContext ctx, string path, string errorId, string role,
-            JsonParseOptions options = JsonParseOptions.None)
+            JsonParseOptions options = JsonParseOptions.None, bool owned = false)
         {
-            var physical = ctx.Map(path);
+            var physical = owned ? ctx.Physical(path) : ctx.Map(path);
             ctx.Verbose($"Reading {physical}");
             try { return JsonParser.ParseFile(physical, options); }
             catch (JsonParseException e)
@@ -50,8 +52,13 @@ namespace WaHardening.Core.Providers
                 .Select(n => dir.TrimEnd('/') + "/" + n).ToArray();
         }
 
-        public static byte[]? ReadBytes(ProviderContext ctx, string path) =>
-            File.Exists(ctx.Map(path)) ? File.ReadAllBytes(ctx.Map(path)) : null;
+        /// <summary>The bytes of a file the module writes (null when absent); a link at it or a folder above it is refused
+        /// (<c>PathIsLink</c>): its target's content would be merged into the new file and the backup.</summary>
+        public static byte[]? ReadBytes(ProviderContext ctx, string path)
+        {
+            var physical = ctx.Physical(path);
+            return File.Exists(physical) ? File.ReadAllBytes(physical) : null;
+        }
 
         public static bool SameBytes(byte[]? a, byte[] b) => a != null && a.SequenceEqual(b);
     }

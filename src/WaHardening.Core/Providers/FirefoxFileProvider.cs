@@ -41,7 +41,7 @@ namespace WaHardening.Core.Providers
         private static JsonObject? Load(ProviderContext ctx)
         {
             if (!FileHelpers.Exists(ctx, PolicyFile) && !FileHelpers.DirExists(ctx, PolicyFile)) return null; // a folder: PolicyFileUnreadable
-            var v = FileHelpers.ParseJson(ctx, PolicyFile, "PolicyFileInvalid", "The Firefox policy file");
+            var v = FileHelpers.ParseJson(ctx, PolicyFile, "PolicyFileInvalid", "The Firefox policy file", owned: true);
             if (v is not JsonObject o)
                 throw Bad($"must hold a JSON object (line {v.Line}, column {v.Column})");
             if (o["policies"] is JsonValue p && p is not JsonObject)

@@ -28,7 +28,8 @@ namespace WaHardening.Commands
         [ValidateNotNullOrEmpty]
         public string[] BackupPath { get; set; } = Array.Empty<string>();
 
-        /// <summary><para type="description">The root the backup was made under (must match the backup); by default the backup's own root.</para></summary>
+        /// <summary><para type="description">The root the backup was made under (must match the backup's root). Without it, Undo restores the real
+        /// system and refuses a backup made under a root (BackupRootMismatch); the backup's own root is never taken on trust.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Root { get; set; }
@@ -49,22 +50,22 @@ namespace WaHardening.Commands
 
         protected override void End()
         {
-            // Newest first when several backups come down the pipeline, so earlier states win in the end.
+            // Newest first when several backups come down the pipeline, so earlier states win in the end. Every backup is
+            // loaded and checked (root, platform, every path confined to the root) before the first one is restored.
+            var ctx = EngineCmdlet.NewContext(this, Root);
+            var engine = new Engine(ctx);
+            var docs = new List<(string Path, BackupDocument Doc)>();
             foreach (var path in _paths.AsEnumerable().Reverse())
             {
                 var doc = BackupDocument.Load(path);
-                var root = Root == null ? doc.Root : GetUnresolvedProviderPathFromPSPath(Root);
-                if (Root != null && !string.Equals(System.IO.Path.GetFullPath(root!).TrimEnd('/', '\\'), (doc.Root ?? "").TrimEnd('/', '\\'), StringComparison.Ordinal))
-                    throw new WaHardeningException("BackupRootMismatch", WaErrorCategory.InvalidArgument,
-                        $"The backup '{path}' was made for root '{doc.Root ?? "(the real system)"}', not '{root}'; nothing was restored.", path);
-                var ctx = EngineCmdlet.NewContext(this, root);
-                if (doc.Platform != ctx.Platform)
-                    throw new WaHardeningException("BackupPlatformMismatch", WaErrorCategory.InvalidArgument,
-                        $"The backup '{path}' was made on {doc.Platform}; this computer runs {ctx.Platform}. Nothing was restored.", path);
+                engine.CheckBackup(doc, path);
+                docs.Add((path, doc));
+            }
+            foreach (var (path, doc) in docs)
+            {
                 var approved = new HashSet<BackupEntry>(doc.Entries.Where(e =>
                     ShouldProcess(e.Location, e.StateText == null ? "Remove (it did not exist before)" : $"Restore ({e.StateText})")));
                 if (approved.Count == 0) continue;
-                var engine = new Engine(ctx);
                 using (EnforcementLock.Acquire(ctx, TimeSpan.FromSeconds(LockTimeoutSeconds)))
                     foreach (var r in engine.Restore(doc, path, approved.Contains)) WriteObject(r);
             }
