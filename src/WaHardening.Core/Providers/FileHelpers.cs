@@ -15,6 +15,7 @@ namespace WaHardening.Core.Providers
         {
             var physical = ctx.Map(path);
             ctx.Verbose($"Reading {physical}");
+            ctx.Files.CountParse(path);
             try { return JsonParser.ParseFile(physical, options); }
             catch (JsonParseException e)
             {
