@@ -32,7 +32,7 @@ namespace WaHardening.Core.Tests
         [InlineData(null, false)]
         public void AtMost_with_a_floor(string? actual, bool compliant)
         {
-            var s = Setting(@"{ ""target"": ""GNOME"", ""name"": ""k"", ""type"": ""integer"", ""value"": 300, ""compare"": ""atMost"", ""minimum"": 1,
+            var s = Setting(@"{ ""target"": ""GNOME"", ""name"": ""org/gnome/k"", ""type"": ""integer"", ""value"": 300, ""compare"": ""atMost"", ""minimum"": 1,
                 ""dconf"": { ""type"": ""uint32"" }, ""source"": ""https://e.org"" }");
             Assert.Equal(compliant, Judge(s, actual).Item1);
         }
@@ -51,7 +51,7 @@ namespace WaHardening.Core.Tests
         [Fact]
         public void Desired_never_loosens_a_stricter_value()
         {
-            var s = Setting(@"{ ""target"": ""GNOME"", ""name"": ""k"", ""type"": ""integer"", ""value"": 300, ""compare"": ""atMost"", ""minimum"": 1,
+            var s = Setting(@"{ ""target"": ""GNOME"", ""name"": ""org/gnome/k"", ""type"": ""integer"", ""value"": 300, ""compare"": ""atMost"", ""minimum"": 1,
                 ""dconf"": { ""type"": ""uint32"" }, ""source"": ""https://e.org"" }");
             Assert.Equal("120", ValueComparer.Desired(s, JsonParser.Parse("120")).ToString());
             Assert.Equal("300", ValueComparer.Desired(s, JsonParser.Parse("900")).ToString());

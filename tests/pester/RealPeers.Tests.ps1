@@ -254,3 +254,26 @@ Describe 'What the browsers delete at exit for a session-only origin (WA-SESSION
         Test-Path /etc/firefox/policies/policies.json | Should -BeFalse -Because 'Undo removes the file it created'
     }
 }
+
+Describe 'Policy file encodings: Chromium reads what the module reads (#14 item 4)' {
+    # A foreign managed/zz.json in the encoding: Chromium applies it exactly when Test-WaHardening trusts it.
+    It '<Kind>: chrome://policy applied = <Applied>, and Test-WaHardening agrees' -TestCases @(
+        @{ Kind = 'UTF-8 with BOM'; Bom = [byte[]](0xEF, 0xBB, 0xBF); Encoding = [Text.UTF8Encoding]::new($false); Applied = $true }
+        @{ Kind = 'UTF-16LE with BOM'; Bom = [byte[]](0xFF, 0xFE); Encoding = [Text.Encoding]::Unicode; Applied = $false }
+    ) {
+        $dir = '/etc/chromium/policies/managed'
+        if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+        $null = New-Item -ItemType Directory -Force $dir
+        try {
+            $json = '{ "CookiesSessionOnlyForUrls": ["https://web.whatsapp.com", "[*.]whatsapp.com", "[*.]whatsapp.net"] }'
+            [IO.File]::WriteAllBytes("$dir/zz.json", $Bom + $Encoding.GetBytes($json))
+            $session = Start-WaChromium -UserDataDir (Join-Path $Work "chromium-enc-$($Kind -replace '\W', '')")
+            try { $rows = Get-CdpChromePolicy $session } finally { Stop-WaChromium $session }
+            [bool]($rows | Where-Object Name -eq 'CookiesSessionOnlyForUrls') | Should -Be $Applied
+            $setting = (Test-WaHardening -Id WA-SESSION-01 | Where-Object Target -eq 'Chromium').Settings |
+                Where-Object Name -eq 'CookiesSessionOnlyForUrls'
+            if ($Applied) { $setting.Status | Should -Be 'Compliant' }
+            else { $setting.Status | Should -Be 'Error'; $setting.Reason | Should -BeLike '*ForeignPolicyFileInvalid*UTF-16*' }
+        } finally { Remove-Item -Recurse -Force $dir -ErrorAction SilentlyContinue }
+    }
+}

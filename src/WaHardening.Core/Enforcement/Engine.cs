@@ -306,6 +306,12 @@ namespace WaHardening.Core.Enforcement
         public IReadOnlyList<ChangeRecord> Restore(BackupDocument backup, string backupPath, Func<BackupEntry, bool>? approve = null)
         {
             CheckBackup(backup, backupPath);
+            // Every post-action must have its provider before anything is restored: found missing after the restore, it would
+            // roll the restore back and report a rollback failure for a backup that was simply not valid.
+            var unknown = backup.PostActions.Where(a => !Providers.Any(p => p.Name == a.Provider)).ToList();
+            if (unknown.Count > 0)
+                throw new WaHardeningException("BackupInvalid", WaErrorCategory.InvalidData,
+                    $"The backup '{backupPath}' names post-actions no provider runs: {string.Join(", ", unknown)} (known providers: {string.Join(", ", Providers.Select(p => p.Name))}). Nothing was restored.", backupPath);
             var entries = backup.Entries.Where(e => approve == null || approve(e)).ToList();
             var ops = entries.Select(e => e.RestoreOperation()).ToList();
             var captured = ops.Select(o => o.Capture(Context)).ToList();

@@ -93,6 +93,8 @@ namespace WaHardening.Core.Enforcement
         public Action<string>? Log { get; set; }
         /// <summary>Test hook: called before each write operation is applied (may throw to simulate a fault).</summary>
         public Action<WriteOperation>? BeforeApply { get; set; }
+        /// <summary>The input files this run has read and parsed: each is parsed once per run (while unchanged).</summary>
+        public Providers.PolicyFileCache Files { get; } = new Providers.PolicyFileCache();
 
         public void Verbose(string message) => Log?.Invoke(message);
 

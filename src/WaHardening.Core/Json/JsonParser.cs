@@ -34,8 +34,10 @@ namespace WaHardening.Core.Json
         AllowComments = 1,
         /// <summary>A comma before the closing ] or }.</summary>
         AllowTrailingCommas = 2,
+        /// <summary>A UTF-8 byte order mark at the start of a file (Chromium skips it; Firefox's JSON.parse refuses it).</summary>
+        AllowUtf8Bom = 4,
         /// <summary>What Chromium's policy loader accepts.</summary>
-        Chromium = AllowComments | AllowTrailingCommas,
+        Chromium = AllowComments | AllowTrailingCommas | AllowUtf8Bom,
     }
 
     public sealed class JsonParser
@@ -74,12 +76,46 @@ namespace WaHardening.Core.Json
 
         public static JsonValue ParseFile(string path) => ParseFile(path, JsonParseOptions.None);
 
-        public static JsonValue ParseFile(string path, JsonParseOptions options)
+        public static JsonValue ParseFile(string path, JsonParseOptions options) => ParseBytes(File.ReadAllBytes(path), path, options);
+
+        /// <summary>
+        /// Parses a file's bytes the way the browsers read policy files (checked with Debian Chromium and Firefox ESR, see
+        /// docs/ARCHITECTURE.md): UTF-8 only. A UTF-16 or UTF-32 byte order mark, bytes that are not UTF-8 and (without
+        /// <see cref="JsonParseOptions.AllowUtf8Bom"/>) a UTF-8 byte order mark make the file one the browser ignores: an error
+        /// here, never a file decoded some other way and trusted.
+        /// </summary>
+        public static JsonValue ParseBytes(byte[] bytes, string source, JsonParseOptions options)
         {
+            if (bytes == null) throw new ArgumentNullException(nameof(bytes));
+            string? bom = null;
+            if (StartsWith(bytes, 0xFF, 0xFE, 0x00, 0x00)) bom = "UTF-32 (little-endian byte order mark)";
+            else if (StartsWith(bytes, 0x00, 0x00, 0xFE, 0xFF)) bom = "UTF-32 (big-endian byte order mark)";
+            else if (StartsWith(bytes, 0xFF, 0xFE)) bom = "UTF-16 (little-endian byte order mark)";
+            else if (StartsWith(bytes, 0xFE, 0xFF)) bom = "UTF-16 (big-endian byte order mark)";
+            if (bom != null) throw new JsonParseException(source, 1, 1, $"the file is {bom}; policy files are read as UTF-8 only, so the browser ignores this one");
+            var start = 0;
+            if (StartsWith(bytes, 0xEF, 0xBB, 0xBF))
+            {
+                if ((options & JsonParseOptions.AllowUtf8Bom) == 0)
+                    throw new JsonParseException(source, 1, 1, "the file starts with a UTF-8 byte order mark, which this reader (as Firefox) does not accept");
+                start = 3;
+            }
             string text;
-            try { text = File.ReadAllText(path, new UTF8Encoding(false, true)); }
-            catch (DecoderFallbackException) { throw new JsonParseException(path, 1, 1, "the file is not valid UTF-8"); }
-            return Parse(text, path, options);
+            try { text = s_strictUtf8.GetString(bytes, start, bytes.Length - start); }
+            catch (DecoderFallbackException e)
+            {
+                throw new JsonParseException(source, 1, 1, $"the file is not valid UTF-8 (byte {e.Index + start}), so the browser ignores it");
+            }
+            return Parse(text, source, options);
+        }
+
+        private static readonly UTF8Encoding s_strictUtf8 = new UTF8Encoding(false, true);
+
+        private static bool StartsWith(byte[] b, params byte[] prefix)
+        {
+            if (b.Length < prefix.Length) return false;
+            for (var i = 0; i < prefix.Length; i++) if (b[i] != prefix[i]) return false;
+            return true;
         }
 
         private JsonParseException Error(string reason) =>
@@ -139,7 +175,7 @@ namespace WaHardening.Core.Json
                 case '"': v = new JsonString(ParseString()); break;
                 case 't': Expect("true"); v = new JsonBoolean(true); break;
                 case 'f': Expect("false"); v = new JsonBoolean(false); break;
-                case 'n': Expect("null"); v = JsonNull.Instance; return v;
+                case 'n': Expect("null"); v = new JsonNull(); break;
                 default:
                     var c = _text[_pos];
                     if (c == '-' || (c >= '0' && c <= '9')) { v = ParseNumber(); break; }

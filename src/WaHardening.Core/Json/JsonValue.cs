@@ -54,6 +54,8 @@ namespace WaHardening.Core.Json
     public sealed class JsonNull : JsonValue
     {
         public static readonly JsonNull Instance = new JsonNull();
+        /// <summary>A null read from a document (it carries its own line and column); <see cref="Instance"/> otherwise.</summary>
+        internal JsonNull() { }
         public override JsonKind Kind => JsonKind.Null;
         public override bool DeepEquals(JsonValue? other) => other is JsonNull;
     }

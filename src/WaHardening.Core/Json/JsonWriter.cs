@@ -65,8 +65,17 @@ namespace WaHardening.Core.Json
         public static void WriteString(StringBuilder sb, string s)
         {
             sb.Append('"');
-            foreach (var c in s)
+            for (var i = 0; i < s.Length; i++)
             {
+                var c = s[i];
+                if (char.IsSurrogate(c))
+                {
+                    // A pair is written as it is; a lone surrogate (valid in a JSON "\\ud800" escape, not in UTF-8) as its escape,
+                    // so a foreign value round-trips and the UTF-8 encoder never meets it.
+                    if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { sb.Append(c).Append(s[++i]); continue; }
+                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    continue;
+                }
                 switch (c)
                 {
                     case '"': sb.Append("\\\""); break;

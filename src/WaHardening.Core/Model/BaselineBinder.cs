@@ -48,13 +48,27 @@ namespace WaHardening.Core.Model
             var strings = v is JsonString s ? new[] { s.Value } : v is JsonArray a ? a.Items.Cast<JsonString>().Select(x => x.Value).ToArray() : Array.Empty<string>();
             if (v is JsonArray arr && p.MinItems != null && arr.Count < p.MinItems) return $"needs at least {p.MinItems} item(s), has {arr.Count}";
             if (p.Pattern != null)
+            {
+                var regex = SafeRegex.Create(p.Pattern);
                 foreach (var str in strings)
-                    if (!Regex.IsMatch(str, p.Pattern, RegexOptions.CultureInvariant))
-                        return $"'{str}' does not match the pattern {p.Pattern}";
+                {
+                    try
+                    {
+                        if (!SafeRegex.IsFullMatch(regex, str))
+                            return $"'{Shown(str)}' does not match the pattern {p.Pattern} (the whole value must match)";
+                    }
+                    catch (RegexMatchTimeoutException)
+                    {
+                        return $"matching '{Shown(str)}' against the pattern {p.Pattern} timed out after {SafeRegex.Timeout.TotalSeconds:0} s (the pattern backtracks too much; simplify it)";
+                    }
+                }
+            }
             if (v is JsonArray arr2 && arr2.Items.Cast<JsonString>().GroupBy(x => x.Value, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } d)
                 return $"'{d.Key}' appears more than once";
             return null;
         }
+
+        private static string Shown(string s) => s.Replace("\r", "\\r").Replace("\n", "\\n");
 
         /// <summary>Converts a value given from PowerShell (int, long, string, bool, arrays) to JSON for a parameter.</summary>
         public static JsonValue FromClr(ParameterDefinition p, object? value)
@@ -155,7 +169,13 @@ namespace WaHardening.Core.Model
             var v = values[spec.Parameter];
             if (v is JsonNumber n && n.TryGetInt64(out var l))
             {
-                var scaled = l * spec.Multiply / spec.Divide;
+                long scaled;
+                try { scaled = checked(l * spec.Multiply) / spec.Divide; }
+                catch (OverflowException)
+                {
+                    throw new BaselineParameterException(spec.Parameter,
+                        $"Parameter '{spec.Parameter}' = {l} times {spec.Multiply} for {s.Target} setting '{s.Name}' of control {controlId} does not fit a 64-bit number; give the parameter a \"maximum\".", l, controlId);
+                }
                 if (spec.FloorTo != null)
                 {
                     var choices = spec.FloorTo.Where(x => x <= scaled).ToArray();

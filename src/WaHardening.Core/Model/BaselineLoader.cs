@@ -55,8 +55,8 @@ namespace WaHardening.Core.Model
     {
         public const int SupportedSchemaVersion = 1;
 
-        private static readonly Regex s_controlId = new Regex("^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", RegexOptions.CultureInvariant);
-        private static readonly Regex s_name = new Regex("^[A-Za-z][A-Za-z0-9]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex s_controlId = SafeRegex.Create(@"\A[A-Z][A-Z0-9]*(-[A-Z0-9]+)+\z");
+        private static readonly Regex s_name = SafeRegex.Create(@"\A[A-Za-z][A-Za-z0-9]*\z");
         private static readonly string[] s_registryKinds = { "REG_SZ", "REG_EXPAND_SZ", "REG_DWORD", "REG_QWORD", "REG_MULTI_SZ" };
         private static readonly ConcurrentDictionary<string, (DateTime Stamp, long Length, Baseline Baseline)> s_cache =
             new ConcurrentDictionary<string, (DateTime, long, Baseline)>(StringComparer.Ordinal);
@@ -286,7 +286,7 @@ namespace WaHardening.Core.Model
                     var pattern = OptionalString(po, path, "pattern");
                     if (pattern != null)
                     {
-                        try { _ = new Regex(pattern); }
+                        try { _ = SafeRegex.Create(pattern); }
                         catch (ArgumentException e) { Problem(po["pattern"]!, path + ".pattern", $"is not a valid regular expression: {e.Message}"); pattern = null; }
                     }
                     if (min != null && max != null && min > max) Problem(po, path, $"minimum {min} is greater than maximum {max}");
@@ -425,6 +425,8 @@ namespace WaHardening.Core.Model
                     else defaultValue = dv;
                 }
                 ValidateSections(so, path, target, type);
+                if (name != null && target != null && NameGrammar.SettingName(target.Name, name, so.Contains("firefoxPreference")) is string bad)
+                    Problem(so["name"]!, path + ".name", bad);
                 var spec = ReadValue(so, path, type, parameters);
                 if (targetName == null || target == null || name == null || type == null || compare == null || source == null || spec == null) return null;
                 if (compare == Comparison.OneOf && spec.Literal != null && !accept.Any(a => a.DeepEquals(spec.Literal)))
@@ -460,7 +462,9 @@ namespace WaHardening.Core.Model
                     var key = RequiredString(reg, rp, "key");
                     if (key != null && (key.StartsWith("HK", StringComparison.OrdinalIgnoreCase) || key.StartsWith("\\", StringComparison.Ordinal)))
                         Problem(reg["key"]!, rp + ".key", $"'{key}' must be a path below the hive, without the hive prefix or a leading '\\'");
-                    RequiredString(reg, rp, "value");
+                    if (key != null && NameGrammar.RegistryKey(key) is string badKey) Problem(reg["key"]!, rp + ".key", badKey);
+                    var valueName = RequiredString(reg, rp, "value");
+                    if (valueName != null && NameGrammar.RegistryValue(valueName) is string badValue) Problem(reg["value"]!, rp + ".value", badValue);
                     var kind = RequiredString(reg, rp, "kind");
                     if (kind != null && Array.IndexOf(s_registryKinds, kind) < 0)
                         Problem(reg["kind"]!, rp + ".kind", $"'{kind}' is not one of {string.Join(", ", s_registryKinds)}");
@@ -476,15 +480,19 @@ namespace WaHardening.Core.Model
                 if (Optional(so, path, "macos", JsonKind.Object) is JsonObject mac)
                 {
                     CheckKeys(mac, path + ".macos", "payloadType", "key");
-                    RequiredString(mac, path + ".macos", "payloadType");
-                    OptionalString(mac, path + ".macos", "key");
+                    var payloadType = RequiredString(mac, path + ".macos", "payloadType");
+                    if (payloadType != null && NameGrammar.PayloadType(payloadType) is string badType) Problem(mac["payloadType"]!, path + ".macos.payloadType", badType);
+                    var plistKey = OptionalString(mac, path + ".macos", "key");
+                    if (plistKey != null && NameGrammar.PlistKey(plistKey) is string badKey) Problem(mac["key"]!, path + ".macos.key", badKey);
                 }
                 if (Optional(so, path, "intune", JsonKind.Object) is JsonObject intune)
                 {
                     var ip = path + ".intune";
                     CheckKeys(intune, ip, "settingDefinitionId", "child", "childKind");
-                    RequiredString(intune, ip, "settingDefinitionId");
+                    var defId = RequiredString(intune, ip, "settingDefinitionId");
+                    if (defId != null && NameGrammar.IntuneId(defId) is string badId) Problem(intune["settingDefinitionId"]!, ip + ".settingDefinitionId", badId);
                     var child = OptionalString(intune, ip, "child");
+                    if (child != null && NameGrammar.IntuneId(child) is string badChild) Problem(intune["child"]!, ip + ".child", badChild);
                     var childKind = OptionalString(intune, ip, "childKind");
                     if (childKind != null && childKind != "simple" && childKind != "choice")
                         Problem(intune["childKind"]!, ip + ".childKind", $"'{childKind}' is not simple or choice");
@@ -496,6 +504,7 @@ namespace WaHardening.Core.Model
                     var oma = OptionalString(so, path, "omaUri");
                     if (oma != null && !oma.StartsWith("./", StringComparison.Ordinal))
                         Problem(so["omaUri"]!, path + ".omaUri", $"'{oma}' must start with './' (./Device/… or ./User/…)");
+                    else if (oma != null && NameGrammar.OmaUri(oma) is string badOma) Problem(so["omaUri"]!, path + ".omaUri", badOma);
                 }
                 if (Optional(so, path, "compliance", JsonKind.Object) is JsonObject comp)
                 {
@@ -503,12 +512,15 @@ namespace WaHardening.Core.Model
                     var odata = RequiredString(comp, path + ".compliance", "odataType");
                     if (odata != null && !odata.StartsWith("#microsoft.graph.", StringComparison.Ordinal))
                         Problem(comp["odataType"]!, path + ".compliance.odataType", $"'{odata}' must be a Graph type such as #microsoft.graph.iosCompliancePolicy");
-                    OptionalString(comp, path + ".compliance", "property");
+                    else if (odata != null && NameGrammar.GraphType(odata) is string badOdata) Problem(comp["odataType"]!, path + ".compliance.odataType", badOdata);
+                    var property = OptionalString(comp, path + ".compliance", "property");
+                    if (property != null && NameGrammar.GraphProperty(property) is string badProperty) Problem(comp["property"]!, path + ".compliance.property", badProperty);
                 }
                 if (Optional(so, path, "apt", JsonKind.Object) is JsonObject apt)
                 {
                     CheckKeys(apt, path + ".apt", "file");
-                    OptionalString(apt, path + ".apt", "file");
+                    var aptFile = OptionalString(apt, path + ".apt", "file");
+                    if (aptFile != null && NameGrammar.AptFile(aptFile) is string badFile) Problem(apt["file"]!, path + ".apt.file", badFile);
                 }
                 if (Optional(so, path, "firefoxPreference", JsonKind.Object) is JsonObject pref)
                 {

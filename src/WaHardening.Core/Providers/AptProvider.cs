@@ -20,7 +20,7 @@ namespace WaHardening.Core.Providers
     {
         public const string PartsDir = "/etc/apt/apt.conf.d";
         public const string MainFile = "/etc/apt/apt.conf";
-        private static readonly Regex s_partName = new Regex(@"^[A-Za-z0-9_.-]+$");
+        private static readonly Regex s_partName = SafeRegex.Create(@"\A[A-Za-z0-9_.-]+\z");
 
         public string Name => "Apt";
         public bool Serves(string target, string platform) => platform == Platforms.Linux && target == Targets.Apt;

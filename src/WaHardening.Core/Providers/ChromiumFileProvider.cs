@@ -92,9 +92,10 @@ namespace WaHardening.Core.Providers
                 var own = OwnFile(g.Key);
                 Load(g.Key, ctx); // every file must parse before anything is written
                 var existing = FileHelpers.ReadBytes(ctx, own);
-                var doc = existing != null ? (JsonObject)FileHelpers.ParseJson(ctx, own, "PolicyFileInvalid", $"The {g.Key} policy file", JsonParseOptions.Chromium, owned: true) : new JsonObject();
+                var doc = existing != null ? ((JsonObject)FileHelpers.ParseJson(ctx, own, "PolicyFileInvalid", $"The {g.Key} policy file", JsonParseOptions.Chromium, owned: true)).DeepClone() : new JsonObject();
                 foreach (var i in g) doc.Set(i.Setting.Name, i.Desired);
                 var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
+                ctx.Files.Expect(own, bytes, doc); // read back after the write without parsing it again
                 if (!FileHelpers.SameBytes(existing, bytes))
                     plan.Operations.Add(new FileWriteOperation(own, bytes, $"{g.Key} policies: {string.Join(", ", g.Select(i => i.Setting.Name))}"));
             }

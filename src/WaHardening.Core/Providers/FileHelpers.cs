@@ -17,7 +17,7 @@ namespace WaHardening.Core.Providers
         {
             var physical = owned ? ctx.Physical(path) : ctx.Map(path);
             ctx.Verbose($"Reading {physical}");
-            try { return JsonParser.ParseFile(physical, options); }
+            try { return ctx.Files.Get(path, physical, bytes => JsonParser.ParseBytes(bytes, physical, options)); }
             catch (JsonParseException e)
             {
                 throw new WaHardeningException(errorId, WaErrorCategory.InvalidData,
@@ -33,7 +33,8 @@ namespace WaHardening.Core.Providers
         {
             var physical = ctx.Map(path);
             ctx.Verbose($"Reading {physical}");
-            try { return File.ReadAllText(physical, new UTF8Encoding(false, true)); }
+            // Bytes decoded as strict UTF-8, without guessing an encoding from a byte order mark (dconf and apt read UTF-8).
+            try { return new UTF8Encoding(false, true).GetString(File.ReadAllBytes(physical)); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DecoderFallbackException)
             {
                 throw new WaHardeningException("PolicyFileUnreadable", WaErrorCategory.ReadError, $"'{path}' cannot be read: {e.Message}", path, e);

@@ -73,7 +73,7 @@ namespace WaHardening.Core.Providers
             var plan = new ProviderPlan();
             if (items.Count == 0) return plan;
             var existing = FileHelpers.ReadBytes(ctx, PolicyFile);
-            var doc = Load(ctx) ?? new JsonObject();
+            var doc = Load(ctx)?.DeepClone() ?? new JsonObject(); // the loaded document is shared by this run's reads
             if (doc["policies"] is not JsonObject policies) doc.Set("policies", policies = new JsonObject());
             foreach (var i in items)
             {
@@ -100,6 +100,7 @@ namespace WaHardening.Core.Providers
                 FirefoxPolicy.SetLeaf(node, i.Setting, i.Desired);
             }
             var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
+            ctx.Files.Expect(PolicyFile, bytes, doc); // read back after the write without parsing it again
             if (!FileHelpers.SameBytes(existing, bytes))
                 plan.Operations.Add(new FileWriteOperation(PolicyFile, bytes, "Firefox policies: " + string.Join(", ", items.Select(i => i.Setting.Name))));
             return plan;

@@ -1,0 +1,76 @@
+<#
+A large Firefox policies.json (50 MB; 10 MB in quick mode, mostly foreign ExtensionSettings entries): Test and Set of
+the default baseline's Firefox controls with the audit engine, against one parse of the same file in the same run
+(target: each within 2x one parse — every input file is read and parsed once per run, #14 item 11).
+Set is the cmdlet's sequence: plan (for ShouldProcess), plan again under the lock, write with backup, read back.
+Each measurement is the median of several runs inside one process after a warm-up.
+#>
+param($Context)
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1')
+Add-Type -Path (Join-Path $Context.ModulePath 'WaHardening.Core.dll')
+$mbWanted = if ($Context.Quick) { 10 } else { 50 }
+$runs = if ($Context.Quick) { 3 } else { 5 }
+
+$sb = [System.Text.StringBuilder]::new()
+$null = $sb.Append("{`n  `"policies`": {`n    `"DisableAppUpdate`": false,`n    `"ExtensionSettings`": {")
+$i = 0
+while ($sb.Length -lt $mbWanted * 1MB) {
+    if ($i -gt 0) { $null = $sb.Append(',') }
+    $null = $sb.Append("`n      `"ext$i@example.test`": { `"installation_mode`": `"allowed`", `"install_url`": `"https://addons.example.test/$i/latest.xpi`", `"updates_disabled`": false }")
+    $i++
+}
+$null = $sb.Append("`n    }`n  }`n}`n")
+$bytes = [System.Text.UTF8Encoding]::new($false).GetBytes($sb.ToString())
+$sb = $null
+$mb = $bytes.Length / 1MB
+
+$seed = Join-Path $Context.OutputPath 'bench-policyfile-seed.json'
+[System.IO.File]::WriteAllBytes($seed, $bytes)
+$baseline = [WaHardening.Core.Model.BaselineLoader]::Load((Join-Path $Context.ModulePath 'policies/baseline.json'))
+$controls = [WaHardening.Core.Model.Control[]]@($baseline.Controls | Where-Object { $_.Targets -contains 'Firefox' -and -not $_.Advisory })
+
+function New-Root {
+    $root = Join-Path $Context.OutputPath "bench-policyfile-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Force (Join-Path $root 'etc/firefox/policies'), (Join-Path $root 'usr/bin')
+    $null = New-Item -ItemType File -Force (Join-Path $root 'usr/bin/firefox')
+    [System.IO.File]::Copy($seed, (Join-Path $root 'etc/firefox/policies/policies.json'))
+    $root
+}
+function New-Engine([string] $Root) {
+    [WaHardening.Core.Enforcement.Engine]::new([WaHardening.Core.Enforcement.ProviderContext]::new($Root, 'Linux', $null, $null), $null)
+}
+function Measure-Median([scriptblock] $Block, [scriptblock] $Setup = { }) {
+    $s = & $Setup; & $Block $s   # warm-up
+    $t = foreach ($r in 1..$runs) {
+        $s = & $Setup
+        [GC]::Collect()
+        $sw = [System.Diagnostics.Stopwatch]::StartNew(); & $Block $s; $sw.Elapsed.TotalSeconds
+    }
+    Get-Median $t
+}
+
+$testRoot = New-Root
+$parse = Measure-Median { $null = [WaHardening.Core.Json.JsonParser]::ParseFile((Join-Path $testRoot 'etc/firefox/policies/policies.json')) }
+$test = Measure-Median {
+    $e = New-Engine $testRoot
+    $results = @($e.Test($controls))
+    if ($results.Count -eq 0) { throw 'Test returned nothing.' }
+    if (($e.Context.Files.Parses.Values | Measure-Object -Maximum).Maximum -ne 1) { throw 'Test parsed a file more than once.' }
+}
+$set = Measure-Median -Setup { New-Root } -Block {
+    param($root)
+    $e = New-Engine $root
+    $lock = [WaHardening.Core.Enforcement.EnforcementLock]::Acquire($e.Context, [TimeSpan]::FromSeconds(30))
+    try {
+        $null = $e.Plan($controls, $null)
+        $plan = $e.Plan($controls, $null)
+        if ($plan.Changes.Count -eq 0) { throw 'Set had nothing to change.' }
+        $backup = $null
+        $null = $e.Apply($plan, (Join-Path $root "backup.json"), [ref] $backup)
+    } finally { $lock.Dispose() }
+    if (($e.Context.Files.Parses.Values | Measure-Object -Maximum).Maximum -ne 1) { throw 'Set parsed a file more than once.' }
+}
+Get-ChildItem $Context.OutputPath -Filter 'bench-policyfile-*' | Remove-Item -Recurse -Force
+
+New-BenchRow 'PolicyFile' "Test of a $('{0:N0}' -f $mb) MB policies.json" $test 's' 'one parse of the file' $parse ($test / $parse) 'within 2x one parse' (($test / $parse) -le 2)
+New-BenchRow 'PolicyFile' "Set of a $('{0:N0}' -f $mb) MB policies.json (backup, write, read back)" $set 's' 'one parse of the file' $parse ($set / $parse) 'within 2x one parse' (($set / $parse) -le 2)
