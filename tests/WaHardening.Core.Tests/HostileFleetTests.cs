@@ -117,7 +117,7 @@ namespace WaHardening.Core.Tests
             Assert.Equal(3, s.ReportsRead);
             Assert.Equal(3, s.Devices);
             Assert.Equal(0, s.Skipped);
-            Assert.Equal(1, s.Trend.Single().Reports);
+            Assert.Equal(3, s.Trend.Single().Reports);   // each counted once (same day)
         }
 
         [Fact]
