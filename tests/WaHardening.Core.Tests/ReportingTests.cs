@@ -212,15 +212,16 @@ namespace WaHardening.Core.Tests
             var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wah-feed-" + Guid.NewGuid().ToString("N")));
             try
             {
-                var f = Path.Combine(dir.FullName, "r.json");
-                File.WriteAllText(f, ReportWriters.Write(Sample("PC-A"), ReportFormat.Json));
+                // 600 files (one file given 600 times would be read once: the merge reads each file once).
+                var text = ReportWriters.Write(Sample("PC-A"), ReportFormat.Json);
+                for (var i = 1; i <= 600; i++) File.WriteAllText(Path.Combine(dir.FullName, $"r{i}.json"), text);
                 const int capacity = 16, workers = 2;
                 var merger = new FleetMerger();
                 using (var feed = new FleetFeed(merger, workers, capacity))
                 {
                     for (var i = 1; i <= 600; i++)
                     {
-                        feed.Add(f);
+                        feed.Add(Path.Combine(dir.FullName, $"r{i}.json"));
                         // Added = queued (at most capacity) + in a worker's hands (at most one each) + done.
                         Assert.True(feed.Done >= i - capacity - workers, $"after {i} paths only {feed.Done} were read");
                         Assert.Equal(i, feed.Offered);

@@ -194,7 +194,14 @@ namespace WaHardening.Core.Reporting
     public sealed class ReportFormatException : WaHardeningException
     {
         public ReportFormatException(string file, string why, Exception? inner = null)
-            : base("ReportInvalid", WaErrorCategory.InvalidData, $"'{file}' is skipped: {why}.", file, inner) { File = file; Why = why; }
+            : this(file, why, SkipReason.Invalid, inner) { }
+
+        /// <summary>A skipped file as an error: ErrorId ReportInvalid, ReportNotARegularFile, ReportTooLarge, ReportUnreadable
+        /// or ReportAlreadyRead (from <paramref name="code"/>).</summary>
+        public ReportFormatException(string file, string why, SkipReason code, Exception? inner = null)
+            : base("Report" + code, code == SkipReason.Unreadable ? WaErrorCategory.ReadError : WaErrorCategory.InvalidData, $"'{file}' is skipped: {why}.", file, inner)
+        { File = file; Why = why; Code = code; }
+        public SkipReason Code { get; }
         public string File { get; }
         public string Why { get; }
     }

@@ -45,8 +45,11 @@ namespace WaHardening.Core.Reporting
     /// <summary>A file that was skipped, and why.</summary>
     public sealed class SkippedReport
     {
-        public SkippedReport(string file, string reason) { File = file; Reason = reason; }
+        public SkippedReport(string file, string reason) : this(file, SkipReason.Invalid, reason) { }
+        public SkippedReport(string file, SkipReason code, string reason) { File = file; Code = code; Reason = reason; }
         public string File { get; }
+        /// <summary>Why, as a stable code (not a valid report, not a regular file, too large, unreadable, already read).</summary>
+        public SkipReason Code { get; }
         public string Reason { get; }
         /// <summary>Input number of the file (the order the files were given in).</summary>
         internal long Seq;
@@ -112,7 +115,7 @@ namespace WaHardening.Core.Reporting
         private readonly SortedDictionary<DateTime, (int Reports, StatusCounts Counts)> _days = new SortedDictionary<DateTime, (int, StatusCounts)>();
         private readonly List<SkippedReport> _skipped = new List<SkippedReport>();
         private readonly ReportScanner _scanner = new ReportScanner();
-        private byte[] _buffer = new byte[64 * 1024];
+        private readonly ReportFiles _files = new ReportFiles(DefaultMaxReportBytes);
         private int _skippedCount, _read;
         /// <summary>Input number of the file or report being added (the order they were given in).</summary>
         private long _seq;
@@ -124,25 +127,23 @@ namespace WaHardening.Core.Reporting
         internal SkippedReport? AddFileAt(string path, long seq)
         {
             _seq = seq;
-            int length;
-            try
-            {
-                using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-                {
-                    if (fs.Length > 64L * 1024 * 1024) return Skip(path, $"{fs.Length} bytes is too large for a device report");
-                    if (_buffer.Length < fs.Length) _buffer = new byte[Math.Max(fs.Length, _buffer.Length * 2)];
-                    length = 0;
-                    int n;
-                    while ((n = fs.Read(_buffer, length, _buffer.Length - length)) > 0)
-                    {
-                        length += n;
-                        if (length == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return Skip(path, "cannot be read: " + e.Message); }
-            return ScanAndAdd(_buffer, length, path);
+            var skip = _files.Read(path, Once, out var length);
+            if (skip != null) return Skip(path, skip.Value.Code, skip.Value.Why);
+            return ScanAndAdd(_files.Buffer, length, path);
         }
+
+        /// <summary>The default bound of one report's bytes (64 MiB).</summary>
+        public const int DefaultMaxReportBytes = 64 * 1024 * 1024;
+
+        /// <summary>At most this many bytes are read of one file (counted while reading, whatever its Length says); a
+        /// larger file is skipped (<see cref="SkipReason.TooLarge"/>). Each worker holds one buffer of at most this size.</summary>
+        public int MaxReportBytes { get => _files.MaxBytes; set => _files.MaxBytes = value; }
+
+        /// <summary>The size of this merger's read buffer now (for the memory bound's tests).</summary>
+        internal int BufferCapacity => _files.Capacity;
+
+        /// <summary>The identities of the files read by this merge (shared with its workers): each file is read once.</summary>
+        internal ReadOnce Once { get; set; } = new ReadOnce();
 
         /// <summary>What <see cref="AddFile"/> does once the file is read: for the tests (no file system in the way).</summary>
         internal SkippedReport? AddBytes(byte[] data, int length, string path)
@@ -155,7 +156,7 @@ namespace WaHardening.Core.Reporting
         {
             ReportScanner.Result r;
             try { r = _scanner.Scan(data, length, path, this); }
-            catch (ReportFormatException e) { return Skip(path, e.Why); }
+            catch (ReportFormatException e) { return Skip(path, SkipReason.Invalid, e.Why); }
             Add(r, path);
             return null;
         }
@@ -177,10 +178,10 @@ namespace WaHardening.Core.Reporting
             }
         }
 
-        private SkippedReport Skip(string path, string why)
+        private SkippedReport Skip(string path, SkipReason code, string why)
         {
             _skippedCount++;
-            var s = new SkippedReport(path, why) { Seq = _seq };
+            var s = new SkippedReport(path, code, why) { Seq = _seq };
             if (_skipped.Count < MaxSkippedKept) _skipped.Add(s);
             return s;
         }
@@ -455,7 +456,7 @@ namespace WaHardening.Core.Reporting
             var trend = new JsonArray();
             foreach (var (day, reports, c) in s.Trend) trend.Add(c.ToJson().Set("day", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Set("reports", reports));
             var skipped = new JsonArray();
-            foreach (var k in s.SkippedFiles) skipped.Add(new JsonObject().Set("file", k.File).Set("reason", k.Reason));
+            foreach (var k in s.SkippedFiles) skipped.Add(new JsonObject().Set("file", k.File).Set("code", k.Code.ToString()).Set("reason", k.Reason));
             return new JsonObject()
                 .Set("schema", "WaHardening.FleetSummary").Set("schemaVersion", 1)
                 .Set("reportsRead", s.ReportsRead).Set("devices", s.Devices).Set("skipped", s.Skipped)

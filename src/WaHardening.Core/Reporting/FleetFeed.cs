@@ -36,7 +36,7 @@ namespace WaHardening.Core.Reporting
             _workers = new Task[workers];
             for (var w = 0; w < workers; w++)
             {
-                var m = _parts[w] = new FleetMerger();
+                var m = _parts[w] = new FleetMerger { MaxReportBytes = target.MaxReportBytes, Once = target.Once };
                 _workers[w] = Task.Run(() => Work(m));
             }
         }
@@ -54,6 +54,9 @@ namespace WaHardening.Core.Reporting
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested) { }
             catch (Exception e) { _failure = e; _cancel.Cancel(); throw; }
         }
+
+        /// <summary>The workers' read buffer sizes (each at most <see cref="FleetMerger.MaxReportBytes"/>).</summary>
+        internal int[] WorkerBufferCapacities => Array.ConvertAll(_parts, p => p.BufferCapacity);
 
         /// <summary>Paths given so far.</summary>
         public int Offered => (int)(_seq - _first);

@@ -39,7 +39,7 @@ namespace WaHardening.Core.Reporting
 
         public Result Scan(byte[] data, int length, string source, IControlTable controls)
         {
-            _b = data; _p = 0; _end = length; _source = source;
+            _b = data; _p = 0; _end = length; _source = source; _depth = 0;
             var r = new Result();
             if (_end >= 3 && _b[0] == 0xEF && _b[1] == 0xBB && _b[2] == 0xBF) _p = 3;
             Ws();
@@ -136,15 +136,17 @@ namespace WaHardening.Core.Reporting
             Expect((byte)'{');
             Ws();
             if (Peek() == (byte)'}') { _p++; return; }
+            var keys = EnterObject();
             while (true)
             {
                 Ws();
                 var (ks, ke) = RawString();
+                keys.Add(this, ks, ke);
                 Ws(); Expect((byte)':'); Ws();
                 member(ks, ke);
                 Ws();
                 var c = Next();
-                if (c == (byte)'}') return;
+                if (c == (byte)'}') { _depth--; return; }
                 if (c != (byte)',') throw Syntax("expected ',' or '}' in an object");
             }
         }
@@ -160,6 +162,64 @@ namespace WaHardening.Core.Reporting
                 else SkipValue(1);
             });
             return found;
+        }
+
+        // ------------------------------------------------------------ duplicate keys (refused at any depth, as JsonParser does)
+
+        private readonly List<KeySet> _keySets = new List<KeySet>();
+        private int _depth;
+
+        /// <summary>The key set of the object being entered (reused per nesting level).</summary>
+        private KeySet EnterObject()
+        {
+            if (_depth == _keySets.Count) _keySets.Add(new KeySet());
+            var k = _keySets[_depth++];
+            k.Clear();
+            return k;
+        }
+
+        /// <summary>
+        /// The keys of one object, compared as JsonParser compares them: decoded, ordinal. A key without escapes and
+        /// of ASCII only is compared on its bytes (the usual case, no string made); any other is decoded. The hash is
+        /// over the decoded UTF-16 code units, so both forms of one key hash alike. Up to 16 keys are compared in a row,
+        /// past that a set of hashes keeps a large object linear.
+        /// </summary>
+        private sealed class KeySet
+        {
+            private readonly List<(int S, int E, ulong H, string? Decoded)> _keys = new List<(int, int, ulong, string?)>();
+            private readonly HashSet<ulong> _hashes = new HashSet<ulong>();
+
+            public void Clear() { _keys.Clear(); _hashes.Clear(); }
+
+            public void Add(ReportScanner r, int s, int e)
+            {
+                var simple = true;
+                for (var i = s; i < e; i++) if (r._b[i] == (byte)'\\' || r._b[i] >= 0x80) { simple = false; break; }
+                string? decoded = simple ? null : r.Decode(s, e);
+                var h = 14695981039346656037UL;
+                if (simple) for (var i = s; i < e; i++) { h ^= r._b[i]; h *= 1099511628211UL; }
+                else foreach (var c in decoded!) { h ^= c; h *= 1099511628211UL; }
+                var candidate = _keys.Count < 16 || _hashes.Contains(h);
+                if (candidate)
+                    foreach (var k in _keys)
+                    {
+                        if (k.H != h) continue;
+                        bool same;
+                        if (decoded == null && k.Decoded == null) same = r.Same(s, e, k.S, k.E);
+                        else same = string.Equals(decoded ?? r.Decode(s, e), k.Decoded ?? r.Decode(k.S, k.E), StringComparison.Ordinal);
+                        if (same) { r._p = s - 1; throw r.Syntax($"duplicate property '{decoded ?? r.Decode(s, e)}'"); }
+                    }
+                _keys.Add((s, e, h, decoded));
+                if (_keys.Count == 16) foreach (var k in _keys) _hashes.Add(k.H);
+                else if (_keys.Count > 16) _hashes.Add(h);
+            }
+        }
+
+        private bool Same(int s1, int e1, int s2, int e2)
+        {
+            if (e1 - s1 != e2 - s2) return false;
+            for (var i = 0; i < e1 - s1; i++) if (_b[s1 + i] != _b[s2 + i]) return false;
+            return true;
         }
 
         // ------------------------------------------------------------ lexing
@@ -273,11 +333,15 @@ namespace WaHardening.Core.Reporting
                 case (byte)'{':
                     _p++; Ws();
                     if (Peek() == (byte)'}') { _p++; return; }
+                    var keys = EnterObject();
                     while (true)
                     {
-                        Ws(); RawString(); Ws(); Expect((byte)':'); Ws(); SkipValue(depth + 1); Ws();
+                        Ws();
+                        var (ks, ke) = RawString();
+                        keys.Add(this, ks, ke);
+                        Ws(); Expect((byte)':'); Ws(); SkipValue(depth + 1); Ws();
                         var n = Next();
-                        if (n == (byte)'}') return;
+                        if (n == (byte)'}') { _depth--; return; }
                         if (n != (byte)',') throw Syntax("expected ',' or '}' in an object");
                     }
                 case (byte)'[':

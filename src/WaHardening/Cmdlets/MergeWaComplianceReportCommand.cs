@@ -20,7 +20,9 @@ namespace WaHardening.Commands
     /// name + half a byte per control; see docs/report-schema.md). Returns compliance per control, per category and per device (the latest report of each device), the
     /// worst offenders, and a trend per day when the reports come from several days. A corrupt, truncated, foreign or
     /// wrong-schema file is reported as a non-terminating ReportInvalid error naming the file and why, and skipped; the
-    /// merge goes on. -HtmlPath writes a single-file page with an inline SVG chart of compliance per control; -JsonPath
+    /// merge goes on. Only regular files are read (a FIFO, device or socket is ReportNotARegularFile, never waited on),
+    /// at most 64 MiB each, counted while reading (ReportTooLarge); a file reached twice (symlink, hard link, folder
+    /// given twice) is read once, and with -Recurse each folder is entered once (symlink loops end). -HtmlPath writes a single-file page with an inline SVG chart of compliance per control; -JsonPath
     /// the summary as JSON. Intune's own report exports are not read (their CSV layout is not documented as a contract).</para>
     /// </summary>
     /// <example>
@@ -37,6 +39,7 @@ namespace WaHardening.Commands
     {
         private readonly FleetMerger _merger = new FleetMerger();
         private FleetFeed? _feed;
+        private ReportFolders? _folders;
         private const string Activity = "Merging device reports";
         private readonly Stopwatch _sinceProgress = new Stopwatch();
         private volatile bool _stopping;
@@ -76,12 +79,9 @@ namespace WaHardening.Commands
                     Report(new WaHardeningException("ReportNotFound", WaErrorCategory.ObjectNotFound, $"'{p}' does not exist.", p));
                     continue;
                 }
+                if (_folders == null) _folders = new ReportFolders(Recurse) { Notice = (dir, why) => WriteVerbose($"'{dir}': {why}") };
                 foreach (var r in resolved)
-                {
-                    if (Directory.Exists(r))
-                        foreach (var f in Directory.EnumerateFiles(r, "*.json", Recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)) Offer(f);
-                    else Offer(r);
-                }
+                    foreach (var f in _folders.Files(r)) Offer(f);
             }
         }
 
@@ -143,7 +143,11 @@ namespace WaHardening.Commands
                 });
                 Progress(100, $"{_feed.Done} of {total} files read", ProgressRecordType.Completed);
             }
-            foreach (var skipped in _merger.SkippedSoFar) Report(new ReportFormatException(skipped.File, skipped.Reason));
+            foreach (var skipped in _merger.SkippedSoFar)
+            {
+                if (skipped.Code == SkipReason.AlreadyRead) WriteVerbose($"'{skipped.File}' is skipped: {skipped.Reason}.");
+                else Report(new ReportFormatException(skipped.File, skipped.Reason, skipped.Code));
+            }
             var summary = _merger.Summary(Top);
             WriteVerbose($"{summary.ReportsRead} reports, {summary.Devices} devices, {summary.Skipped} skipped");
             if (summary.Skipped > summary.SkippedFiles.Count)
