@@ -167,14 +167,16 @@ Describe 'Export-WaIntuneProfile' {
 
     It 'mobileconfig files are property lists that Python plistlib reads, with stable payload UUIDs' {
         $configs = Get-ChildItem (Join-Path $Out 'macos') -Filter *.mobileconfig
-        $configs.Count | Should -Be 4
+        $configs.Count | Should -Be 5   # screen lock per channel (System, User), Chrome, Edge, Firefox
         $code = @'
 import json, plistlib, sys
 out = {}
 for path in sys.argv[1:]:
     with open(path, "rb") as f:
         p = plistlib.load(f)
-    out[path.rsplit("/", 1)[-1]] = {"type": p["PayloadType"], "uuid": p["PayloadUUID"], "payloads": [{"type": c["PayloadType"], "uuid": c["PayloadUUID"], "keys": sorted(k for k in c if not k.startswith("Payload"))} for c in p["PayloadContent"]]}
+    def mcx(c):  # com.apple.ManagedClient.preferences: PayloadContent.<domain>.Forced[0].mcx_preference_settings
+        return {d: sorted(v["Forced"][0]["mcx_preference_settings"]) for d, v in c.get("PayloadContent", {}).items()} if c["PayloadType"] == "com.apple.ManagedClient.preferences" else {}
+    out[path.rsplit("/", 1)[-1]] = {"type": p["PayloadType"], "scope": p["PayloadScope"], "uuid": p["PayloadUUID"], "payloads": [{"type": c["PayloadType"], "uuid": c["PayloadUUID"], "keys": sorted(k for k in c if not k.startswith("Payload")), "mcx": mcx(c)} for c in p["PayloadContent"]]}
 print(json.dumps(out))
 '@
         $json = & $Python -c $code @($configs.FullName)
@@ -182,9 +184,13 @@ print(json.dumps(out))
         $parsed = $json | ConvertFrom-Json -AsHashtable
         $parsed['screen-lock.mobileconfig'].type | Should -Be 'Configuration'
         $parsed['screen-lock.mobileconfig'].payloads.type | Should -Contain 'com.apple.screensaver'
-        ($parsed['screen-lock.mobileconfig'].payloads | Where-Object type -eq 'com.apple.screensaver').keys | Should -Be @('askForPassword', 'askForPasswordDelay')
-        ($parsed['firefox.mobileconfig'].payloads | Select-Object -First 1).keys | Should -Contain 'EnterprisePoliciesEnabled'
-        ($parsed['chrome.mobileconfig'].payloads | Select-Object -First 1).type | Should -Be 'com.google.Chrome'
+        ($parsed['screen-lock.mobileconfig'].payloads | Where-Object type -eq 'com.apple.screensaver').keys | Should -Be @('askForPassword', 'askForPasswordDelay', 'moduleName')
+        $parsed['screen-lock.mobileconfig'].scope | Should -Be 'System'
+        $parsed['screen-lock-user.mobileconfig'].scope | Should -Be 'User'
+        $parsed['screen-lock-user.mobileconfig'].payloads.type | Should -Be @('com.apple.screensaver.user')
+        ($parsed['firefox.mobileconfig'].payloads | Select-Object -First 1).mcx['org.mozilla.firefox'] | Should -Contain 'EnterprisePoliciesEnabled'
+        ($parsed['chrome.mobileconfig'].payloads | Select-Object -First 1).type | Should -Be 'com.apple.ManagedClient.preferences'
+        ($parsed['chrome.mobileconfig'].payloads | Select-Object -First 1).mcx['com.google.Chrome'] | Should -Not -Contain 'BackgroundModeEnabled'   # Windows and Linux only
         $uuids = @($parsed.Values | ForEach-Object { $_.uuid; $_.payloads.uuid })
         $uuids | Should -Match '^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$'
         ($uuids | Sort-Object -Unique).Count | Should -Be $uuids.Count
