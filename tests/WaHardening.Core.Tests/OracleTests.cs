@@ -114,6 +114,24 @@ namespace WaHardening.Core.Tests
         [Fact]
         public void Samba_gp_client_converts_registry_pol_into_the_linux_export() => None("samba");
 
+        /// <summary>The Firefox check is Mozilla's schema through a real validator: a value outside an enum and a value of
+        /// the wrong type inside a policy are both found (so an empty finding list above means something).</summary>
+        [Fact]
+        public async System.Threading.Tasks.Task Firefox_check_finds_what_mozillas_schema_rejects()
+        {
+            var bad = Path.Combine(_f.Root, "bad-policies.json");
+            File.WriteAllText(bad, @"{ ""policies"": { ""HttpsOnlyMode"": ""always"", ""SanitizeOnShutdown"": { ""Cookies"": ""yes"" } } }");
+            var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { OracleFixture.Script("oracle_check.py"), OracleFixture.Oracles(), "--firefox-json", bad }) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = await p.StandardError.ReadToEndAsync();
+            Assert.True(p.WaitForExit(120_000) && p.ExitCode == 0, stderr);
+            var findings = ((JsonArray)((JsonObject)JsonParser.Parse(await stdout, "oracle_check"))["firefox"]!).Items.Select(i => ((JsonString)i).Value).ToList();
+            Assert.Contains(findings, x => x.Contains("'always' is not one of") && x.Contains("HttpsOnlyMode"));
+            Assert.Contains(findings, x => x.Contains("SanitizeOnShutdown/Cookies"));
+        }
+
         [Fact]
         public void Gaps_without_an_oracle_are_named()
         {

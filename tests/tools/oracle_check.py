@@ -247,6 +247,11 @@ def check_chromium_outputs(profile, d):
         with open(path, "rb") as f:
             top = plistlib.load(f)
         for payload in top.get("PayloadContent", []):
+            if payload.get("PayloadType") in MAC_DOMAINS:  # a bare preference-domain payload (not Apple's form: see check_apple)
+                for name, value in payload.items():
+                    if not name.startswith("Payload"):
+                        check_chromium(MAC_DOMAINS[payload["PayloadType"]], name, "mac", value, profile + " " + os.path.basename(path))
+                continue
             if payload.get("PayloadType") != "com.apple.ManagedClient.preferences":
                 continue
             for domain, prefs in payload.get("PayloadContent", {}).items():
@@ -381,6 +386,9 @@ def check_firefox(exports, extra):
         if os.path.exists(m):
             with open(m, "rb") as f:
                 doc = plistlib.load(f)
+            if not any("org.mozilla.firefox" in (p.get("PayloadContent") or {}) for p in doc["PayloadContent"] if p.get("PayloadType") == "com.apple.ManagedClient.preferences"):
+                out["firefox"].append("%s macos/firefox.mobileconfig: no org.mozilla.firefox mcx_preference_settings (mozilla mac/README.md: "
+                                      "\"in a mobileconfig, the configuration must be nested in mcx_preference_settings\")" % profile)
             for payload in doc["PayloadContent"]:
                 for forced in payload.get("PayloadContent", {}).get("org.mozilla.firefox", {}).get("Forced", []):
                     prefs = dict(forced["mcx_preference_settings"])
