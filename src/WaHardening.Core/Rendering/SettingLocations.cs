@@ -60,8 +60,8 @@ namespace WaHardening.Core.Rendering
             var info = Targets.Find(s.Target);
             if (info == null) yield break;
             if (s.Platforms != null)
-                foreach (var p in info.Platforms.Where(p => !s.AppliesOn(p)))
-                    yield return new SettingLocation(p, "Not read", $"{s.Target} has no {s.Name} on {p}: {s.Elsewhere}");
+                yield return new SettingLocation(string.Join(", ", info.Platforms.Where(p => !s.AppliesOn(p))), "Not read",
+                    $"{s.Name} exists on {string.Join(", ", s.Platforms)} only: {s.Elsewhere}");
             if (LinuxManagedPolicyDirectories.TryGetValue(s.Target, out var dir) && s.AppliesOn(Platforms.Linux))
                 yield return new SettingLocation(Platforms.Linux, "Managed policy JSON", $"{dir}/{OwnedPolicyFileName} → \"{s.Name}\"");
             if (s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux))
