@@ -83,20 +83,20 @@ Describe 'Export-WaIntuneProfile' {
         $after = Invoke-DeviceScript $detect $store
         $after.ExitCode | Should -Be 0 -Because $after.Output
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['DisableAppUpdate'] | Should -Be 0
-        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
+        $state['HKLM\Software\Policies\Mozilla\Firefox']['DisableAppUpdate'] | Should -Be 0
+        $state['HKLM\Software\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
     }
 
     It 'remediation never loosens a stricter value and keeps foreign list items' {
         $store = Join-Path $TestDrive 'strict.json'
         @{
-            'HKLM\SOFTWARE\Policies\Google\Update'                   = @{ AutoUpdateCheckPeriodMinutes = 60 }
-            'HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession' = @{ '1' = 'https://intranet.example' }
+            'HKLM\Software\Policies\Google\Update'                   = @{ AutoUpdateCheckPeriodMinutes = 60 }
+            'HKLM\Software\Policies\Mozilla\Firefox\Cookies\AllowSession' = @{ '1' = 'https://intranet.example' }
         } | ConvertTo-Json | Set-Content $store
         (Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store).ExitCode | Should -Be 0
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\SOFTWARE\Policies\Google\Update']['AutoUpdateCheckPeriodMinutes'] | Should -Be 60
-        $list = $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession']
+        $state['HKLM\Software\Policies\Google\Update']['AutoUpdateCheckPeriodMinutes'] | Should -Be 60
+        $list = $state['HKLM\Software\Policies\Mozilla\Firefox\Cookies\AllowSession']
         $list['1'] | Should -Be 'https://intranet.example'
         $list.Values | Should -Contain 'https://web.whatsapp.com'
     }
@@ -109,13 +109,13 @@ Describe 'Export-WaIntuneProfile' {
         (Get-Content -Raw $detect) | Should -Match "AllName = 'SanitizeOnShutdown'"
         # An item set looser than required is fixed even while the boolean form is on (the item is what counts then).
         $mixed = Join-Path $TestDrive 'sanitize-mixed.json'
-        @{ 'HKLM\SOFTWARE\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = 1 }; 'HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown' = @{ Cookies = 0 } } |
+        @{ 'HKLM\Software\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = 1 }; 'HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown' = @{ Cookies = 0 } } |
             ConvertTo-Json | Set-Content $mixed
         (Invoke-DeviceScript $remediate $mixed).ExitCode | Should -Be 0
-        (Get-Content -Raw $mixed | ConvertFrom-Json -AsHashtable)['HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
+        (Get-Content -Raw $mixed | ConvertFrom-Json -AsHashtable)['HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
         foreach ($flag in 1, 0) {
             $store = Join-Path $TestDrive "sanitize-$flag.json"
-            @{ 'HKLM\SOFTWARE\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = $flag } } | ConvertTo-Json | Set-Content $store
+            @{ 'HKLM\Software\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = $flag } } | ConvertTo-Json | Set-Content $store
             $before = Invoke-DeviceScript $detect $store
             $before.ExitCode | Should -Be 1
             if ($flag) { $before.Output | Should -Not -Match 'SanitizeOnShutdown' -Because 'the boolean form on satisfies every item' }
@@ -124,11 +124,11 @@ Describe 'Export-WaIntuneProfile' {
             (Invoke-DeviceScript $detect $store).ExitCode | Should -Be 0
             $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
             if ($flag) {
-                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['SanitizeOnShutdown'] | Should -Be 1
-                $state.ContainsKey('HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown') | Should -BeFalse
+                $state['HKLM\Software\Policies\Mozilla\Firefox']['SanitizeOnShutdown'] | Should -Be 1
+                $state.ContainsKey('HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown') | Should -BeFalse
             } else {
-                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox'].ContainsKey('SanitizeOnShutdown') | Should -BeFalse
-                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
+                $state['HKLM\Software\Policies\Mozilla\Firefox'].ContainsKey('SanitizeOnShutdown') | Should -BeFalse
+                $state['HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
             }
         }
     }
