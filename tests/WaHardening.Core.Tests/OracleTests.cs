@@ -137,6 +137,8 @@ namespace WaHardening.Core.Tests
         {
             var notes = ((JsonArray)_f.Result["notes"]!).Items.Select(i => ((JsonString)i).Value).ToList();
             Assert.Contains(notes, n => n.Contains("HttpsOnlyMode"));
+            // Samba's convert_pol_to_json matches by prefix: ...\Microsoft\Edge takes ...\Microsoft\EdgeUpdate's values too.
+            Assert.Contains(notes, n => n.Contains("matches keys by prefix") && n.Contains("UpdateDefault"));
         }
     }
 }

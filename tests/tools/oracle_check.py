@@ -448,13 +448,14 @@ def check_samba(exports):
             managed, _ = gp_chromium_ext.convert_pol_to_json({}, {}, key, entries)
             if browser == "Edge":
                 # convert_pol_to_json matches by prefix: Software\Policies\Microsoft\Edge also takes ...\EdgeUpdate's values.
-                leaked = sorted(set(managed) - set(ours))
+                edge_update = "Software\\Policies\\Microsoft\\EdgeUpdate"
+                alone, _ = gp_chromium_ext.convert_pol_to_json({}, {}, key, [e for e in entries if not under(e.keyname, edge_update)])
+                leaked = sorted(set(managed) - set(alone))
                 if leaked:
                     note("Samba's convert_pol_to_json matches keys by prefix, so Software\\Policies\\Microsoft\\Edge also takes "
                          "Edge Update's values (%s); Samba has no Edge extension, so no real client does this; compared "
                          "without them" % ", ".join(leaked))
-                edge_update = "Software\\Policies\\Microsoft\\EdgeUpdate"
-                managed, _ = gp_chromium_ext.convert_pol_to_json({}, {}, key, [e for e in entries if not under(e.keyname, edge_update)])
+                managed = alone
             if browser != "Chrome":
                 note("Samba's GP client applies only Software\\Policies\\Google\\Chrome (to /etc/chromium and /etc/opt/chrome); "
                      "Chromium's and Edge's keys are converted here with the same function")
