@@ -71,6 +71,7 @@ namespace WaHardening.Core.Tests
             Assert.Contains("Startup boost is a Windows feature of Edge", boost.Reason);
             Assert.Equal(ComplianceStatus.NonCompliant, edge.Settings.Single(x => x.Name == "BackgroundModeEnabled").Status);
             Assert.Contains("Startup boost is a Windows feature of Edge", edge.Guidance);
+            Assert.DoesNotContain("StartupBoostEnabled", edge.Expected);   // not asked for where it does not exist
 
             var plan = engine.Plan(controls);
             Assert.DoesNotContain(plan.Changes, c => c.Setting == "StartupBoostEnabled");

@@ -191,10 +191,12 @@ namespace WaHardening.Core.Enforcement
 
         private ComplianceResult Result(Control c, string target, ComplianceStatus status, List<SettingDefinition> settings, List<SettingResult> results, string reason)
         {
-            string Join(Func<SettingResult, string?> pick) => results.Count == 1 ? pick(results[0]) ?? ""
-                : string.Join("; ", results.Select(r => $"{r.Name}={pick(r) ?? "(not set)"}"));
+            // Settings that do not exist on this platform are neither expected nor applied here (unless nothing else is left).
+            var shown = results.Where(r => r.Status != ComplianceStatus.NotApplicable || status == ComplianceStatus.NotApplicable).ToList();
+            string Join(Func<SettingResult, string?> pick) => shown.Count == 1 ? pick(shown[0]) ?? ""
+                : string.Join("; ", shown.Select(r => $"{r.Name}={pick(r) ?? "(not set)"}"));
             var expected = Join(r => r.Expected);
-            string? actual = results.All(r => r.Actual == null) ? null : Join(r => r.Actual);
+            string? actual = shown.All(r => r.Actual == null) ? null : Join(r => r.Actual);
             var guidance = status == ComplianceStatus.NonCompliant || status == ComplianceStatus.Error
                 ? c.Guidance ?? $"Run Set-WaHardening -Id {c.Id} (or deploy the Intune/GPO export) to apply: {expected}"
                 : c.Guidance;
