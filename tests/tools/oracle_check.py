@@ -111,7 +111,7 @@ def check_schema_value(who, schema, value, items):
 
 
 def check_chromium(browser, name, plat, value, where):
-    """One policy of one browser written for one platform (plat: win|mac|linux); value None = not checked (catalog)."""
+    """One policy of one browser written for one platform (plat: win|mac|linux); value None = not checked (OMA-URI)."""
     who = "%s %s (%s, %s)" % (browser, name, PLAT[plat], where)
     chrome = load_yaml("chromium", name + ".yaml")
     edge = load_yaml("edge", name + ".yaml") if browser == "Edge" else None
@@ -199,11 +199,30 @@ def windows_value(name, value, chrome):
     return value
 
 
+def catalog_value(inst):
+    """The policy value an ADMX-backed catalog instance sets: the enabled/disabled choice (_1/_0) of a boolean policy,
+    else its child (a string collection, a simple value, or a choice option <child>_<value>); None when disabled."""
+    choice = inst.get("choiceSettingValue") or {}
+    enabled = choice.get("value", "").endswith("_1")
+    children = choice.get("children") or []
+    if not children:
+        return enabled
+    if not enabled:
+        return None
+    child = children[0]
+    if "simpleSettingCollectionValue" in child:
+        return [v["value"] for v in child["simpleSettingCollectionValue"]]
+    if "simpleSettingValue" in child:
+        return child["simpleSettingValue"]["value"]
+    option = child["choiceSettingValue"]["value"][len(child["settingDefinitionId"]) + 1:]
+    return int(option) if option.isdigit() else option
+
+
 def catalog_names(path):
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
     for s in doc.get("settings", []):
-        yield s["settingInstance"]["settingDefinitionId"]
+        yield s["settingInstance"]["settingDefinitionId"], catalog_value(s["settingInstance"])
 
 
 def check_chromium_outputs(profile, d):
@@ -228,13 +247,13 @@ def check_chromium_outputs(profile, d):
         browser = "Edge" if os.path.basename(path) == "windows-edge.json" else "Chrome" if os.path.basename(path) == "windows-chrome.json" else None
         if browser is None:
             continue
-        for sid in catalog_names(path):
+        for sid, value in catalog_names(path):
             tail = sid.rsplit("~", 1)[-1].rsplit("_", 1)[-1]
             names = [n for n in known if n.lower() == tail]
             if not names:
                 out["chromium"].append("%s %s: no oracle policy named like %s" % (profile, os.path.basename(path), sid))
                 continue
-            check_chromium(browser, names[0], "win", None, profile + " " + os.path.basename(path))
+            check_chromium(browser, names[0], "win", value, profile + " " + os.path.basename(path))
     oma = os.path.join(d, "windows", "custom-oma-uri.json")
     if os.path.exists(oma):
         with open(oma, encoding="utf-8") as f:
