@@ -7,7 +7,8 @@ Usage:
   oracle_check.py ORACLES --baseline BASELINE --export PROFILE=DIR [--export ...] [--firefox-json FILE ...]
 ORACLES is shared/oracles (README.md there says what every file is); DIR is an Export-WaIntuneProfile folder of
 PROFILE with the GPO's Machine registry.pol copied to DIR/gpo/Machine/registry.pol. Prints one JSON object:
-{"chromium": [...], "apple": [...], "firefox": [...], "samba": [...], "notes": [...]}: every list but notes holds
+{"chromium": [...], "apple": [...], "apple-multiple": [...], "firefox": [...], "samba": [...], "notes": [...]}: every list but
+notes holds
 findings (a mismatch with the vendor's definition); notes say what has no oracle.
 
 Checks:
@@ -19,9 +20,9 @@ Checks:
   apple     every .mobileconfig: the top level against TopLevel.yaml, every payload against CommonPayloadKeys.yaml and
             its payload type's YAML (keys defined, documented type, required keys present, rangelist), the profile's
             PayloadScope against the payload's devicechannel (System) / userchannel (User), managed preferences in
-            the documented PayloadContent.<domain>.Forced[].mcx_preference_settings form; a payload type that is
-            multiple: false appears once per device when every profile's export is installed (mobileconfig files and
-            the macOS settings catalog counted apart: a tenant deploys one or the other).
+            the documented PayloadContent.<domain>.Forced[].mcx_preference_settings form.
+  apple-multiple  a payload type that is multiple: false appears once per device when every profile's export is
+            installed (mobileconfig files and the macOS settings catalog counted apart: a tenant deploys one or the other).
   firefox   linux/firefox/policies.json, the macOS mcx_preference_settings of org.mozilla.firefox and every
             --firefox-json file validate against Mozilla's policies-schema.json (draft-07) with python3-jsonschema.
   samba     Samba's own Linux GP client conversion (samba.gp.gp_chromium_ext / gp_firefox_ext convert_pol_to_json)
@@ -46,7 +47,7 @@ except ImportError as e:  # the tests must fail loudly, not skip
     sys.exit(3)
 
 ORACLES = sys.argv[1]
-out = {"chromium": [], "apple": [], "firefox": [], "samba": [], "notes": []}
+out = {"chromium": [], "apple": [], "apple-multiple": [], "firefox": [], "samba": [], "notes": []}
 
 # Where each Chromium-family browser reads its policies (the vendors' documented locations).
 WIN_KEYS = {"Chrome": "Software\\Policies\\Google\\Chrome", "Chromium": "Software\\Policies\\Chromium",
@@ -381,7 +382,7 @@ def check_apple(exports):
     for form, counts in per_device.items():
         for ptype, where in counts.items():
             if len(where) > 1:
-                out["apple"].append("%s is multiple: false, but a Mac given every profile's %s gets it %d times (%s)" % (
+                out["apple-multiple"].append("%s is multiple: false, but a Mac given every profile's %s gets it %d times (%s)" % (
                     ptype, form, len(where), ", ".join(where)))
 
 
