@@ -498,6 +498,20 @@ def check_samba(exports):
                                         profile, browser, browser.lower(),
                                         sorted(set(managed) - set(ours)), sorted(set(ours) - set(managed)),
                                         sorted(k for k in set(ours) & set(managed) if ours[k] != managed[k])))
+        # The real client: gp_chromium_ext writes the Google\Chrome section to /etc/chromium too (gp_chrome_ext to
+        # /etc/opt/chrome), so a Samba-managed Chromium gets Chrome's policies: they must be the Chromium export's.
+        chromium = os.path.join(d, "linux", "chromium", "wa-hardening.json")
+        if os.path.exists(chromium):
+            with open(chromium, encoding="utf-8") as f:
+                ours = json.load(f)
+            managed, _ = gp_chromium_ext.convert_pol_to_json({}, {}, WIN_KEYS["Chrome"], entries)
+            for name in WINDOWS_ONLY.get("Chrome", ()):
+                managed.pop(name, None)
+            if managed != ours:
+                out["samba"].append("%s Chromium via Samba's gp_chromium_ext (the Google\\Chrome key written to /etc/chromium) differs "
+                                    "from linux/chromium/wa-hardening.json: only Samba %s, only ours %s, differing %s" % (
+                                        profile, sorted(set(managed) - set(ours)), sorted(set(ours) - set(managed)),
+                                        sorted(k for k in set(ours) & set(managed) if ours[k] != managed[k])))
         linux = os.path.join(d, "linux", "firefox", "policies.json")
         ours = {}
         if os.path.exists(linux):
