@@ -32,13 +32,17 @@ namespace WaHardening.Core.Tests
             foreach (var profile in Profiles)
             {
                 var dir = Path.Combine(Root, profile);
+                var exported = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var f in IntuneExporter.Build(b, profile, null, "oracle-test").Files)
                 {
                     var path = Path.Combine(dir, f.Path);
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                     File.WriteAllBytes(path, f.Content);
+                    exported.UnionWith(f.Controls);
                 }
-                var gpo = GpoContent.From(b.ControlsFor(profile), SecurityOptionPlacement.SecurityTemplate);
+                // The GPO of the same controls as the export (a profile's export may hold only what it adds to the profiles it
+                // includes), so registry.pol and the Linux files are compared like for like.
+                var gpo = GpoContent.From(b.ControlsFor(profile).Where(c => exported.Contains(c.Id)), SecurityOptionPlacement.SecurityTemplate);
                 Directory.CreateDirectory(Path.Combine(dir, "gpo", "Machine"));
                 RegistryPolicyFile.WriteFile(Path.Combine(dir, "gpo", "Machine", "registry.pol"), gpo.Machine);
                 args.Add("--export"); args.Add(profile + "=" + dir);
