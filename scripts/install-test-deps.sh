@@ -3,7 +3,8 @@
 #   chromium (chrome://policy, session-data behaviour), firefox-esr (about:policies),
 #   python3-samba (an independent Registry.pol parser), dconf-cli + libglib2.0-bin + dconf-gsettings-backend +
 #   gsettings-desktop-schemas (dconf, gsettings reading the locked GNOME keys),
-#   python3 (plistlib for .mobileconfig checks, http.server for the site-data test).
+#   python3 (plistlib for .mobileconfig checks, http.server for the site-data test),
+#   python3-yaml + python3-jsonschema (the vendor-definition checks of tests/tools/oracle_check.py).
 # Idempotent: installs only what is missing. Needs root (CI runs as root).
 set -euo pipefail
 need=()
@@ -16,6 +17,9 @@ command -v gsettings >/dev/null 2>&1 || need+=(libglib2.0-bin)
 ls /usr/lib/*/gio/modules/libdconfsettings.so >/dev/null 2>&1 || need+=(dconf-gsettings-backend)
 [ -f /usr/share/glib-2.0/schemas/org.gnome.desktop.session.gschema.xml ] || need+=(gsettings-desktop-schemas)
 [ -x /usr/bin/python3 ] || need+=(python3)
+# Field-truth checks (tests/tools/oracle_check.py): Apple's and Chromium's YAML, Mozilla's JSON Schema (draft-07).
+/usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
+/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]}; run this script as root (sudo) to install them." >&2

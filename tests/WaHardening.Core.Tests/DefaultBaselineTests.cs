@@ -206,7 +206,10 @@ namespace WaHardening.Core.Tests
         {
             var b = Default.WithParameters(new Dictionary<string, object?> { ["IdleTimeoutSeconds"] = seconds });
             var lockSettings = b.Controls.Single(c => c.Id == "WA-LOCK-01").Settings;
-            Assert.All(lockSettings, s => Assert.Equal(windows, ((JsonNumber)s.Expected).TryGetInt64(out var v) ? v : -1));
+            // Every idle-time setting (moduleName, the screen saver Apple's payload requires, is the other one).
+            var idle = lockSettings.Where(s => s.Name != "moduleName").ToList();
+            Assert.Equal(4, idle.Count);
+            Assert.All(idle, s => Assert.Equal(windows, ((JsonNumber)s.Expected).TryGetInt64(out var v) ? v : -1));
             var ios = b.Controls.Single(c => c.Id == "WA-LOCK-03").Settings.Where(s => s.Target == "iOS").ToDictionary(s => s.Name);
             Assert.Equal(iosMinutes.ToString(), ((JsonNumber)ios["passcodeMinutesOfInactivityBeforeScreenTimeout"].Expected).Raw);
             Assert.Equal("0", ((JsonNumber)ios["passcodeMinutesOfInactivityBeforeLock"].Expected).Raw); // passcode at once, whatever the idle time

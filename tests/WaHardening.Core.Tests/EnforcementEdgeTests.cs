@@ -95,7 +95,7 @@ namespace WaHardening.Core.Tests
             Assert.Equal(before, s.Snapshot());
         }
 
-        private const string FirefoxKey = @"SOFTWARE\Policies\Mozilla\Firefox";
+        private const string FirefoxKey = @"Software\Policies\Mozilla\Firefox";
 
         [Fact]
         public void Windows_firefox_sanitize_on_shutdown_dword_1_satisfies_every_item_and_is_left_alone()
@@ -368,7 +368,7 @@ namespace WaHardening.Core.Tests
             var s = b.Controls.Single().Settings.Single();
             var reg = RegistryRendering.Render(s);
             Assert.Equal("HKLM", reg.Hive);
-            Assert.Equal(@"SOFTWARE\Policies\Mozilla\Firefox\Preferences", reg.Key);  // firefox.admx: browser_safebrowsing_phishing_enabled
+            Assert.Equal(@"Software\Policies\Mozilla\Firefox\Preferences", reg.Key);  // firefox.admx: browser_safebrowsing_phishing_enabled
             Assert.Equal("browser.safebrowsing.phishing.enabled", reg.ValueName);
             Assert.Equal(RegistryKind.DWord, reg.Kind);
             Assert.Equal(1u, reg.Data);
@@ -379,12 +379,12 @@ namespace WaHardening.Core.Tests
             Assert.Contains(where, w => w.EndsWith("org.mozilla.firefox → Preferences/browser.safebrowsing.phishing.enabled", StringComparison.Ordinal));
 
             var winReg = new InMemoryRegistry();
-            winReg.SetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox", "DisableAppUpdate", new RegistryValue(RegistryKind.DWord, 0u));
+            winReg.SetValue("HKLM", @"Software\Policies\Mozilla\Firefox", "DisableAppUpdate", new RegistryValue(RegistryKind.DWord, 0u));
             using var scratch = new Scratch();
             var e = new Engine(new ProviderContext(scratch.Root, Platforms.Windows, new RecordingRunner(), winReg));
             Assert.Equal(ComplianceStatus.NonCompliant, e.Test(b.Controls).Single().Status);
             Set(e, b, out _);
-            Assert.Equal(1u, winReg.GetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox\Preferences", "browser.safebrowsing.phishing.enabled")!.Data);
+            Assert.Equal(1u, winReg.GetValue("HKLM", @"Software\Policies\Mozilla\Firefox\Preferences", "browser.safebrowsing.phishing.enabled")!.Data);
             Assert.Equal(ComplianceStatus.Compliant, e.Test(b.Controls).Single().Status);
         }
 

@@ -385,7 +385,7 @@ namespace WaHardening.Core.Tests
         private const string Inactivity = @"{ ""target"": ""Windows"", ""name"": ""InactivityTimeoutSecs"", ""type"": ""integer"", ""value"": 300, ""compare"": ""atMost"", ""minimum"": 1, ""source"": ""https://e.org"",
             ""omaUri"": ""./Device/Vendor/MSFT/Policy/Config/LocalPoliciesSecurityOptions/InteractiveLogon_MachineInactivityLimit"",
             ""registry"": { ""hive"": ""HKLM"", ""key"": ""SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"", ""value"": ""InactivityTimeoutSecs"", ""kind"": ""REG_DWORD"" } }";
-        private const string ChromeKey = @"SOFTWARE\Policies\Google\Chrome";
+        private const string ChromeKey = @"Software\Policies\Google\Chrome";
 
         internal static Engine Windows(InMemoryRegistry reg, Scratch s) => new Engine(new ProviderContext(s.Root, Platforms.Windows, new RecordingRunner(), reg));
 
@@ -420,7 +420,7 @@ namespace WaHardening.Core.Tests
         {
             using var s = new Scratch();
             var reg = new InMemoryRegistry();
-            reg.CreateKey("HKLM", @"SOFTWARE\Policies\Google");      // existed before, empty: must stay
+            reg.CreateKey("HKLM", @"Software\Policies\Google");      // existed before, empty: must stay
             reg.SetValue("HKLM", @"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\chrome.exe", "", new RegistryValue(RegistryKind.String, @"C:\chrome.exe"));
             reg.SetValue("HKLM", @"SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System", "Other", new RegistryValue(RegistryKind.DWord, 2u));
             var keysBefore = reg.KeyNames();
@@ -436,7 +436,7 @@ namespace WaHardening.Core.Tests
             Assert.Equal(before, reg.Dump());
             Assert.Equal(keysBefore, reg.KeyNames());
             Assert.False(reg.KeyExists("HKLM", ChromeKey));
-            Assert.True(reg.KeyExists("HKLM", @"SOFTWARE\Policies\Google"));
+            Assert.True(reg.KeyExists("HKLM", @"Software\Policies\Google"));
         }
 
         [Fact]

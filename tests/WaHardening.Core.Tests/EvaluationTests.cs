@@ -72,7 +72,7 @@ namespace WaHardening.Core.Tests
             var s = Setting(@"{ ""target"": ""Chrome"", ""name"": ""CookiesSessionOnlyForUrls"", ""type"": ""stringList"", ""value"": [""https://web.whatsapp.com""], ""compare"": ""superset"", ""source"": ""https://e.org"" }");
             var r = RegistryRendering.Render(s);
             Assert.True(r.IsList);
-            Assert.Equal(@"SOFTWARE\Policies\Google\Chrome\CookiesSessionOnlyForUrls", r.Key);
+            Assert.Equal(@"Software\Policies\Google\Chrome\CookiesSessionOnlyForUrls", r.Key);
             Assert.Equal("HKLM", r.Hive);
             Assert.Equal(new[] { "https://web.whatsapp.com" }, r.ListItems);
         }
@@ -82,7 +82,7 @@ namespace WaHardening.Core.Tests
         {
             var s = Setting(@"{ ""target"": ""Firefox"", ""name"": ""SanitizeOnShutdown.Cookies"", ""type"": ""boolean"", ""value"": true, ""source"": ""https://e.org"" }");
             var r = RegistryRendering.Render(s);
-            Assert.Equal(@"SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown", r.Key);
+            Assert.Equal(@"Software\Policies\Mozilla\Firefox\SanitizeOnShutdown", r.Key);
             Assert.Equal("Cookies", r.ValueName);
             Assert.Equal(RegistryKind.DWord, r.Kind);
             Assert.Equal(1u, r.Data);

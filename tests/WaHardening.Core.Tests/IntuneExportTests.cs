@@ -191,7 +191,7 @@ namespace WaHardening.Core.Tests
             var ios = Body(m.Files.Single(f => f.Path == "ios/compliance.json"));
             Assert.Equal("2", ((JsonNumber)ios["passcodeMinutesOfInactivityBeforeScreenTimeout"]!).Raw); // the screen locks after 2 idle minutes
             Assert.Equal("0", ((JsonNumber)ios["passcodeMinutesOfInactivityBeforeLock"]!).Raw); // and the passcode is needed at once
-            Assert.Contains("<key>idleTime</key>\n\t\t\t<integer>120</integer>", Encoding.UTF8.GetString(m.Files.Single(f => f.Path == "macos/screen-lock.mobileconfig").Content));
+            Assert.Contains("<key>idleTime</key>\n\t\t\t<integer>120</integer>", Encoding.UTF8.GetString(m.Files.Single(f => f.Path == "macos/screen-lock-user.mobileconfig").Content));
             Assert.Contains("idle-delay=uint32 120", Encoding.UTF8.GetString(m.Files.Single(f => f.Path == "linux/dconf/local.d/90-wa-hardening").Content));
             Assert.Equal("120", ((JsonNumber)((JsonObject)((JsonObject)JsonParser.Parse(m.ToText()))["parameters"]!)["IdleTimeoutSeconds"]!).Raw);
         }
@@ -286,10 +286,10 @@ namespace WaHardening.Core.Tests
             Assert.DoesNotContain(instances, o => ((JsonString)o["settingDefinitionId"]!).Value.StartsWith(EdgeUpdateAdmx + "cat_preferences_pol_autoupdatecheckperiod", StringComparison.Ordinal));
 
             var detect = Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/remediation/detect.ps1").Content);
-            Assert.Contains(@"SOFTWARE\Policies\Google\Update", detect);
+            Assert.Contains(@"Software\Policies\Google\Update", detect);
             Assert.DoesNotContain("EdgeUpdate", detect);
             // Custom compliance still checks the effective Edge Update policy.
-            Assert.Contains(@"SOFTWARE\Policies\Microsoft\EdgeUpdate", Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/custom-compliance/discovery.ps1").Content));
+            Assert.Contains(@"Software\Policies\Microsoft\EdgeUpdate", Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/custom-compliance/discovery.ps1").Content));
         }
 
         [Fact]

@@ -83,20 +83,20 @@ Describe 'Export-WaIntuneProfile' {
         $after = Invoke-DeviceScript $detect $store
         $after.ExitCode | Should -Be 0 -Because $after.Output
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['DisableAppUpdate'] | Should -Be 0
-        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
+        $state['HKLM\Software\Policies\Mozilla\Firefox']['DisableAppUpdate'] | Should -Be 0
+        $state['HKLM\Software\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
     }
 
     It 'remediation never loosens a stricter value and keeps foreign list items' {
         $store = Join-Path $TestDrive 'strict.json'
         @{
-            'HKLM\SOFTWARE\Policies\Google\Update'                   = @{ AutoUpdateCheckPeriodMinutes = 60 }
-            'HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession' = @{ '1' = 'https://intranet.example' }
+            'HKLM\Software\Policies\Google\Update'                   = @{ AutoUpdateCheckPeriodMinutes = 60 }
+            'HKLM\Software\Policies\Mozilla\Firefox\Cookies\AllowSession' = @{ '1' = 'https://intranet.example' }
         } | ConvertTo-Json | Set-Content $store
         (Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store).ExitCode | Should -Be 0
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\SOFTWARE\Policies\Google\Update']['AutoUpdateCheckPeriodMinutes'] | Should -Be 60
-        $list = $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession']
+        $state['HKLM\Software\Policies\Google\Update']['AutoUpdateCheckPeriodMinutes'] | Should -Be 60
+        $list = $state['HKLM\Software\Policies\Mozilla\Firefox\Cookies\AllowSession']
         $list['1'] | Should -Be 'https://intranet.example'
         $list.Values | Should -Contain 'https://web.whatsapp.com'
     }
@@ -109,13 +109,13 @@ Describe 'Export-WaIntuneProfile' {
         (Get-Content -Raw $detect) | Should -Match "AllName = 'SanitizeOnShutdown'"
         # An item set looser than required is fixed even while the boolean form is on (the item is what counts then).
         $mixed = Join-Path $TestDrive 'sanitize-mixed.json'
-        @{ 'HKLM\SOFTWARE\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = 1 }; 'HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown' = @{ Cookies = 0 } } |
+        @{ 'HKLM\Software\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = 1 }; 'HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown' = @{ Cookies = 0 } } |
             ConvertTo-Json | Set-Content $mixed
         (Invoke-DeviceScript $remediate $mixed).ExitCode | Should -Be 0
-        (Get-Content -Raw $mixed | ConvertFrom-Json -AsHashtable)['HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
+        (Get-Content -Raw $mixed | ConvertFrom-Json -AsHashtable)['HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
         foreach ($flag in 1, 0) {
             $store = Join-Path $TestDrive "sanitize-$flag.json"
-            @{ 'HKLM\SOFTWARE\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = $flag } } | ConvertTo-Json | Set-Content $store
+            @{ 'HKLM\Software\Policies\Mozilla\Firefox' = @{ SanitizeOnShutdown = $flag } } | ConvertTo-Json | Set-Content $store
             $before = Invoke-DeviceScript $detect $store
             $before.ExitCode | Should -Be 1
             if ($flag) { $before.Output | Should -Not -Match 'SanitizeOnShutdown' -Because 'the boolean form on satisfies every item' }
@@ -124,11 +124,11 @@ Describe 'Export-WaIntuneProfile' {
             (Invoke-DeviceScript $detect $store).ExitCode | Should -Be 0
             $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
             if ($flag) {
-                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['SanitizeOnShutdown'] | Should -Be 1
-                $state.ContainsKey('HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown') | Should -BeFalse
+                $state['HKLM\Software\Policies\Mozilla\Firefox']['SanitizeOnShutdown'] | Should -Be 1
+                $state.ContainsKey('HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown') | Should -BeFalse
             } else {
-                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox'].ContainsKey('SanitizeOnShutdown') | Should -BeFalse
-                $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
+                $state['HKLM\Software\Policies\Mozilla\Firefox'].ContainsKey('SanitizeOnShutdown') | Should -BeFalse
+                $state['HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] | Should -Be 1
             }
         }
     }
@@ -167,14 +167,16 @@ Describe 'Export-WaIntuneProfile' {
 
     It 'mobileconfig files are property lists that Python plistlib reads, with stable payload UUIDs' {
         $configs = Get-ChildItem (Join-Path $Out 'macos') -Filter *.mobileconfig
-        $configs.Count | Should -Be 4
+        $configs.Count | Should -Be 5   # screen lock per channel (System, User), Chrome, Edge, Firefox
         $code = @'
 import json, plistlib, sys
 out = {}
 for path in sys.argv[1:]:
     with open(path, "rb") as f:
         p = plistlib.load(f)
-    out[path.rsplit("/", 1)[-1]] = {"type": p["PayloadType"], "uuid": p["PayloadUUID"], "payloads": [{"type": c["PayloadType"], "uuid": c["PayloadUUID"], "keys": sorted(k for k in c if not k.startswith("Payload"))} for c in p["PayloadContent"]]}
+    def mcx(c):  # com.apple.ManagedClient.preferences: PayloadContent.<domain>.Forced[0].mcx_preference_settings
+        return {d: sorted(v["Forced"][0]["mcx_preference_settings"]) for d, v in c.get("PayloadContent", {}).items()} if c["PayloadType"] == "com.apple.ManagedClient.preferences" else {}
+    out[path.rsplit("/", 1)[-1]] = {"type": p["PayloadType"], "scope": p["PayloadScope"], "uuid": p["PayloadUUID"], "payloads": [{"type": c["PayloadType"], "uuid": c["PayloadUUID"], "keys": sorted(k for k in c if not k.startswith("Payload")), "mcx": mcx(c)} for c in p["PayloadContent"]]}
 print(json.dumps(out))
 '@
         $json = & $Python -c $code @($configs.FullName)
@@ -182,9 +184,13 @@ print(json.dumps(out))
         $parsed = $json | ConvertFrom-Json -AsHashtable
         $parsed['screen-lock.mobileconfig'].type | Should -Be 'Configuration'
         $parsed['screen-lock.mobileconfig'].payloads.type | Should -Contain 'com.apple.screensaver'
-        ($parsed['screen-lock.mobileconfig'].payloads | Where-Object type -eq 'com.apple.screensaver').keys | Should -Be @('askForPassword', 'askForPasswordDelay')
-        ($parsed['firefox.mobileconfig'].payloads | Select-Object -First 1).keys | Should -Contain 'EnterprisePoliciesEnabled'
-        ($parsed['chrome.mobileconfig'].payloads | Select-Object -First 1).type | Should -Be 'com.google.Chrome'
+        ($parsed['screen-lock.mobileconfig'].payloads | Where-Object type -eq 'com.apple.screensaver').keys | Should -Be @('askForPassword', 'askForPasswordDelay', 'moduleName')
+        $parsed['screen-lock.mobileconfig'].scope | Should -Be 'System'
+        $parsed['screen-lock-user.mobileconfig'].scope | Should -Be 'User'
+        $parsed['screen-lock-user.mobileconfig'].payloads.type | Should -Be @('com.apple.screensaver.user')
+        ($parsed['firefox.mobileconfig'].payloads | Select-Object -First 1).mcx['org.mozilla.firefox'] | Should -Contain 'EnterprisePoliciesEnabled'
+        ($parsed['chrome.mobileconfig'].payloads | Select-Object -First 1).type | Should -Be 'com.apple.ManagedClient.preferences'
+        ($parsed['chrome.mobileconfig'].payloads | Select-Object -First 1).mcx['com.google.Chrome'] | Should -Not -Contain 'BackgroundModeEnabled'   # Windows and Linux only
         $uuids = @($parsed.Values | ForEach-Object { $_.uuid; $_.payloads.uuid })
         $uuids | Should -Match '^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$'
         ($uuids | Sort-Object -Unique).Count | Should -Be $uuids.Count

@@ -137,15 +137,23 @@ namespace WaHardening.Core.Enforcement
             }
         }
 
-        private ComplianceResult TestTarget(Control c, string target, List<SettingDefinition> settings)
+        private ComplianceResult TestTarget(Control c, string target, List<SettingDefinition> all)
         {
+            // A setting the target does not have on this platform ("platforms" in the baseline) is not read: it is reported
+            // NotApplicable with the baseline's reason and what achieves the control here instead.
+            var settings = all.Where(s => s.AppliesOn(Context.Platform)).ToList();
+            var absent = all.Where(s => !s.AppliesOn(Context.Platform))
+                .Select(s => new SettingResult(target, s.Name, s.Expected.ToString(), null, ComplianceStatus.NotApplicable, Elsewhere(s), null, null)).ToList();
+            if (settings.Count == 0)
+                return Result(c, target, ComplianceStatus.NotApplicable, all, absent, string.Join("; ", absent.Select(r => r.Reason)));
             var (provider, status, reason) = Resolve(target);
             var results = new List<SettingResult>();
             if (provider == null)
             {
                 foreach (var s in settings)
                     results.Add(new SettingResult(target, s.Name, s.Expected.ToString(), null, status!.Value, reason, null, null));
-                return Result(c, target, status!.Value, settings, results, reason);
+                results.AddRange(absent);
+                return Result(c, target, status!.Value, all, results, reason);
             }
             foreach (var s in settings)
             {
@@ -174,18 +182,26 @@ namespace WaHardening.Core.Enforcement
                 : ComplianceStatus.Compliant;
             var summary = results.Count == 1 ? results[0].Reason
                 : string.Join("; ", results.Where(r => r.Status == overall).Select(r => $"{r.Name}: {r.Reason}"));
-            return Result(c, target, overall, settings, results, summary);
+            results.AddRange(absent);
+            return Result(c, target, overall, all, results, summary);
         }
+
+        private string Elsewhere(SettingDefinition s) =>
+            $"{s.Target} reads {s.Name} on {string.Join(", ", s.Platforms!)} only, not on {Context.Platform}: {s.Elsewhere}";
 
         private ComplianceResult Result(Control c, string target, ComplianceStatus status, List<SettingDefinition> settings, List<SettingResult> results, string reason)
         {
-            string Join(Func<SettingResult, string?> pick) => results.Count == 1 ? pick(results[0]) ?? ""
-                : string.Join("; ", results.Select(r => $"{r.Name}={pick(r) ?? "(not set)"}"));
+            // Settings that do not exist on this platform are neither expected nor applied here (unless nothing else is left).
+            var shown = results.Where(r => r.Status != ComplianceStatus.NotApplicable || status == ComplianceStatus.NotApplicable).ToList();
+            string Join(Func<SettingResult, string?> pick) => shown.Count == 1 ? pick(shown[0]) ?? ""
+                : string.Join("; ", shown.Select(r => $"{r.Name}={pick(r) ?? "(not set)"}"));
             var expected = Join(r => r.Expected);
-            string? actual = results.All(r => r.Actual == null) ? null : Join(r => r.Actual);
+            string? actual = shown.All(r => r.Actual == null) ? null : Join(r => r.Actual);
             var guidance = status == ComplianceStatus.NonCompliant || status == ComplianceStatus.Error
                 ? c.Guidance ?? $"Run Set-WaHardening -Id {c.Id} (or deploy the Intune/GPO export) to apply: {expected}"
                 : c.Guidance;
+            var elsewhere = settings.Where(s => !s.AppliesOn(Context.Platform)).Select(Elsewhere).ToList();
+            if (elsewhere.Count > 0) guidance = string.Join(" ", new[] { guidance }.Concat(elsewhere).Where(g => !string.IsNullOrEmpty(g)));
             return new ComplianceResult(c.Id, c.Title, c.Category, c.Severity.ToString(), target, status, expected, actual, reason, guidance,
                 results, Environment.MachineName, Clock());
         }
@@ -207,10 +223,11 @@ namespace WaHardening.Core.Enforcement
                 if (c.Advisory) continue;
                 foreach (var target in c.Targets)
                 {
+                    if (!c.Settings.Any(x => x.Target == target && x.AppliesOn(Context.Platform))) continue;
                     var (provider, _, _) = Resolve(target, out var fault);
                     if (fault != null) unreachable[target] = fault;
                     if (provider == null) continue;
-                    foreach (var s in c.Settings.Where(x => x.Target == target))
+                    foreach (var s in c.Settings.Where(x => x.Target == target && x.AppliesOn(Context.Platform)))
                     {
                         Context.Verbose($"Reading {target} setting {s.Name} ({c.Id})");
                         var r = provider.Read(s, Context);

@@ -186,7 +186,7 @@ namespace WaHardening.Core.Intune
         /// <summary>Windows settings with an OMA-URI but no settings-catalog id.</summary>
         private static IEnumerable<ExportedFile> CustomOmaUri(Ctx ctx)
         {
-            var items = ctx.Settings(s => s.Section("intune") == null && s.Raw["omaUri"] is JsonString).ToList();
+            var items = ctx.Settings(s => s.Section("intune") == null && s.Raw["omaUri"] is JsonString && s.AppliesOn(Platforms.Windows)).ToList();
             if (items.Count == 0) yield break;
             var marker = ctx.Marker("windows-custom-oma-uri");
             var oma = new JsonArray();
@@ -277,7 +277,7 @@ namespace WaHardening.Core.Intune
         {
             foreach (var target in new[] { Targets.Chromium, Targets.Chrome, Targets.Edge })
             {
-                var items = ctx.Settings(s => s.Target == target).ToList();
+                var items = ctx.Settings(s => s.Target == target && s.AppliesOn(Platforms.Linux)).ToList();
                 if (items.Count == 0) continue;
                 var doc = new JsonObject();
                 foreach (var (_, s) in items) doc.Set(s.Name, JsonObject.Clone(s.Expected));
@@ -285,7 +285,7 @@ namespace WaHardening.Core.Intune
                 yield return new ExportedFile($"linux/{target.ToLowerInvariant()}/{SettingLocations.OwnedPolicyFileName}", ExportKinds.LinuxPolicy, "linux",
                     $"{target} managed policies (copy to {dir}/)", ctx.Marker("linux-" + target.ToLowerInvariant()), items.Select(i => i.Control.Id), Json(doc), null);
             }
-            var ff = ctx.Settings(s => s.Target == Targets.Firefox).ToList();
+            var ff = ctx.Settings(s => s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux)).ToList();
             if (ff.Count > 0)
             {
                 var policies = NestDotted(ff.Select(i => i.Setting));
@@ -293,7 +293,7 @@ namespace WaHardening.Core.Intune
                     $"Firefox policies (merge into {SettingLocations.FirefoxLinuxPolicyFile})", ctx.Marker("linux-firefox"),
                     ff.Select(i => i.Control.Id), Json(new JsonObject().Set("policies", policies)), null);
             }
-            var gnome = ctx.Settings(s => s.Target == Targets.Gnome).ToList();
+            var gnome = ctx.Settings(s => s.Target == Targets.Gnome && s.AppliesOn(Platforms.Linux)).ToList();
             if (gnome.Count > 0)
             {
                 var kf = new DconfProvider.Keyfile();

@@ -14,9 +14,19 @@ namespace WaHardening.Core.Intune
     /// macOS configuration profiles (.mobileconfig, XML property lists): the screen-saver lock payloads and the
     /// browsers' preference domains (com.google.Chrome, com.microsoft.Edge, org.mozilla.firefox). PayloadUUIDs are
     /// name-based (RFC 4122 v5) from profile and payload, so they are stable across exports and machines.
+    /// Field truth (Apple's device-management schema, apple/device-management mdm/profiles): a profile's PayloadScope
+    /// decides the channel that installs it (System = device channel, User = user channel), and a payload type is allowed
+    /// on one or both; so payloads are grouped into one profile per scope, taken from the setting's <c>macos.scope</c>
+    /// (com.apple.screensaver: device channel only; com.apple.screensaver.user: user channel only). Custom preference
+    /// domains are documented only as com.apple.ManagedClient.preferences with
+    /// <c>PayloadContent.&lt;domain&gt;.Forced[].mcx_preference_settings</c> (Apple's schema; Mozilla's mac/README.md:
+    /// "in a mobileconfig, the configuration must be nested in mcx_preference_settings").
     /// </summary>
     internal static class MobileConfig
     {
+        /// <summary>Apple's payload type for managed preferences of any domain.</summary>
+        public const string ManagedPreferences = "com.apple.ManagedClient.preferences";
+
         private static readonly (string Target, string Slug, string What)[] s_browsers =
         {
             (Targets.Chrome, "chrome", "Google Chrome"),
@@ -26,21 +36,24 @@ namespace WaHardening.Core.Intune
 
         public static IEnumerable<ExportedFile> Build(IntuneExporter.Ctx ctx)
         {
-            var lockItems = ctx.Settings(s => s.Target == Targets.MacOS && s.Section("macos") != null).ToList();
-            if (lockItems.Count > 0)
+            var lockItems = ctx.Settings(s => s.Target == Targets.MacOS && s.Section("macos") != null && s.AppliesOn(Platforms.MacOS)).ToList();
+            // One profile per scope: a System profile goes through the device channel, a User profile through the user channel.
+            foreach (var scope in lockItems.GroupBy(i => Scope(i.Setting)).OrderBy(g => g.Key == "System" ? 0 : 1))
             {
-                var payloads = lockItems.GroupBy(i => ((JsonString)i.Setting.Section("macos")!["payloadType"]!).Value)
+                var payloads = scope.GroupBy(i => ((JsonString)i.Setting.Section("macos")!["payloadType"]!).Value)
                     .Select(g =>
                     {
                         var keys = new JsonObject();
-                        foreach (var (_, s) in g) keys.Set(((JsonString)s.Section("macos")!["key"]!).Value, JsonObject.Clone(s.Expected));
+                        foreach (var (_, s) in g) keys.Set((s.Section("macos")!["key"] as JsonString)?.Value ?? s.Name, JsonObject.Clone(s.Expected));
                         return (Type: g.Key, Keys: keys);
                     }).ToList();
-                yield return File(ctx, "screen-lock", "macOS screen lock", lockItems.Select(i => i.Control.Id), payloads);
+                var user = scope.Key == "User";
+                yield return File(ctx, user ? "screen-lock-user" : "screen-lock", user ? "macOS screen lock (user)" : "macOS screen lock",
+                    scope.Key, scope.Select(i => i.Control.Id), payloads);
             }
             foreach (var (target, slug, what) in s_browsers)
             {
-                var items = ctx.Settings(s => s.Target == target).ToList();
+                var items = ctx.Settings(s => s.Target == target && s.AppliesOn(Platforms.MacOS)).ToList();
                 if (items.Count == 0) continue;
                 JsonObject keys;
                 if (target == Targets.Firefox)
@@ -56,22 +69,30 @@ namespace WaHardening.Core.Intune
                     foreach (var (_, s) in items) keys.Set(s.Name, JsonObject.Clone(s.Expected));
                 }
                 var domain = SettingLocations.MacPreferenceDomains[target];
-                yield return File(ctx, slug, what + " policies", items.Select(i => i.Control.Id), new List<(string, JsonObject)> { (domain, keys) });
+                var forced = new JsonArray(new JsonValue[] { new JsonObject().Set("mcx_preference_settings", keys) });
+                var content = new JsonObject().Set(domain, new JsonObject().Set("Forced", forced));
+                yield return File(ctx, slug, what + " policies", "System", items.Select(i => i.Control.Id),
+                    new List<(string, JsonObject)> { (ManagedPreferences, new JsonObject().Set("PayloadContent", content)) }, domain);
             }
         }
 
-        private static ExportedFile File(IntuneExporter.Ctx ctx, string slug, string what, IEnumerable<string> controls, List<(string Type, JsonObject Keys)> payloads)
+        /// <summary>The profile scope a macOS payload setting needs ("System" or "User", validated by the loader).</summary>
+        public static string Scope(SettingDefinition s) => ((JsonString)s.Section("macos")!["scope"]!).Value;
+
+        private static ExportedFile File(IntuneExporter.Ctx ctx, string slug, string what, string scope, IEnumerable<string> controls,
+            List<(string Type, JsonObject Keys)> payloads, string? name = null)
         {
             var profileId = $"org.wahardening.{ctx.Profile.ToLowerInvariant()}.{slug}";
             var marker = ctx.Marker("macos-" + slug);
             var content = new JsonArray();
             foreach (var (type, keys) in payloads)
             {
+                var id = name ?? type;
                 var p = new JsonObject()
-                    .Set("PayloadDisplayName", $"{what}: {type}")
-                    .Set("PayloadIdentifier", $"{profileId}.{type}")
+                    .Set("PayloadDisplayName", $"{what}: {id}")
+                    .Set("PayloadIdentifier", $"{profileId}.{id}")
                     .Set("PayloadType", type)
-                    .Set("PayloadUUID", Uuid($"{profileId}|{type}"))
+                    .Set("PayloadUUID", Uuid($"{profileId}|{id}"))
                     .Set("PayloadVersion", 1);
                 foreach (var kv in keys.Properties) p.Set(kv.Key, kv.Value);
                 content.Add(p);
@@ -83,7 +104,7 @@ namespace WaHardening.Core.Intune
                 .Set("PayloadIdentifier", profileId)
                 .Set("PayloadOrganization", "WaHardening")
                 .Set("PayloadRemovalDisallowed", false)
-                .Set("PayloadScope", "System")
+                .Set("PayloadScope", scope)
                 .Set("PayloadType", "Configuration")
                 .Set("PayloadUUID", Uuid(profileId))
                 .Set("PayloadVersion", 1);

@@ -375,7 +375,7 @@ namespace WaHardening.Core.Model
                 if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
                 var problemsBefore = _problems.Count;
                 CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "default", "source", "enforce", "note",
-                    "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt", "firefoxPreference");
+                    "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt", "firefoxPreference", "platforms", "elsewhere");
                 var targetName = RequiredString(so, path, "target");
                 TargetInfo? target = null;
                 if (targetName != null)
@@ -398,6 +398,7 @@ namespace WaHardening.Core.Model
                 if (target != null)
                     foreach (var req in target.RequiredFields)
                         if (!so.Contains(req)) Problem(so, Join(path, req), $"is required for target {target.Name}");
+                var (platforms, elsewhere) = ReadPlatforms(so, path, target);
 
                 if (type != null && compare != null)
                 {
@@ -431,7 +432,8 @@ namespace WaHardening.Core.Model
                 if (targetName == null || target == null || name == null || type == null || compare == null || source == null || spec == null) return null;
                 if (compare == Comparison.OneOf && spec.Literal != null && !accept.Any(a => a.DeepEquals(spec.Literal)))
                     Problem(so["value"]!, path + ".value", "the value Set writes must itself be in \"accept\"");
-                var setting = new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note, defaultValue);
+                var setting = new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note, defaultValue,
+                    platforms, elsewhere);
                 if (_problems.Count == problemsBefore) RenderDefault(setting, so, path, parameters);
                 return setting;
             }
@@ -449,6 +451,40 @@ namespace WaHardening.Core.Model
                 var values = new Dictionary<string, JsonValue>(StringComparer.OrdinalIgnoreCase) { [pd.Name] = pd.Default };
                 try { BaselineBinder.Resolve(setting, values, _control ?? ""); }
                 catch (BaselineParameterException e) { Problem(so["value"]!, path + ".value", $"the default cannot be rendered: {e.Message}"); }
+            }
+
+            /// <summary>
+            /// <c>platforms</c>: the platforms of the target on which the setting exists (a non-empty subset of the target's
+            /// own, no repeats, not all of them); <c>elsewhere</c>: required with it, what achieves the control on the others.
+            /// </summary>
+            private (IReadOnlyList<string>? Platforms, string? Elsewhere) ReadPlatforms(JsonObject so, string path, TargetInfo? target)
+            {
+                var elsewhere = OptionalString(so, path, "elsewhere");
+                if (!so.Contains("platforms"))
+                {
+                    if (so.Contains("elsewhere")) Problem(so["elsewhere"]!, path + ".elsewhere", "is only used with \"platforms\"");
+                    return (null, null);
+                }
+                StringList(so, path, "platforms", required: true); // reports non-string items
+                if (so["platforms"] is not JsonArray arr) return (null, null);
+                var list = new List<string>();
+                for (var i = 0; i < arr.Count; i++)
+                {
+                    if (arr[i] is not JsonString name) continue;
+                    var p = Platforms.Normalize(name.Value);
+                    if (p == null) { Problem(arr[i], $"{path}.platforms[{i}]", $"unknown platform '{name.Value}' (known: {string.Join(", ", Platforms.All)})"); continue; }
+                    if (target != null && !target.Platforms.Contains(p))
+                    { Problem(arr[i], $"{path}.platforms[{i}]", $"target {target.Name} does not run on {p} (it runs on {string.Join(", ", target.Platforms)})"); continue; }
+                    if (list.Contains(p)) { Problem(arr[i], $"{path}.platforms[{i}]", $"'{p}' is listed twice"); continue; }
+                    list.Add(p);
+                }
+                if (arr.Count == 0) Problem(arr, path + ".platforms", "must name at least one platform (leave the setting out instead)");
+                else if (target != null && list.Count == target.Platforms.Count)
+                    Problem(arr, path + ".platforms", $"names every platform of target {target.Name}: leave \"platforms\" out");
+                if (elsewhere == null && !so.Contains("elsewhere"))
+                    Problem(so["platforms"]!, path + ".elsewhere", "is required with \"platforms\": say why the setting does not exist on the other platforms and what achieves the control there");
+                else if (elsewhere != null && elsewhere.Trim().Length == 0) Problem(so["elsewhere"]!, path + ".elsewhere", "must not be empty");
+                return (list, elsewhere);
             }
 
             private void ValidateSections(JsonObject so, string path, TargetInfo? target, ValueType? type)
@@ -479,11 +515,16 @@ namespace WaHardening.Core.Model
                 }
                 if (Optional(so, path, "macos", JsonKind.Object) is JsonObject mac)
                 {
-                    CheckKeys(mac, path + ".macos", "payloadType", "key");
+                    CheckKeys(mac, path + ".macos", "payloadType", "key", "scope");
                     var payloadType = RequiredString(mac, path + ".macos", "payloadType");
                     if (payloadType != null && NameGrammar.PayloadType(payloadType) is string badType) Problem(mac["payloadType"]!, path + ".macos.payloadType", badType);
                     var plistKey = OptionalString(mac, path + ".macos", "key");
                     if (plistKey != null && NameGrammar.PlistKey(plistKey) is string badKey) Problem(mac["key"]!, path + ".macos.key", badKey);
+                    // The profile's PayloadScope, i.e. the MDM channel Apple allows the payload on (System = device channel,
+                    // User = user channel: the payload's devicechannel/userchannel in apple/device-management).
+                    var scope = RequiredString(mac, path + ".macos", "scope");
+                    if (scope != null && scope != "System" && scope != "User")
+                        Problem(mac["scope"]!, path + ".macos.scope", $"'{scope}' must be System (device channel) or User (user channel)");
                 }
                 if (Optional(so, path, "intune", JsonKind.Object) is JsonObject intune)
                 {

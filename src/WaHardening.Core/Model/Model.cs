@@ -76,10 +76,11 @@ namespace WaHardening.Core.Model
     {
         internal SettingDefinition(JsonObject raw, string target, string name, ValueType type, ValueSpec value,
             Comparison comparison, long? minimum, long? maximum, IReadOnlyList<JsonValue> accept, string source, bool enforce, string? note,
-            JsonValue? @default)
+            JsonValue? @default, IReadOnlyList<string>? platforms = null, string? elsewhere = null)
         {
             Raw = raw; Target = target; Name = name; Type = type; Value = value; Comparison = comparison;
             Minimum = minimum; Maximum = maximum; Accept = accept; Source = source; Enforce = enforce; Note = note; Default = @default;
+            Platforms = platforms; Elsewhere = elsewhere;
             Expected = JsonNull.Instance;
         }
 
@@ -100,6 +101,20 @@ namespace WaHardening.Core.Model
         public string? Note { get; }
         /// <summary>The value the target uses when the setting is not configured (judged in its place); null when absence is not compliant.</summary>
         public JsonValue? Default { get; }
+
+        /// <summary>
+        /// The platforms on which the target reads this setting, when fewer than the target's own (e.g. Chrome's
+        /// BackgroundModeEnabled: Windows and Linux, per its supported_on); null = every platform of the target.
+        /// Audit, enforcement and every export leave the setting out elsewhere.
+        /// </summary>
+        public IReadOnlyList<string>? Platforms { get; }
+        /// <summary>With <see cref="Platforms"/>: why the setting does not exist on the other platforms and what achieves
+        /// the control there (shown in reports for those platforms).</summary>
+        public string? Elsewhere { get; }
+
+        /// <summary>True when the setting exists for its target on <paramref name="platform"/>.</summary>
+        public bool AppliesOn(string platform) =>
+            Platforms == null || Platforms.Any(p => string.Equals(p, platform, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The value in effect for the bound parameters.</summary>
         public JsonValue Expected { get; private set; }

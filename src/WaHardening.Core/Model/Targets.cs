@@ -70,12 +70,12 @@ namespace WaHardening.Core.Model
 
         private static readonly TargetInfo[] s_all =
         {
-            new TargetInfo(Chrome, "Google Chrome policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"SOFTWARE\Policies\Google\Chrome"),
-            new TargetInfo(Chromium, "Chromium policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"SOFTWARE\Policies\Chromium"),
-            new TargetInfo(Edge, "Microsoft Edge policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"SOFTWARE\Policies\Microsoft\Edge"),
-            new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"SOFTWARE\Policies\Mozilla\Firefox"),
-            new TargetInfo(GoogleUpdate, "Google Update (Chrome's updater) policies", new[] { Platforms.Windows }, Array.Empty<string>(), @"SOFTWARE\Policies\Google\Update"),
-            new TargetInfo(EdgeUpdate, "Microsoft Edge Update policies", new[] { Platforms.Windows }, Array.Empty<string>(), @"SOFTWARE\Policies\Microsoft\EdgeUpdate"),
+            new TargetInfo(Chrome, "Google Chrome policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Google\Chrome"),
+            new TargetInfo(Chromium, "Chromium policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Chromium"),
+            new TargetInfo(Edge, "Microsoft Edge policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Microsoft\Edge"),
+            new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Mozilla\Firefox"),
+            new TargetInfo(GoogleUpdate, "Google Update (Chrome's updater) policies", new[] { Platforms.Windows }, Array.Empty<string>(), @"Software\Policies\Google\Update"),
+            new TargetInfo(EdgeUpdate, "Microsoft Edge Update policies", new[] { Platforms.Windows }, Array.Empty<string>(), @"Software\Policies\Microsoft\EdgeUpdate"),
             new TargetInfo(Windows, "Windows policy registry values", new[] { Platforms.Windows }, new[] { "registry" }),
             new TargetInfo(Gnome, "GNOME settings through dconf (system database, locked keys)", new[] { Platforms.Linux }, new[] { "dconf" }),
             new TargetInfo(MacOS, "macOS configuration profile payloads", new[] { Platforms.MacOS }, new[] { "macos" }),

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using WaHardening.Core.Json;
 using WaHardening.Core.Model;
@@ -34,7 +35,16 @@ namespace WaHardening.Core.Rendering
     /// </summary>
     public static class IntuneRendering
     {
-        public static bool Applies(SettingDefinition s) => s.Section("intune") != null;
+        /// <summary>True when the setting has a catalog form and exists on the platform of that catalog (<see cref="Platform"/>).</summary>
+        public static bool Applies(SettingDefinition s) => s.Section("intune") != null && s.AppliesOn(Platform(s));
+
+        /// <summary>The platform whose catalog holds the setting: Windows for a target that runs there (ADMX-backed browser
+        /// and updater policies, Windows settings), else the target's own (macOS payload settings).</summary>
+        public static string Platform(SettingDefinition s)
+        {
+            var plats = Targets.Find(s.Target)?.Platforms ?? (IReadOnlyList<string>)new[] { Platforms.Windows };
+            return plats.Contains(Platforms.Windows) ? Platforms.Windows : plats[0];
+        }
 
         public static IntuneSettingInstance Render(SettingDefinition s) => Render(s, s.Expected);
 
@@ -71,7 +81,10 @@ namespace WaHardening.Core.Rendering
                 case Model.ValueType.Boolean:
                     return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + (((JsonBoolean)value).Value ? "_1" : "_0"), null, none);
                 default:
-                    if (s.Comparison == Comparison.AtMost || s.Comparison == Comparison.AtLeast)
+                    // Thresholds are simple values; so are Apple payload strings (free text such as the screen saver's
+                    // moduleName: SimpleSettingDefinition in the catalog).
+                    if (s.Comparison == Comparison.AtMost || s.Comparison == Comparison.AtLeast
+                        || (s.Type == Model.ValueType.String && s.Comparison == Comparison.Equal && id.StartsWith("com.apple.", System.StringComparison.Ordinal)))
                         return new IntuneSettingInstance(id, IntuneSettingKind.Simple, null, value, none);
                     var text = value is JsonString str ? str.Value : ((JsonNumber)value).Raw;
                     return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + "_" + text.ToLower(CultureInfo.InvariantCulture), null, none);

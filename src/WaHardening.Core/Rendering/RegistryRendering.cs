@@ -88,9 +88,9 @@ namespace WaHardening.Core.Rendering
     /// Chromium-family and updater policies live under the target's HKLM policy key, booleans and
     /// integers as REG_DWORD, strings as REG_SZ, lists as a subkey named after the policy with
     /// values "1".."n" (Chrome/Edge policy docs, "Windows registry location"); Firefox policies under
-    /// SOFTWARE\Policies\Mozilla\Firefox with the dotted policy path as subkeys
+    /// Software\Policies\Mozilla\Firefox with the dotted policy path as subkeys
     /// (mozilla/policy-templates README: e.g. Cookies\AllowSession\1, SanitizeOnShutdown\Cache = 1), and preferences of the
-    /// Preferences policy as values of SOFTWARE\Policies\Mozilla\Firefox\Preferences named after the preference.
+    /// Preferences policy as values of Software\Policies\Mozilla\Firefox\Preferences named after the preference.
     /// A setting's own "registry" section always wins over the convention.
     /// </summary>
     public static class RegistryRendering
@@ -110,8 +110,10 @@ namespace WaHardening.Core.Rendering
             return ("HKLM", depth == 1 ? root : root + @"\" + string.Join(@"\", parts, 0, depth - 1), parts[depth - 1]);
         }
 
+        /// <summary>True when the setting has a Windows registry form: an explicit <c>registry</c> section or a target with a
+        /// policy key, and the setting exists on Windows (its <c>platforms</c>, when given, name Windows).</summary>
         public static bool Applies(SettingDefinition s) =>
-            s.Section("registry") != null || (Targets.Find(s.Target)?.WindowsPolicyKey != null);
+            (s.Section("registry") != null || (Targets.Find(s.Target)?.WindowsPolicyKey != null)) && s.AppliesOn(Platforms.Windows);
 
         /// <summary>The registry data for a setting's expected value.</summary>
         public static RegistrySetting Render(SettingDefinition s) => Render(s, s.Expected);

@@ -59,9 +59,12 @@ namespace WaHardening.Core.Rendering
         {
             var info = Targets.Find(s.Target);
             if (info == null) yield break;
-            if (LinuxManagedPolicyDirectories.TryGetValue(s.Target, out var dir))
+            if (s.Platforms != null)
+                yield return new SettingLocation(string.Join(", ", info.Platforms.Where(p => !s.AppliesOn(p))), "Not read",
+                    $"{s.Name} exists on {string.Join(", ", s.Platforms)} only: {s.Elsewhere}");
+            if (LinuxManagedPolicyDirectories.TryGetValue(s.Target, out var dir) && s.AppliesOn(Platforms.Linux))
                 yield return new SettingLocation(Platforms.Linux, "Managed policy JSON", $"{dir}/{OwnedPolicyFileName} → \"{s.Name}\"");
-            if (s.Target == Targets.Firefox)
+            if (s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux))
                 yield return new SettingLocation(Platforms.Linux, "policies.json", $"{FirefoxLinuxPolicyFile} → {FirefoxPolicy.Display(s)}" + (FirefoxPolicy.IsPreference(s) ? $" = {{\"Value\": …, \"Status\": \"{FirefoxPolicy.Status(s)}\"}}" : ""));
             if (s.Target == Targets.Gnome)
             {
@@ -78,7 +81,7 @@ namespace WaHardening.Core.Rendering
                     ? $@"{r.Hive}\{r.Key}\1..n (REG_SZ)"
                     : $@"{r.Hive}\{r.Key}\{r.ValueName} ({RegistrySetting.KindName(r.Kind)})");
             }
-            if (MacPreferenceDomains.TryGetValue(s.Target, out var domain))
+            if (MacPreferenceDomains.TryGetValue(s.Target, out var domain) && s.AppliesOn(Platforms.MacOS))
                 yield return new SettingLocation(Platforms.MacOS, "Configuration profile", $"{domain} → {(s.Target == Targets.Firefox ? string.Join("/", FirefoxPolicy.Path(s)) : s.Name.Replace('.', '/'))}");
             if (s.Section("macos") is JsonObject mac)
                 yield return new SettingLocation(Platforms.MacOS, "Configuration profile",

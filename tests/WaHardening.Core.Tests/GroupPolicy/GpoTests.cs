@@ -49,7 +49,7 @@ namespace WaHardening.Core.Tests.GroupPolicy
         {
             var c = GpoContent.From(Load().ControlsFor("Standard"), SecurityOptionPlacement.SecurityTemplate);
             Assert.Equal(new[] { "**delvals.", "1", "2", "BrowserSignin" }, c.Machine.Select(e => e.ValueName));
-            Assert.Equal(@"SOFTWARE\Policies\Google\Chrome\CookiesSessionOnlyForUrls", c.Machine[0].Key);
+            Assert.Equal(@"Software\Policies\Google\Chrome\CookiesSessionOnlyForUrls", c.Machine[0].Key);
             Assert.Equal("[*.]whatsapp.net", c.Machine[2].Data);
             Assert.Equal(0u, c.Machine[3].Data);
             var u = Assert.Single(c.User);

@@ -13,8 +13,8 @@ namespace WaHardening.Core.Tests.GroupPolicy
     /// <summary>The local GPO merge against a scratch GroupPolicy folder (no Windows needed for the files themselves).</summary>
     public class LocalGpoTests
     {
-        private const string Chrome = @"SOFTWARE\Policies\Google\Chrome";
-        private const string Edge = @"SOFTWARE\Policies\Microsoft\Edge";
+        private const string Chrome = @"Software\Policies\Google\Chrome";
+        private const string Edge = @"Software\Policies\Microsoft\Edge";
         private const string System = @"Software\Microsoft\Windows\CurrentVersion\Policies\System";
         private const string Desktop = @"Software\Policies\Microsoft\Windows\Control Panel\Desktop";
         private const string Sites = Chrome + @"\CookiesSessionOnlyForUrls";
@@ -153,7 +153,7 @@ namespace WaHardening.Core.Tests.GroupPolicy
         [Fact]
         public void Firefox_sanitize_on_shutdown_as_one_dword_is_kept_when_on_and_replaced_by_the_items_when_off()
         {
-            const string Firefox = @"SOFTWARE\Policies\Mozilla\Firefox";
+            const string Firefox = @"Software\Policies\Mozilla\Firefox";
             var shared = GpoContent.From(BaselineLoader.Load(BaselineLoaderTests.DefaultPath).ControlsFor("SharedComputer"), SecurityOptionPlacement.RegistryPol);
             var items = Own(shared, "HKLM").Where(o => RegistryRendering.FirefoxBooleanForm(o.Item1) != null).ToList();
             Assert.True(items.Count >= 5, "the SharedComputer profile clears Firefox data item by item");
