@@ -257,6 +257,8 @@ namespace WaHardening.Graph
                     {
                         if (p.Key == "@odata.type" && !t.Contains(p.Key)) continue; // derived type already fixed by the collection
                         if (p.Key == "roleScopeTagIds" && !t.Contains(p.Key)) continue;
+                        // A setting's id is its index in the policy, the tenant's key: settings are matched by definition id.
+                        if (p.Key == "id" && o.Contains("settingInstance")) continue;
                         Diff(p.Value, t[p.Key], path.Length == 0 ? p.Key : path + "." + p.Key, diffs, collection);
                     }
                     return;

@@ -140,6 +140,7 @@ namespace WaHardening.Core.Tests
             { "controls[0].settings[0].omaUri", b => Setting(b, 0, 0).Set("omaUri", "Device/Vendor"), "must start with './'", "T-LOCK-01" },
             { "controls[0].settings[0].accept", b => Setting(b, 0, 0).Set("compare", "oneOf"), "is required with \"compare\": \"oneOf\"", "T-LOCK-01" },
             { "controls[0].settings", b => ((JsonArray)Control(b, 0)["settings"]!).Add(Setting(b, 0, 0)), "appears more than once", "T-LOCK-01" },
+            { "controls[0].settings", b => ((JsonArray)Control(b, 0)["settings"]!).Add(JsonObject.Clone(Setting(b, 0, 1))), "appears more than once", "T-LOCK-01" },
             { "controls[1].settings[0].type", b => Setting(b, 1, 0).Set("type", 3), "must be a string, not a number", "T-SITE-01" },
             { "controls[0].settings[0].default", b => Setting(b, 0, 0).Set("default", "soon"), "must be a whole number", "T-LOCK-01" },
             { "controls[0].settings[0].intune.settingDefinitionId", b => Setting(b, 0, 0).Set("intune", JsonParser.Parse("{\"child\":\"x\"}")), "is required", "T-LOCK-01" },
@@ -170,6 +171,18 @@ namespace WaHardening.Core.Tests
             { "controls[1].settings[0].value", b => Setting(b, 1, 0).Set("value", JsonParser.Parse("{\"param\":\"Sites\",\"divide\":2}")), "apply to integer parameters only", "T-SITE-01" },
             { "controls[0].settings[1].value", b => Setting(b, 0, 1).Set("value", JsonParser.Parse("{\"param\":\"Idle\",\"divide\":60,\"floorTo\":[10, 15]}")), "the default cannot be rendered: Parameter 'Idle' = 300 gives 5", "T-LOCK-01" },
         };
+
+        [Fact]
+        public void A_compliance_setting_may_appear_once_per_graph_type()
+        {
+            // Android has three compliance policies (work profile, corporate-owned, AOSP), each with passwordRequired.
+            var b = Minimal();
+            var copy = (JsonObject)JsonObject.Clone(Setting(b, 0, 1));
+            ((JsonObject)copy["compliance"]!).Set("odataType", "#microsoft.graph.iosCompliancePolicyOther");
+            ((JsonArray)Control(b, 0)["settings"]!).Add(copy);
+            var loaded = BaselineLoader.Parse(JsonWriter.Write(b), "t.json");
+            Assert.Equal(2, loaded.Controls[0].Settings.Count(s => s.Target == ((JsonString)Setting(b, 0, 1)["target"]!).Value));
+        }
 
         private static JsonObject Obj(JsonObject b, string name) => (JsonObject)b[name]!;
         private static JsonObject Param(JsonObject b, string name) => (JsonObject)Obj(b, "parameters")[name]!;

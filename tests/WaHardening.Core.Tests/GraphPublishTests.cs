@@ -130,6 +130,24 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void Settings_keep_matching_by_definition_id_when_the_tenant_numbers_them_otherwise()
+        {
+            // The exported settings carry ids "0", "1", … (the admin center's export shape); the tenant's ids are its own.
+            var dir = Export();
+            Publish(dir);
+            foreach (var policy in _graph.Collections["deviceManagement/configurationPolicies"].Values)
+            {
+                var settings = ((JsonArray)policy["settings"]!).Items.Cast<JsonObject>().ToList();
+                Assert.Equal("0", ((JsonString)settings[0]["id"]!).Value);
+                var k = settings.Count;
+                foreach (var x in settings) x.Set("id", (--k).ToString(System.Globalization.CultureInfo.InvariantCulture) + "-tenant");
+            }
+            _graph.ClearLog();
+            Assert.All(Publish(dir), r => Assert.Equal(PublishAction.Unchanged, r.Action));
+            Assert.Equal(0, _graph.Writes);
+        }
+
+        [Fact]
         public void A_changed_baseline_updates_in_place_and_other_objects_are_left_alone()
         {
             var foreign = _graph.Seed("deviceManagement/configurationPolicies", new JsonObject()
@@ -222,7 +240,7 @@ namespace WaHardening.Core.Tests
         [Fact]
         public void A_batch_request_that_fails_as_a_whole_fails_exactly_its_profiles_and_the_rest_is_done()
         {
-            // Writes go v1.0 first (three compliance policies), then beta: the later $batch POST gets a 500 (not retried).
+            // Writes go v1.0 first (the macOS and Android work-profile compliance policies), then beta: the later $batch POST gets a 500 (not retried).
             var dir = Export();
             var files = ExportFolder.Load(dir);
             var later = new FakeGraph.Fault
@@ -241,7 +259,9 @@ namespace WaHardening.Core.Tests
             });
             // Everything else was done and is reported with its tenant id.
             Assert.All(results.Where(r => !inLater.Contains(r.Marker)), r => { Assert.Equal(PublishAction.Created, r.Action); Assert.NotNull(r.Id); });
-            Assert.Equal(4, results.Count(r => r.Action == PublishAction.Created));
+            // Created: the v1.0 policies (macOS and Android work-profile compliance) and the compliance script.
+            Assert.Equal(files.Count(f => f.Graph.ApiVersion == "v1.0") + 1, results.Count(r => r.Action == PublishAction.Created));
+            Assert.Equal(2, files.Count(f => f.Graph.ApiVersion == "v1.0"));
             Assert.DoesNotContain(results, r => r.Error?.Contains("SECRET-TOKEN") == true);
         }
 
@@ -269,7 +289,9 @@ namespace WaHardening.Core.Tests
             var results = Publish(dir);
             Assert.Equal(1, drop.Hits);
             var failed = results.Where(r => r.Action == PublishAction.Failed).ToList();
-            Assert.Equal(new[] { "wah-standard-android-compliance", "wah-standard-ios-compliance", "wah-standard-macos-compliance" }, failed.Select(r => r.Marker).OrderBy(m => m, StringComparer.Ordinal));
+            // The v1.0 batch: the compliance policies whose every property Microsoft.Graph's v1.0 model has (iOS, the
+            // corporate-owned and AOSP Android policies go through beta).
+            Assert.Equal(new[] { "wah-standard-android-compliance", "wah-standard-macos-compliance" }, failed.Select(r => r.Marker).OrderBy(m => m, StringComparer.Ordinal));
             Assert.All(failed, r => { Assert.StartsWith("Graph cannot be reached: ", r.Error); Assert.EndsWith("(the $batch request failed)", r.Error); });
             Assert.All(results.Except(failed), r => Assert.Equal(PublishAction.Created, r.Action));
         }

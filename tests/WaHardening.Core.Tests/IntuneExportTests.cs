@@ -37,7 +37,7 @@ namespace WaHardening.Core.Tests
             var catalog = SettingsCatalog.Instance.Rows;
             var files = Export(profile).Files.Where(f => f.Kind == ExportKinds.SettingsCatalog).ToList();
             Assert.Contains(files, f => f.Path == "windows/settings-catalog/windows-edge.json");
-            Assert.Contains(files, f => f.Path == "macos/settings-catalog/macos-lock.json");
+            if (profile == "Standard") Assert.Contains(files, f => f.Path == "macos/settings-catalog/macos-lock.json");
             var seen = 0;
             foreach (var f in files)
                 foreach (var o in Objects(Body(f)))
@@ -61,14 +61,14 @@ namespace WaHardening.Core.Tests
                         Assert.Contains(option, row.Options);
                     }
                 }
-            Assert.True(seen >= 20, $"only {seen} setting instances checked");
+            Assert.True(seen >= (profile == "Standard" ? 20 : 8), $"only {seen} setting instances checked");
         }
 
         [Fact]
-        public void Every_intune_setting_of_the_profile_is_exported_once()
+        public void Every_intune_setting_of_a_shared_computer_is_exported_once_by_the_two_profiles_it_is_assigned()
         {
-            var manifest = Export("SharedComputer");
-            var exported = manifest.Files.Where(f => f.Kind == ExportKinds.SettingsCatalog)
+            // A shared computer gets the Standard export and the SharedComputer export: together, every catalog setting once.
+            var exported = Export("Standard").Files.Concat(Export("SharedComputer").Files).Where(f => f.Kind == ExportKinds.SettingsCatalog)
                 .SelectMany(f => Objects(Body(f))).Select(o => (o["settingDefinitionId"] as JsonString)?.Value).Where(x => x != null).ToList();
             var baseline = BaselineLoader.Load(BaselineLoaderTests.DefaultPath);
             foreach (var s in baseline.ControlsFor("SharedComputer").SelectMany(c => c.Settings).Where(s => s.Section("intune") != null))
@@ -79,66 +79,175 @@ namespace WaHardening.Core.Tests
             }
         }
 
-        /// <summary>The trimmed Graph type table (tests/fixtures/graph/intune-types.json): unknown, missing and enum-violating properties.</summary>
-        private sealed class GraphTypes
+        /// <summary>What the publisher sends for a file: its body with the manifest's bindings applied.</summary>
+        private static JsonObject AsPublished(ExportedFile f)
         {
-            private readonly JsonObject _types = (JsonObject)((JsonObject)JsonParser.ParseFile(
-                Path.Combine(AppContext.BaseDirectory, "fixtures", "graph", "intune-types.json")))["types"]!;
-            public HashSet<string> Checked { get; } = new HashSet<string>();
+            var bound = Body(f);
+            foreach (var b in f.Graph!.Bindings) b.Apply(bound, "00000000-0000-0000-0000-000000000001");
+            return bound;
+        }
 
-            /// <summary>A whole body: the object itself, every typed object in it, the compliance rule actions and the script binding.</summary>
-            public void CheckBody(string path, JsonObject body, string type)
-            {
-                Check(path, body, type);
-                foreach (var o in Objects(body).Skip(1))
-                    if (o["@odata.type"] is JsonString t) Check(path, o, t.Value);
-                if (body["scheduledActionsForRule"] is JsonArray rules)
-                    foreach (var r in rules.Items.Cast<JsonObject>())
-                    {
-                        Check(path, r, "#microsoft.graph.deviceComplianceScheduledActionForRule");
-                        foreach (var a in ((JsonArray)r["scheduledActionConfigurations"]!).Items.Cast<JsonObject>())
-                            Check(path, a, "#microsoft.graph.deviceComplianceActionItem");
-                    }
-                if (body["deviceCompliancePolicyScript"] is JsonObject script) Check(path, script, "#microsoft.graph.deviceCompliancePolicyScript");
-            }
+        private static string GraphType(ExportedFile f) => f.Graph!.OdataType ?? "#microsoft.graph.deviceManagementConfigurationPolicy";
 
-            public void Check(string path, JsonObject o, string type)
+        [Fact]
+        public void The_graph_model_checked_is_the_one_the_module_ships()
+        {
+            // The test project gets Microsoft.Graph through WaHardening.Graph, the assembly the module ships in graph/.
+            var referenced = typeof(WaHardening.Graph.GraphEntry).Assembly.GetReferencedAssemblies().Single(a => a.Name == "Microsoft.Graph");
+            Assert.Equal(referenced.Version, GraphModel.Sdk.GetName().Version);
+            // When the module has been built, its graph/Microsoft.Graph.dll is that same version.
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "build.ps1"))) dir = dir.Parent;
+            Assert.NotNull(dir);
+            foreach (var shipped in Directory.Exists(Path.Combine(dir!.FullName, "out", "WaHardening"))
+                ? Directory.GetFiles(Path.Combine(dir.FullName, "out", "WaHardening"), "Microsoft.Graph.dll", SearchOption.AllDirectories) : new string[0])
+                Assert.Equal(referenced.Version, System.Reflection.AssemblyName.GetAssemblyName(shipped).Version);
+        }
+
+        [Theory]
+        [MemberData(nameof(Profiles))]
+        public void Every_graph_body_has_only_what_graphs_model_declares_and_goes_to_beta_only_when_v1_lacks_something(string profile)
+        {
+            var checkedTypes = new HashSet<string>();
+            foreach (var f in Export(profile).Files.Where(f => f.Graph != null))
             {
-                Assert.True(_types[type] is JsonObject, $"{path}: no schema for {type}");
-                Checked.Add(type);
-                var t = (JsonObject)_types[type]!;
-                var allowed = ((JsonArray)t["properties"]!).Items.Select(i => ((JsonString)i).Value).ToHashSet();
-                foreach (var p in o.Properties)
-                    Assert.True(allowed.Contains(p.Key), $"{path}: {type} has no property '{p.Key}'");
-                foreach (var r in ((JsonArray)t["required"]!).Items.Select(i => ((JsonString)i).Value))
-                    Assert.True(o.Contains(r), $"{path}: {type} needs '{r}'");
-                if (t["enums"] is JsonObject enums)
-                    foreach (var e in enums.Properties)
-                        if (o[e.Key] is JsonString v)
-                            foreach (var part in v.Value.Split(','))
-                                Assert.Contains(part, ((JsonArray)e.Value).Items.Select(i => ((JsonString)i).Value));
+                // v1.0: the Microsoft.Graph v1.0 model alone. beta: the v1.0 model plus the beta table (types and properties
+                // v1.0 lacks), and the body must need it — something in it that v1.0 does not have.
+                var model = new GraphModel(f.Graph!.ApiVersion);
+                var problems = model.Check(f.Path, Body(f), GraphType(f));
+                Assert.True(problems.Count == 0, string.Join("\n", problems));
+                var published = new GraphModel(f.Graph.ApiVersion);
+                problems = published.Check(f.Path + " (as published)", AsPublished(f), GraphType(f));
+                Assert.True(problems.Count == 0, string.Join("\n", problems));
+                if (f.Graph.ApiVersion == "beta")
+                    Assert.True(published.NeededBeta.Count > 0, $"{f.Path} goes to beta, but Microsoft.Graph v1.0 has everything it holds");
+                checkedTypes.UnionWith(published.Checked);
             }
+            if (profile != "Standard") return;
+            Assert.Contains("#microsoft.graph.deviceManagementConfigurationGroupSettingCollectionInstance", checkedTypes);
+            foreach (var t in new[] { "#microsoft.graph.iosCompliancePolicy", "#microsoft.graph.macOSCompliancePolicy", "#microsoft.graph.androidWorkProfileCompliancePolicy",
+                "#microsoft.graph.androidDeviceOwnerCompliancePolicy", "#microsoft.graph.aospDeviceOwnerCompliancePolicy", "#microsoft.graph.deviceComplianceScheduledActionForRule",
+                "#microsoft.graph.deviceComplianceActionItem", "#microsoft.graph.deviceCompliancePolicyScript", "#microsoft.graph.deviceHealthScript" })
+                Assert.Contains(t, checkedTypes);
         }
 
         [Fact]
-        public void Bodies_have_only_the_properties_graph_declares_for_their_type_and_all_it_requires()
+        public void The_model_check_refuses_what_graph_v1_would_refuse()
         {
-            var graph = new GraphTypes();
-            var manifest = Export("SharedComputer");
-            foreach (var f in manifest.Files.Where(f => f.Graph != null))
+            // The defect this check was written for: iOS's screen timeout is not a v1.0 property (Microsoft.Graph 6.10).
+            var ios = new JsonObject().Set("@odata.type", "#microsoft.graph.iosCompliancePolicy").Set("displayName", "x")
+                .Set("passcodeMinutesOfInactivityBeforeScreenTimeout", 5)
+                .Set("scheduledActionsForRule", new JsonArray(new JsonValue[] { new JsonObject().Set("ruleName", "PasswordRequired")
+                    .Set("scheduledActionConfigurations", new JsonArray(new JsonValue[] { new JsonObject().Set("actionType", "lockDevice").Set("gracePeriodHours", "0") })) }));
+            var problems = new GraphModel("v1.0").Check("ios", ios, "#microsoft.graph.iosCompliancePolicy");
+            Assert.Contains(problems, p => p.Contains("has no property 'passcodeMinutesOfInactivityBeforeScreenTimeout'"));
+            // Nested objects are checked against their own model: an enum value that is no member's serialization name,
+            // a string where the model reads an integer.
+            Assert.Contains(problems, p => p.Contains("'lockDevice' is not a value of DeviceComplianceActionType"));
+            Assert.Contains(problems, p => p.Contains("gracePeriodHours: must be a 32-bit integer"));
+            // Through beta, the property is known (beta table, cited) and the rest is still checked by the v1.0 model.
+            var beta = new GraphModel("beta").Check("ios", ios, "#microsoft.graph.iosCompliancePolicy");
+            Assert.DoesNotContain(beta, p => p.Contains("passcodeMinutesOfInactivityBeforeScreenTimeout"));
+            Assert.Contains(beta, p => p.Contains("lockDevice"));
+            // A type v1.0 does not have: refused on v1.0.
+            Assert.Null(GraphModel.Resolve("#microsoft.graph.androidDeviceOwnerCompliancePolicy", typeof(Microsoft.Graph.Models.Entity)));
+            Assert.Null(GraphModel.Resolve("#microsoft.graph.aospDeviceOwnerCompliancePolicy", typeof(Microsoft.Graph.Models.Entity)));
+            Assert.Contains(new GraphModel("v1.0").Check("a", new JsonObject().Set("@odata.type", "#microsoft.graph.aospDeviceOwnerCompliancePolicy"),
+                "#microsoft.graph.aospDeviceOwnerCompliancePolicy"), p => p.Contains("has no type"));
+        }
+
+        /// <summary>Every Intune artifact kind: the files an Intune tenant delivers (everything but the Linux files).</summary>
+        private static bool IsIntune(ExportedFile f) => f.Platform != "linux";
+
+        [Fact]
+        public void A_shared_computer_receives_both_profiles_without_a_setting_twice_and_the_linux_files_stay_whole()
+        {
+            var baseline = BaselineLoader.Load(BaselineLoaderTests.DefaultPath);
+            // Every control belongs to one profile: the premise of "each profile exports only what it adds".
+            Assert.All(baseline.Controls, c => Assert.Single(c.Profiles));
+            var standard = Export("Standard");
+            var shared = Export("SharedComputer");
+            var own = new HashSet<string>(baseline.Controls.Where(c => c.Profiles.Contains("SharedComputer")).Select(c => c.Id));
+            Assert.Equal(new[] { "Standard" }, shared.Includes);
+            Assert.Empty(standard.Includes);
+            Assert.Contains("\"includes\": [\n    \"Standard\"\n  ]", shared.ToText());
+
+            // Intune artifacts (settings catalog, compliance, OMA-URI, device scripts, macOS profiles): SharedComputer's carry
+            // only its own controls, so no control is in both exports.
+            var sharedIntune = shared.Files.Where(IsIntune).ToList();
+            Assert.NotEmpty(sharedIntune);
+            foreach (var f in sharedIntune) Assert.True(f.Controls.All(own.Contains), $"{f.Path} carries {string.Join(", ", f.Controls.Where(c => !own.Contains(c)))} of Standard");
+            var both = standard.Files.Where(IsIntune).SelectMany(f => f.Controls).Intersect(sharedIntune.SelectMany(f => f.Controls)).ToList();
+            Assert.Empty(both);
+            foreach (var kind in new[] { ExportKinds.SettingsCatalog, ExportKinds.RemediationScript, ExportKinds.CustomComplianceRules, ExportKinds.MobileConfig })
+                Assert.Contains(sharedIntune, f => f.Kind == kind);
+
+            // And at the level of what a device receives: no catalog setting, no custom-compliance rule, no remediated
+            // registry value and no compliance property of one policy type is in both profiles.
+            IEnumerable<string> CatalogIds(ExportManifest m) => m.Files.Where(f => f.Kind == ExportKinds.SettingsCatalog)
+                .SelectMany(f => Objects(Body(f))).Select(o => (o["settingDefinitionId"] as JsonString)?.Value).OfType<string>();
+            Assert.Empty(CatalogIds(standard).Intersect(CatalogIds(shared)));
+            IEnumerable<string> Rules(ExportManifest m) => m.Files.Where(f => f.Kind == ExportKinds.CustomComplianceRules)
+                .SelectMany(f => ((JsonArray)((JsonObject)JsonParser.Parse(Encoding.UTF8.GetString(f.Content)))["Rules"]!).Items.Cast<JsonObject>())
+                .Select(r => ((JsonString)r["SettingName"]!).Value);
+            Assert.Empty(Rules(standard).Intersect(Rules(shared)));
+            IEnumerable<string> Compliance(ExportManifest m) => m.Files.Where(f => f.Kind == ExportKinds.CompliancePolicy)
+                .SelectMany(f => Body(f).Properties.Where(p => p.Key != "displayName" && p.Key != "description" && p.Key != "@odata.type" && p.Key != "scheduledActionsForRule")
+                    .Select(p => f.Graph!.OdataType + "." + p.Key));
+            Assert.Empty(Compliance(standard).Intersect(Compliance(shared)));
+            var sharedDetect = Encoding.ASCII.GetString(shared.Files.Single(f => f.Path == "windows/remediation/detect.ps1").Content);
+            Assert.DoesNotContain("DisableAppUpdate", sharedDetect); // Standard's Firefox update policy
+            Assert.Contains("SanitizeOnShutdown", sharedDetect);
+
+            // Linux files are whole files at one path per device: each holds the complete profile (Standard's controls too).
+            foreach (var f in shared.Files.Where(f => f.Platform == "linux"))
             {
-                var type = f.Graph!.OdataType ?? "#microsoft.graph.deviceManagementConfigurationPolicy";
-                graph.CheckBody(f.Path, Body(f), type);
-                // What the publisher sends: the same body with the manifest's bindings applied.
-                if (f.Graph.Bindings.Count == 0) continue;
-                var bound = Body(f);
-                foreach (var b in f.Graph.Bindings) b.Apply(bound, "00000000-0000-0000-0000-000000000001");
-                graph.CheckBody(f.Path + " (as published)", bound, type);
+                var sameFile = standard.Files.SingleOrDefault(g => g.Path == f.Path);
+                if (sameFile != null) Assert.Superset(new HashSet<string>(sameFile.Controls), new HashSet<string>(f.Controls));
             }
-            Assert.Contains("#microsoft.graph.deviceHealthScript", graph.Checked);
-            Assert.Contains("#microsoft.graph.iosCompliancePolicy", graph.Checked);
-            Assert.Contains("#microsoft.graph.deviceManagementConfigurationGroupSettingCollectionInstance", graph.Checked);
-            Assert.Contains("#microsoft.graph.deviceCompliancePolicyScript", graph.Checked);
+            var chromium = Encoding.UTF8.GetString(shared.Files.Single(f => f.Path == "linux/chromium/wa-hardening.json").Content);
+            Assert.Contains("CookiesSessionOnlyForUrls", chromium); // Standard
+            Assert.Contains("ForceEphemeralProfiles", chromium);    // SharedComputer
+            Assert.Contains(shared.Files, f => f.Path == "linux/dconf/local.d/90-wa-hardening"); // GNOME lock (Standard only)
+        }
+
+        [Fact]
+        public void Corporate_owned_and_aosp_android_devices_get_their_own_compliance_policies_through_beta()
+        {
+            var m = Export("Standard", new[] { "Android" }, new Dictionary<string, object?> { ["IdleTimeoutSeconds"] = 900L });
+            var work = m.Files.Single(f => f.Path == "android/compliance.json");
+            var owner = m.Files.Single(f => f.Path == "android/device-owner-compliance.json");
+            var aosp = m.Files.Single(f => f.Path == "android/aosp-compliance.json");
+            Assert.Equal(("v1.0", "#microsoft.graph.androidWorkProfileCompliancePolicy", "wah-standard-android-compliance"), (work.Graph!.ApiVersion, work.Graph.OdataType, work.Marker));
+            Assert.Equal(("beta", "#microsoft.graph.androidDeviceOwnerCompliancePolicy"), (owner.Graph!.ApiVersion, owner.Graph.OdataType));
+            Assert.Equal(("beta", "#microsoft.graph.aospDeviceOwnerCompliancePolicy"), (aosp.Graph!.ApiVersion, aosp.Graph.OdataType));
+            foreach (var f in new[] { work, owner, aosp })
+            {
+                var body = Body(f);
+                Assert.Equal(f.Graph!.OdataType, ((JsonString)body["@odata.type"]!).Value);
+                Assert.True(((JsonBoolean)body["passwordRequired"]!).Value);
+                Assert.Equal("15", ((JsonNumber)body["passwordMinutesOfInactivityBeforeLock"]!).Raw);
+                Assert.Equal("deviceManagement/deviceCompliancePolicies", f.Graph.Collection);
+            }
+            Assert.Equal("13.0", ((JsonString)Body(owner)["osMinimumVersion"]!).Value);
+            Assert.False(Body(aosp).Contains("osMinimumVersion"));
+            Assert.Equal(3, m.Files.Select(f => f.Marker).Distinct().Count());
+        }
+
+        [Fact]
+        public void Settings_catalog_files_have_the_admin_center_export_shape()
+        {
+            foreach (var f in Export("Standard").Files.Where(f => f.Kind == ExportKinds.SettingsCatalog))
+            {
+                var body = Body(f);
+                var settings = ((JsonArray)body["settings"]!).Items.Cast<JsonObject>().ToList();
+                Assert.Equal(Enumerable.Range(0, settings.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    settings.Select(x => ((JsonString)x["id"]!).Value));
+                var template = (JsonObject)body["templateReference"]!;
+                Assert.Equal("", ((JsonString)template["templateId"]!).Value);
+                Assert.Equal("none", ((JsonString)template["templateFamily"]!).Value);
+                Assert.True(template["templateDisplayName"] is JsonNull && template["templateDisplayVersion"] is JsonNull);
+            }
         }
 
         [Fact]
@@ -200,7 +309,7 @@ namespace WaHardening.Core.Tests
         public void Platform_filter_keeps_only_those_files_and_an_unknown_platform_is_a_typed_error()
         {
             var m = Export("Standard", new[] { "iOS", "Android" });
-            Assert.Equal(new[] { "android/compliance.json", "ios/compliance.json" }, m.Files.Select(f => f.Path));
+            Assert.Equal(new[] { "android/aosp-compliance.json", "android/compliance.json", "android/device-owner-compliance.json", "ios/compliance.json" }, m.Files.Select(f => f.Path));
             var ex = Assert.Throws<WaHardeningException>(() => Export("Standard", new[] { "Amiga" }));
             Assert.Equal("PlatformUnknown", ex.ErrorId);
             Assert.Contains("Amiga", ex.Message);
@@ -253,8 +362,10 @@ namespace WaHardening.Core.Tests
                 var m = IntuneExporter.Build(BaselineLoader.Load(path), "Standard", new[] { "Windows" }, "t");
                 var f = m.Files.Single(x => x.Kind == ExportKinds.CustomConfiguration);
                 var body = Body(f);
-                var graph = new GraphTypes();
-                graph.CheckBody(f.Path, body, f.Graph!.OdataType!);
+                Assert.Equal("v1.0", f.Graph!.ApiVersion);
+                var graph = new GraphModel("v1.0");
+                var problems = graph.Check(f.Path, body, f.Graph.OdataType!);
+                Assert.True(problems.Count == 0, string.Join("\n", problems));
                 Assert.Equal(new[] { "#microsoft.graph.omaSettingBoolean", "#microsoft.graph.omaSettingInteger", "#microsoft.graph.omaSettingString", "#microsoft.graph.windows10CustomConfiguration" },
                     graph.Checked.OrderBy(x => x, StringComparer.Ordinal));
                 var oma = ((JsonArray)body["omaSettings"]!).Items.Cast<JsonObject>().ToList();
@@ -311,14 +422,18 @@ namespace WaHardening.Core.Tests
         [Fact]
         public void Device_scripts_are_ascii_and_name_every_hklm_setting_once()
         {
-            var m = Export("SharedComputer");
-            foreach (var f in m.Files.Where(f => f.Path.EndsWith(".ps1", StringComparison.Ordinal)))
-                Assert.All(f.Content, b => Assert.True(b < 128, $"{f.Path} is not ASCII"));
+            foreach (var profile in new[] { "Standard", "SharedComputer" })
+                foreach (var f in Export(profile).Files.Where(f => f.Path.EndsWith(".ps1", StringComparison.Ordinal)))
+                    Assert.All(f.Content, b => Assert.True(b < 128, $"{f.Path} is not ASCII"));
+            var m = Export("Standard");
             var rules = (JsonArray)((JsonObject)JsonParser.Parse(Encoding.UTF8.GetString(m.Files.Single(f => f.Kind == ExportKinds.CustomComplianceRules).Content)))["Rules"]!;
             var names = rules.Items.Cast<JsonObject>().Select(r => ((JsonString)r["SettingName"]!).Value).ToList();
             Assert.Equal(names.Count, names.Distinct().Count());
             Assert.Contains("WA_LOCK_01_Windows_InactivityTimeoutSecs", names);
-            Assert.Contains("WA_SHARED_01_Firefox_SanitizeOnShutdown_Cookies", names);
+            Assert.DoesNotContain(names, n => n.StartsWith("WA_SHARED", StringComparison.Ordinal));
+            Assert.Contains("WA_SHARED_01_Firefox_SanitizeOnShutdown_Cookies", ((JsonArray)((JsonObject)JsonParser.Parse(Encoding.UTF8.GetString(
+                Export("SharedComputer").Files.Single(f => f.Kind == ExportKinds.CustomComplianceRules).Content)))["Rules"]!).Items
+                .Cast<JsonObject>().Select(r => ((JsonString)r["SettingName"]!).Value));
             Assert.DoesNotContain(names, n => n.Contains("ScreenSave")); // HKCU: the catalog sets it, SYSTEM cannot read it
             var discovery = Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/custom-compliance/discovery.ps1").Content);
             foreach (var n in names) Assert.Contains("Setting = '" + n + "'", discovery);

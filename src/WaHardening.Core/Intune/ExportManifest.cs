@@ -131,9 +131,10 @@ namespace WaHardening.Core.Intune
         public const int SchemaVersion = 1;
         public const string FileName = "manifest.json";
 
-        public ExportManifest(string generator, string profile, IReadOnlyDictionary<string, JsonValue> parameters, IEnumerable<ExportedFile> files)
+        public ExportManifest(string generator, string profile, IReadOnlyDictionary<string, JsonValue> parameters, IEnumerable<ExportedFile> files,
+            IReadOnlyList<string>? includes = null)
         {
-            Generator = generator; Profile = profile; Parameters = parameters;
+            Generator = generator; Profile = profile; Parameters = parameters; Includes = includes ?? Array.Empty<string>();
             Files = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
             var dup = Files.GroupBy(f => f.Marker).FirstOrDefault(g => g.Count() > 1);
             if (dup != null) throw new InvalidOperationException($"Two exported files share the marker '{dup.Key}'.");
@@ -141,6 +142,9 @@ namespace WaHardening.Core.Intune
 
         public string Generator { get; }
         public string Profile { get; }
+        /// <summary>The profiles this one includes. Its Intune files carry only what it adds to them: a device of this
+        /// profile is assigned their exports too (docs/intune-export.md, "Profiles and assignment").</summary>
+        public IReadOnlyList<string> Includes { get; }
         public IReadOnlyDictionary<string, JsonValue> Parameters { get; }
         public IReadOnlyList<ExportedFile> Files { get; }
 
@@ -154,6 +158,7 @@ namespace WaHardening.Core.Intune
                 .Set("schemaVersion", SchemaVersion)
                 .Set("generator", Generator)
                 .Set("profile", Profile)
+                .Set("includes", Includes.ToArray())
                 .Set("parameters", p)
                 .Set("files", files);
         }

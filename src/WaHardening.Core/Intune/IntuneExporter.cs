@@ -34,8 +34,7 @@ namespace WaHardening.Core.Intune
                 if (Platforms.Normalize(p) == null)
                     throw new WaHardeningException("PlatformUnknown", WaErrorCategory.InvalidArgument,
                         $"Unknown platform '{p}' (known: {string.Join(", ", Platforms.All)}).", p);
-            var controls = baseline.ControlsFor(profile).Where(c => !c.Advisory).ToList();
-            var ctx = new Ctx(profile, controls);
+            var ctx = new Ctx(profile, IntuneControls(baseline, profile), DeviceControls(baseline, profile));
             var files = new List<ExportedFile>();
             if (wanted.Contains(Platforms.Windows))
             {
@@ -50,24 +49,51 @@ namespace WaHardening.Core.Intune
             }
             files.AddRange(Compliance(ctx, wanted, files));
             if (wanted.Contains(Platforms.Linux)) files.AddRange(LinuxFiles(ctx));
+            var used = new HashSet<string>(files.SelectMany(f => f.Controls), StringComparer.Ordinal);
             var parameters = baseline.ParameterValues
-                .Where(kv => controls.Any(c => c.ParameterNames.Contains(kv.Key)))
+                .Where(kv => ctx.DeviceControls.Any(c => used.Contains(c.Id) && c.ParameterNames.Contains(kv.Key)))
                 .ToDictionary(kv => kv.Key, kv => kv.Value);
-            return new ExportManifest(generator, profile, parameters, files);
+            var includes = baseline.FindProfile(profile)!.Includes;
+            return new ExportManifest(generator, profile, parameters, files, includes);
         }
+
+        /// <summary>
+        /// The one selection of controls for the Intune files (settings catalog, custom OMA-URI, compliance, device scripts,
+        /// macOS profiles): the controls that name this profile itself, not those it takes from the profiles it includes.
+        /// A device in a SharedComputer group is also in the Standard group and receives both exports; every control
+        /// belongs to one profile, so the two carry no setting twice and none in conflict. Advice is never exported.
+        /// </summary>
+        public static IReadOnlyList<Control> IntuneControls(Baseline baseline, string profile)
+        {
+            var controls = baseline.ControlsFor(profile); // ProfileNotFound for an unknown profile
+            var name = baseline.FindProfile(profile)!.Name;
+            return controls.Where(c => !c.Advisory && c.Profiles.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
+        }
+
+        /// <summary>The controls of the Linux files: whole files written to one path per device, so each holds the complete
+        /// profile (included profiles too), as Set-WaHardening -Profile writes it; a device gets one profile's files.</summary>
+        public static IReadOnlyList<Control> DeviceControls(Baseline baseline, string profile) =>
+            baseline.ControlsFor(profile).Where(c => !c.Advisory).ToList();
 
         /// <summary>The profile being exported and its enforceable controls (advice is never exported).</summary>
         internal sealed class Ctx
         {
-            public Ctx(string profile, IReadOnlyList<Control> controls) { Profile = profile; Controls = controls; }
+            public Ctx(string profile, IReadOnlyList<Control> controls, IReadOnlyList<Control> deviceControls)
+            { Profile = profile; Controls = controls; DeviceControls = deviceControls; }
             public string Profile { get; }
+            /// <summary>What the Intune files carry: the controls this profile adds (<see cref="IntuneControls"/>).</summary>
             public IReadOnlyList<Control> Controls { get; }
+            /// <summary>What the Linux files carry: every control the profile applies (<see cref="DeviceControls"/>).</summary>
+            public IReadOnlyList<Control> DeviceControls { get; }
 
             public string Marker(string slug) => "wah-" + Profile.ToLowerInvariant() + "-" + slug;
             public string Name(string what) => $"WaHardening - {Profile} - {what}";
 
             public IEnumerable<(Control Control, SettingDefinition Setting)> Settings(Func<SettingDefinition, bool> where) =>
                 Controls.SelectMany(c => c.Settings.Where(where).Select(s => (c, s)));
+
+            public IEnumerable<(Control Control, SettingDefinition Setting)> DeviceSettings(Func<SettingDefinition, bool> where) =>
+                DeviceControls.SelectMany(c => c.Settings.Where(where).Select(s => (c, s)));
 
             /// <summary>A description naming the controls, ending with the marker line.</summary>
             public string Description(string what, IEnumerable<Control> controls, string marker)
@@ -129,18 +155,38 @@ namespace WaHardening.Core.Intune
         /// <summary>"com.apple.screensaver.user_idletime" → "com.apple.screensaver.user".</summary>
         public static string PayloadPrefix(string definitionId) => definitionId.Substring(0, definitionId.LastIndexOf('_'));
 
+        /// <summary>
+        /// A settings-catalog policy in the shape the Intune admin center's own "Export JSON" gives and its "Import policy"
+        /// takes (learn.microsoft.com/en-us/intune/intune-service/configuration/settings-catalog#import-and-export-a-profile):
+        /// every setting with its <c>id</c> ("0", "1", … in order) and a <c>templateReference</c> naming no template
+        /// (<c>templateId</c> "", <c>templateFamily</c> "none"), as the policies it exports carry them. The same body is POSTed
+        /// to Graph (beta <c>deviceManagementConfigurationPolicy</c>, whose model has both properties).
+        /// </summary>
         private static ExportedFile CatalogFile(Ctx ctx, string path, string platform, string graphPlatform, string technologies, string slug,
             string what, IEnumerable<Control> controls, JsonArray settings)
         {
             var marker = ctx.Marker(slug);
             var list = controls.ToList();
+            var numbered = new JsonArray();
+            var n = 0;
+            foreach (var s in settings.Items.Cast<JsonObject>())
+            {
+                var item = new JsonObject().Set("id", Invariant(n++));
+                foreach (var p in s.Properties) item.Set(p.Key, p.Value);
+                numbered.Add(item);
+            }
             var body = new JsonObject()
                 .Set("name", ctx.Name(what))
                 .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: {what}.", list, marker))
                 .Set("platforms", graphPlatform)
                 .Set("technologies", technologies)
                 .Set("roleScopeTagIds", new[] { "0" })
-                .Set("settings", settings);
+                .Set("settings", numbered)
+                .Set("templateReference", new JsonObject()
+                    .Set("templateId", "")
+                    .Set("templateFamily", "none")
+                    .Set("templateDisplayName", JsonNull.Instance)
+                    .Set("templateDisplayVersion", JsonNull.Instance));
             return new ExportedFile(path, ExportKinds.SettingsCatalog, platform, ctx.Name(what), marker, list.Select(c => c.Id), Json(body),
                 new GraphTarget("beta", "deviceManagement/configurationPolicies", null, true));
         }
@@ -219,17 +265,29 @@ namespace WaHardening.Core.Intune
 
         // ------------------------------------------------------------ compliance
 
-        private static readonly (string OdataType, string Platform, string Slug, string What, string ApiVersion)[] s_compliance =
+        /// <summary>
+        /// One compliance policy per Graph type. The API version is the one whose model has every property the body
+        /// holds (checked by reflection over Microsoft.Graph's v1.0 models in the tests): beta where v1.0 lacks the type or a
+        /// property — Windows for <c>deviceCompliancePolicyScript</c>, iOS for <c>passcodeMinutesOfInactivityBeforeScreenTimeout</c>,
+        /// and the corporate-owned Android (fully managed, dedicated, COPE) and AOSP types, which v1.0 does not have.
+        /// The Android work-profile policy keeps its first path and marker, so tenants' existing objects are updated.
+        /// </summary>
+        private static readonly (string OdataType, string Platform, string File, string Slug, string What, string ApiVersion)[] s_compliance =
         {
-            ("#microsoft.graph.windows10CompliancePolicy", Platforms.Windows, "windows-compliance", "Windows - compliance", "beta"),
-            ("#microsoft.graph.macOSCompliancePolicy", Platforms.MacOS, "macos-compliance", "macOS - compliance", "v1.0"),
-            ("#microsoft.graph.iosCompliancePolicy", Platforms.IOS, "ios-compliance", "iOS - compliance", "v1.0"),
-            ("#microsoft.graph.androidWorkProfileCompliancePolicy", Platforms.Android, "android-compliance", "Android - compliance", "v1.0"),
+            ("#microsoft.graph.windows10CompliancePolicy", Platforms.Windows, "windows/compliance.json", "windows-compliance", "Windows - compliance", "beta"),
+            ("#microsoft.graph.macOSCompliancePolicy", Platforms.MacOS, "macos/compliance.json", "macos-compliance", "macOS - compliance", "v1.0"),
+            ("#microsoft.graph.iosCompliancePolicy", Platforms.IOS, "ios/compliance.json", "ios-compliance", "iOS - compliance", "beta"),
+            ("#microsoft.graph.androidWorkProfileCompliancePolicy", Platforms.Android, "android/compliance.json", "android-compliance",
+                "Android Enterprise personally-owned work profile - compliance", "v1.0"),
+            ("#microsoft.graph.androidDeviceOwnerCompliancePolicy", Platforms.Android, "android/device-owner-compliance.json", "android-device-owner-compliance",
+                "Android Enterprise fully managed, dedicated and corporate-owned work profile - compliance", "beta"),
+            ("#microsoft.graph.aospDeviceOwnerCompliancePolicy", Platforms.Android, "android/aosp-compliance.json", "android-aosp-compliance",
+                "Android (AOSP) - compliance", "beta"),
         };
 
         private static IEnumerable<ExportedFile> Compliance(Ctx ctx, HashSet<string> wanted, List<ExportedFile> soFar)
         {
-            foreach (var (odata, platform, slug, what, api) in s_compliance)
+            foreach (var (odata, platform, file, slug, what, api) in s_compliance)
             {
                 if (!wanted.Contains(platform)) continue;
                 var items = ctx.Settings(s => (s.Section("compliance")?["odataType"] as JsonString)?.Value == odata).ToList();
@@ -265,7 +323,7 @@ namespace WaHardening.Core.Intune
                 {
                     new JsonObject().Set("ruleName", "PasswordRequired").Set("scheduledActionConfigurations", new JsonArray(new JsonValue[] { block })),
                 }));
-                yield return new ExportedFile($"{ManifestPlatform[platform].ToLowerInvariant()}/compliance.json", ExportKinds.CompliancePolicy,
+                yield return new ExportedFile(file, ExportKinds.CompliancePolicy,
                     ManifestPlatform[platform], ctx.Name(what), marker, controls.Select(c => c.Id), Json(body),
                     new GraphTarget(api, "deviceManagement/deviceCompliancePolicies", odata, true, bindings));
             }
@@ -277,7 +335,7 @@ namespace WaHardening.Core.Intune
         {
             foreach (var target in new[] { Targets.Chromium, Targets.Chrome, Targets.Edge })
             {
-                var items = ctx.Settings(s => s.Target == target && s.AppliesOn(Platforms.Linux)).ToList();
+                var items = ctx.DeviceSettings(s => s.Target == target && s.AppliesOn(Platforms.Linux)).ToList();
                 if (items.Count == 0) continue;
                 var doc = new JsonObject();
                 foreach (var (_, s) in items) doc.Set(s.Name, JsonObject.Clone(s.Expected));
@@ -285,7 +343,7 @@ namespace WaHardening.Core.Intune
                 yield return new ExportedFile($"linux/{target.ToLowerInvariant()}/{SettingLocations.OwnedPolicyFileName}", ExportKinds.LinuxPolicy, "linux",
                     $"{target} managed policies (copy to {dir}/)", ctx.Marker("linux-" + target.ToLowerInvariant()), items.Select(i => i.Control.Id), Json(doc), null);
             }
-            var ff = ctx.Settings(s => s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux)).ToList();
+            var ff = ctx.DeviceSettings(s => s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux)).ToList();
             if (ff.Count > 0)
             {
                 var policies = NestDotted(ff.Select(i => i.Setting));
@@ -293,7 +351,7 @@ namespace WaHardening.Core.Intune
                     $"Firefox policies (merge into {SettingLocations.FirefoxLinuxPolicyFile})", ctx.Marker("linux-firefox"),
                     ff.Select(i => i.Control.Id), Json(new JsonObject().Set("policies", policies)), null);
             }
-            var gnome = ctx.Settings(s => s.Target == Targets.Gnome && s.AppliesOn(Platforms.Linux)).ToList();
+            var gnome = ctx.DeviceSettings(s => s.Target == Targets.Gnome && s.AppliesOn(Platforms.Linux)).ToList();
             if (gnome.Count > 0)
             {
                 var kf = new DconfProvider.Keyfile();

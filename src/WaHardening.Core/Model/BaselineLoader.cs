@@ -362,7 +362,10 @@ namespace WaHardening.Core.Model
                         var s = ReadSetting(settingsValue[j], $"{path}.settings[{j}]", parameters);
                         if (s != null) settings.Add(s);
                     }
-                    var dup = settings.GroupBy(s => s.Target + "|" + s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+                    // One setting per place: a target's setting name, or for a compliance target the Graph type it belongs to
+                    // (Android has a work-profile, a corporate-owned and an AOSP policy, each with passwordRequired).
+                    var dup = settings.GroupBy(s => s.Target + "|" + ((s.Section("compliance")?["odataType"] as JsonString)?.Value ?? "") + "|" + s.Name,
+                        StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
                     if (dup != null) Problem(settingsValue, path + ".settings", $"setting '{dup.First().Name}' for target {dup.First().Target} appears more than once");
                 }
 
