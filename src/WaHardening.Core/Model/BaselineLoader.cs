@@ -375,7 +375,7 @@ namespace WaHardening.Core.Model
                 if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
                 var problemsBefore = _problems.Count;
                 CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "default", "source", "enforce", "note",
-                    "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt", "firefoxPreference");
+                    "registry", "dconf", "macos", "intune", "omaUri", "admxData", "compliance", "apt", "firefoxPreference");
                 var targetName = RequiredString(so, path, "target");
                 TargetInfo? target = null;
                 if (targetName != null)
@@ -496,6 +496,13 @@ namespace WaHardening.Core.Model
                     var oma = OptionalString(so, path, "omaUri");
                     if (oma != null && !oma.StartsWith("./", StringComparison.Ordinal))
                         Problem(so["omaUri"]!, path + ".omaUri", $"'{oma}' must start with './' (./Device/… or ./User/…)");
+                }
+                if (so.Contains("admxData"))
+                {
+                    var data = OptionalString(so, path, "admxData");
+                    // The id of the ADMX element that carries the value: only an ADMX-backed OMA-URI ("App~Policy~Category/Policy") has one.
+                    if (data != null && ((so["omaUri"] as JsonString)?.Value.IndexOf("~Policy~", StringComparison.Ordinal) ?? -1) < 0)
+                        Problem(so["admxData"]!, path + ".admxData", "needs an ADMX-backed 'omaUri' (./Device/Vendor/MSFT/Policy/Config/App~Policy~Category/Policy)");
                 }
                 if (Optional(so, path, "compliance", JsonKind.Object) is JsonObject comp)
                 {
