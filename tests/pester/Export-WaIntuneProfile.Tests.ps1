@@ -143,12 +143,15 @@ Describe 'Export-WaIntuneProfile' {
         $bare.Output | Should -Not -Match "`n" -Because 'Intune reads one line of compact JSON'
         $result = $bare.Output | ConvertFrom-Json -AsHashtable
         @($result.Keys) | Sort-Object | Should -Be (@($rules.SettingName) | Sort-Object)
-        @($result.Values | Where-Object { $_ -eq $true }).Count | Should -Be 0
+        # A bare device passes only where the baseline's default satisfies the setting (as Test-WaHardening judges it).
+        $table = & ([scriptblock]::Create(((Get-Content -Raw $discovery) -split "`nfunction ")[0] + "`n`$WaSettings"))
+        $withDefault = @($table | Where-Object { $_.ContainsKey('Default') } | ForEach-Object { $_.Setting })
+        $withDefault | Should -Contain 'WA_UPDATE_01_EdgeUpdate_AutoUpdateCheckPeriodMinutes'
+        @($result.Keys | Where-Object { $result[$_] } | Sort-Object) | Should -Be @($withDefault | Sort-Object)
 
         # A device the remediation and the settings catalog have configured: build it from the script's own table.
         $null = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $table = & ([scriptblock]::Create(((Get-Content -Raw $discovery) -split "`nfunction ")[0] + "`n`$WaSettings"))
         foreach ($s in $table | Where-Object { $_.Compare -ne 'Superset' }) {
             if (-not $state.ContainsKey("$($s.Hive)\$($s.Key)")) { $state["$($s.Hive)\$($s.Key)"] = @{} }
             $state["$($s.Hive)\$($s.Key)"][$s.Name] = $s.Value
