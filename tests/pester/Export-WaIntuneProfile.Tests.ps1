@@ -83,7 +83,9 @@ Describe 'Export-WaIntuneProfile' {
         $after = Invoke-DeviceScript $detect $store
         $after.ExitCode | Should -Be 0 -Because $after.Output
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['DisableAppUpdate'] | Should -Be 0
+        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['AppAutoUpdate'] | Should -Be 1
+        # Unset, DisableAppUpdate's default (false) already complies: like Set-WaHardening (ValueComparer.NeedsWrite), nothing is written.
+        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox'].ContainsKey('DisableAppUpdate') | Should -BeFalse
         $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
     }
 
