@@ -34,6 +34,8 @@ namespace WaHardening.Core.Intune
             public bool HasDefault;
             public IReadOnlyList<object>? Accept;
             public long? Minimum, Maximum;
+            /// <summary>A member of a shared JSON value (Firefox's Preferences): its name, the JSON written for it, the key of the deprecated form.</summary>
+            public string? JsonMember, MemberJson, DeprecatedKey;
             /// <summary>Intune's MDM store of a Policy CSP setting (WindowsRegistryProvider.MdmLocation), read when the policy value is absent.</summary>
             public string? MdmKey, MdmName;
             public bool InCatalog;
@@ -61,7 +63,9 @@ namespace WaHardening.Core.Intune
                 {
                     Control = c.Id, Target = s.Target, Setting = SettingName(c.Id, s),
                     Hive = r.Hive, Key = r.Key, ValueName = r.ValueName, Kind = r.IsList ? "List" : PowerShellKind(r.Kind),
-                    Compare = compare, Value = r.IsList ? r.ListItems : r.Data, Type = r.IsList ? "List" : s.Type.ToString(),
+                    Compare = compare, Value = r.JsonMember != null ? MemberValue(s.Expected) : r.IsList ? r.ListItems : r.Data, Type = r.IsList ? "List" : s.Type.ToString(),
+                    JsonMember = r.JsonMember, MemberJson = r.JsonMember != null ? JsonWriter.Write(FirefoxPolicy.Render(s, s.Expected), false) : null,
+                    DeprecatedKey = RegistryRendering.DeprecatedPreference(s)?.Key,
                     Default = rd == null ? null : rd.IsList ? rd.ListItems : rd.Data, HasDefault = rd != null,
                     MdmKey = mdm?.Key, MdmName = mdm?.Value, Enforce = s.Enforce,
                     Delivered = s.Enforce && (IntuneExporter.CatalogDelivers(s) || IntuneExporter.OmaUriDelivers(s)),
@@ -131,6 +135,15 @@ namespace WaHardening.Core.Intune
             if (remediation != null) body.Set("remediationScriptContent", Convert.ToBase64String(IntuneExporter.Text(remediation)));
             return body;
         }
+
+        /// <summary>A JSON member's expected value as the script compares it (a boolean as 1/0, as registry data is).</summary>
+        private static object MemberValue(JsonValue v) => v switch
+        {
+            JsonBoolean b => b.Value ? 1u : 0u,
+            JsonNumber n when n.TryGetInt64(out var l) => l,
+            JsonString s => s.Value,
+            _ => v.ToString(),
+        };
 
         /// <summary>"WA-LOCK-01 Windows InactivityTimeoutSecs" as a custom-compliance setting name: letters, digits and '_'.</summary>
         private static string SettingName(string control, SettingDefinition s)
@@ -206,6 +219,8 @@ namespace WaHardening.Core.Intune
             sb.Append("; Kind = ").Append(Q(s.Kind)).Append("; Compare = ").Append(Q(s.Compare));
             sb.Append("; Type = ").Append(Q(s.Type)).Append("; Value = ").Append(Literal(s.Value));
             if (s.HasDefault) sb.Append("; Default = ").Append(Literal(s.Default));
+            if (s.JsonMember != null) sb.Append("; JsonMember = ").Append(Q(s.JsonMember)).Append("; MemberJson = ").Append(Q(s.MemberJson!))
+                .Append("; DeprecatedKey = ").Append(Q(s.DeprecatedKey!));
             if (s.MdmKey != null) sb.Append("; MdmKey = ").Append(Q(s.MdmKey)).Append("; MdmName = ").Append(Q(s.MdmName!));
             if (s.Accept != null) sb.Append("; Accept = @(").Append(string.Join(", ", s.Accept.Select(Literal))).Append(')');
             if (s.Minimum != null) sb.Append("; Minimum = ").Append(s.Minimum.Value.ToString(CultureInfo.InvariantCulture));
@@ -296,6 +311,7 @@ function Get-WaNumber($Value) {
 # A registry value as the policy's type reads it (as RegistryRendering.FromRegistry): a boolean is any number, non-zero =
 # true; an integer any number; what does not convert stays text and never equals a typed value.
 function Get-WaTyped($S, $Value) {
+    if ($Value -is [bool]) { if ($S.Type -eq 'Boolean') { return ('bool:' + [string]$Value) } return ('json:' + [string]$Value) }
     if ($S.Type -eq 'Boolean' -or $S.Type -eq 'Integer') {
         $n = Get-WaNumber $Value
         if ($null -eq $n) { return ('text:' + [string]$Value) }
@@ -343,8 +359,33 @@ function Test-WaAbsent($S) {
     return $false
 }
 
+# A Firefox preference in the Preferences JSON value (REG_MULTI_SZ or REG_SZ): the parsed object, or $null when absent.
+function Get-WaJsonValue($S) {
+    $values = Get-WaValues $S.Hive $S.Key
+    if (-not $values.ContainsKey($S.Name)) { return $null }
+    return (ConvertFrom-Json ((@($values[$S.Name]) | ForEach-Object { [string]$_ }) -join ""`n""))
+}
+
+# Its member: locked (Status locked, or the older bare value) and as strict; any value of the deprecated per-preference form
+# (DWORDs under ...\Firefox\Preferences) keeps the Preferences policy from working, so it is never compliant then.
+function Test-WaMember($S) {
+    if ((Get-WaValues $S.Hive $S.DeprecatedKey).Count -gt 0) { return $false }
+    $json = Get-WaJsonValue $S
+    if ($null -eq $json) { return (Test-WaAbsent $S) }
+    $entry = $json.PSObject.Properties[$S.JsonMember]
+    if (-not $entry) { return (Test-WaAbsent $S) }
+    $node = $entry.Value
+    if ($node -is [System.Management.Automation.PSCustomObject]) {
+        if ([string]$node.Status -cne 'locked') { return $false }
+        if (-not $node.PSObject.Properties['Value']) { return $false }
+        $node = $node.Value
+    }
+    return (Test-WaJudge $S $node)
+}
+
 # The setting's state on this device, judged as Test-WaHardening judges it.
 function Test-WaSetting($S) {
+    if ($S.JsonMember) { return (Test-WaMember $S) }
     $values = Get-WaValues $S.Hive $S.Key
     if ($S.Compare -eq 'Superset') {
         $numbered = @($values.Keys | Where-Object { ([string]$_) -match '^[1-9][0-9]*$' } | Sort-Object { [int]$_ } | ForEach-Object { $values[$_] })
@@ -389,6 +430,17 @@ exit 0
 $changed = 0
 foreach ($s in $WaSettings) {
     if (Test-WaSetting $s) { continue }
+    if ($s.JsonMember) {
+        # The Preferences JSON: this preference set (other members kept), its deprecated per-preference value cleared. A deprecated
+        # value of another preference is not ours to clear: it stays, and the final check reports the setting.
+        $json = Get-WaJsonValue $s
+        if ($null -eq $json) { $json = New-Object PSObject }
+        Add-Member -InputObject $json -MemberType NoteProperty -Name $s.JsonMember -Value (ConvertFrom-Json $s.MemberJson) -Force
+        Set-WaValue $s.Hive $s.Key $s.Name 'MultiString' ([string[]]@(ConvertTo-Json $json -Compress -Depth 10))
+        if ((Get-WaValues $s.Hive $s.DeprecatedKey).ContainsKey($s.JsonMember)) { Remove-WaValue $s.Hive $s.DeprecatedKey $s.JsonMember }
+        $changed++
+        continue
+    }
     if ($s.Compare -eq 'Superset') {
         $values = Get-WaValues $s.Hive $s.Key
         $have = @($values.Values | ForEach-Object { [string]$_ })

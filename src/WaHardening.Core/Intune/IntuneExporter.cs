@@ -188,7 +188,10 @@ namespace WaHardening.Core.Intune
             s.Enforce && IntuneRendering.Applies(s) && s_windowsCatalogGroups.Any(g => g.Target == s.Target);
 
         /// <summary>Whether the custom OMA-URI profile of a Windows export writes the setting.</summary>
-        internal static bool OmaUriDelivers(SettingDefinition s) => s.Enforce && s.Section("intune") == null && s.Raw["omaUri"] is JsonString;
+        internal static bool OmaUriDelivers(SettingDefinition s) => s.Enforce && s.Section("intune") == null && (s.Raw["omaUri"] is JsonString || FirefoxPolicy.IsPreference(s));
+
+        /// <summary>The OMA-URI a setting is delivered with: its own, or for a Firefox preference the Preferences policy's (one for all).</summary>
+        private static string OmaUriOf(SettingDefinition s) => FirefoxPolicy.IsPreference(s) ? FirefoxPolicy.PreferencesOmaUri : ((JsonString)s.Raw["omaUri"]!).Value;
 
         /// <summary>
         /// Windows settings with an OMA-URI but no settings-catalog id (Firefox through Mozilla's ADMX-backed OMA-URIs, Google
@@ -204,17 +207,29 @@ namespace WaHardening.Core.Intune
             var marker = ctx.Marker("windows-custom-oma-uri");
             var oma = new JsonArray();
             // ADMX files to ingest first, once each, before the policies that need them.
-            foreach (var app in items.Select(i => IngestedAdmx.AppOf(((JsonString)i.Setting.Raw["omaUri"]!).Value)).Where(a => a != null).Distinct(StringComparer.OrdinalIgnoreCase))
+            foreach (var app in items.Select(i => IngestedAdmx.AppOf(OmaUriOf(i.Setting))).Where(a => a != null).Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 if (!IngestedAdmx.ByApp.TryGetValue(app!, out var admx)) continue;
                 oma.Add(new JsonObject().Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"ADMX ingestion: {admx.AppName}")
                     .Set("description", "ADMX file for the policies below (Policy CSP ConfigOperations/ADMXInstall)")
                     .Set("omaUri", admx.InstallOmaUri).Set("value", admx.Text));
             }
+            // Firefox preferences: one Preferences policy (the current form, a JSON object of every preference), written where
+            // the first of them would be.
+            var prefs = items.Where(i => FirefoxPolicy.IsPreference(i.Setting)).ToList();
             foreach (var (c, s) in items)
             {
-                var uri = ((JsonString)s.Raw["omaUri"]!).Value;
+                var uri = OmaUriOf(s);
                 var o = new JsonObject();
+                if (FirefoxPolicy.IsPreference(s))
+                {
+                    if (s != prefs[0].Setting) continue;
+                    var json = JsonWriter.Write(FirefoxPolicy.Nest(prefs.Select(p => p.Setting))[FirefoxPolicy.PreferencesPolicy]!, false);
+                    oma.Add(o.Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"{string.Join(", ", prefs.Select(p => p.Control.Id).Distinct())} Firefox Preferences")
+                        .Set("description", string.Join(", ", prefs.Select(p => p.Setting.Name)))
+                        .Set("omaUri", uri).Set("value", $"<enabled/><data id=\"{FirefoxPolicy.PreferencesAdmxElement}\" value=\"{XmlAttr(json)}\"/>"));
+                    continue;
+                }
                 if (IngestedAdmx.AppOf(uri) != null)
                     o.Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"{c.Id} {s.Target} {s.Name}")
                         .Set("description", s.Source).Set("omaUri", uri).Set("value", AdmxValue(s, s.Expected));
