@@ -83,8 +83,12 @@ Describe 'Export-WaIntuneProfile' {
         $after = Invoke-DeviceScript $detect $store
         $after.ExitCode | Should -Be 0 -Because $after.Output
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['AppAutoUpdate'] | Should -Be 1
-        # Unset, DisableAppUpdate's default (false) already complies: like Set-WaHardening (ValueComparer.NeedsWrite), nothing is written.
+        $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\DisableSecurityBypass']['SafeBrowsing'] | Should -Be 1
+        # Firefox preferences: the current Preferences policy, one JSON object (REG_MULTI_SZ).
+        $prefs = ConvertFrom-Json (@($state['HKLM\SOFTWARE\Policies\Mozilla\Firefox']['Preferences']) -join "`n")
+        $prefs.'browser.safebrowsing.phishing.enabled'.Status | Should -Be 'locked'
+        $prefs.'browser.safebrowsing.phishing.enabled'.Value | Should -BeTrue
+        # Unset, AppAutoUpdate's (true) and DisableAppUpdate's (false) defaults already comply: like Set-WaHardening (ValueComparer.NeedsWrite), nothing is written.
         $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox'].ContainsKey('DisableAppUpdate') | Should -BeFalse
         $state['HKLM\SOFTWARE\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
     }
@@ -154,8 +158,10 @@ Describe 'Export-WaIntuneProfile' {
         # A device the remediation and the settings catalog have configured: build it from the script's own table.
         $null = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
+        $members = [ordered]@{}
         foreach ($s in $table | Where-Object { $_.Compare -ne 'Superset' }) {
             if (-not $state.ContainsKey("$($s.Hive)\$($s.Key)")) { $state["$($s.Hive)\$($s.Key)"] = @{} }
+            if ($s.JsonMember) { $members[$s.JsonMember] = ConvertFrom-Json $s.MemberJson; $state["$($s.Hive)\$($s.Key)"][$s.Name] = @(ConvertTo-Json $members -Compress); continue }
             $state["$($s.Hive)\$($s.Key)"][$s.Name] = $s.Value
         }
         foreach ($s in $table | Where-Object { $_.Compare -eq 'Superset' }) {
