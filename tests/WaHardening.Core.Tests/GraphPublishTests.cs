@@ -80,6 +80,8 @@ namespace WaHardening.Core.Tests
             "GET /beta/deviceManagement/deviceCompliancePolicies?$select=id,displayName,description,lastModifiedDateTime",
             "GET /beta/deviceManagement/deviceComplianceScripts?$select=id,displayName,description,lastModifiedDateTime",
             "GET /beta/deviceManagement/deviceHealthScripts?$select=id,displayName,description,lastModifiedDateTime",
+            // The custom OMA-URI profile (Firefox, Google Update): v1.0 deviceConfigurations.
+            "GET /v1.0/deviceManagement/deviceConfigurations?$select=id,displayName,description,lastModifiedDateTime",
         };
 
         [Fact]
@@ -241,7 +243,7 @@ namespace WaHardening.Core.Tests
             });
             // Everything else was done and is reported with its tenant id.
             Assert.All(results.Where(r => !inLater.Contains(r.Marker)), r => { Assert.Equal(PublishAction.Created, r.Action); Assert.NotNull(r.Id); });
-            Assert.Equal(4, results.Count(r => r.Action == PublishAction.Created));
+            Assert.Equal(5, results.Count(r => r.Action == PublishAction.Created)); // incl. the custom OMA-URI profile (v1.0)
             Assert.DoesNotContain(results, r => r.Error?.Contains("SECRET-TOKEN") == true);
         }
 
@@ -269,7 +271,7 @@ namespace WaHardening.Core.Tests
             var results = Publish(dir);
             Assert.Equal(1, drop.Hits);
             var failed = results.Where(r => r.Action == PublishAction.Failed).ToList();
-            Assert.Equal(new[] { "wah-standard-android-compliance", "wah-standard-ios-compliance", "wah-standard-macos-compliance" }, failed.Select(r => r.Marker).OrderBy(m => m, StringComparer.Ordinal));
+            Assert.Equal(new[] { "wah-standard-android-compliance", "wah-standard-ios-compliance", "wah-standard-macos-compliance", "wah-standard-windows-custom-oma-uri" }, failed.Select(r => r.Marker).OrderBy(m => m, StringComparer.Ordinal));
             Assert.All(failed, r => { Assert.StartsWith("Graph cannot be reached: ", r.Error); Assert.EndsWith("(the $batch request failed)", r.Error); });
             Assert.All(results.Except(failed), r => Assert.Equal(PublishAction.Created, r.Action));
         }
