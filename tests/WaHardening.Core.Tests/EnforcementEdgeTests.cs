@@ -367,11 +367,14 @@ namespace WaHardening.Core.Tests
             var b = Baseline(Control("WA-PH-01", Phishing));
             var s = b.Controls.Single().Settings.Single();
             var reg = RegistryRendering.Render(s);
+            // The current Preferences policy (firefox.admx policy "Preferences": multiText valueName Preferences under
+            // Software\Policies\Mozilla\Firefox), not the deprecated per-preference DWORDs (firefox.admx "Preferences (Deprecated)").
             Assert.Equal("HKLM", reg.Hive);
-            Assert.Equal(@"Software\Policies\Mozilla\Firefox\Preferences", reg.Key);  // firefox.admx: browser_safebrowsing_phishing_enabled
-            Assert.Equal("browser.safebrowsing.phishing.enabled", reg.ValueName);
-            Assert.Equal(RegistryKind.DWord, reg.Kind);
-            Assert.Equal(1u, reg.Data);
+            Assert.Equal(@"Software\Policies\Mozilla\Firefox", reg.Key);
+            Assert.Equal("Preferences", reg.ValueName);
+            Assert.Equal("browser.safebrowsing.phishing.enabled", reg.JsonMember);
+            Assert.Equal(RegistryKind.MultiString, reg.Kind);
+            Assert.Equal(new[] { "{\"browser.safebrowsing.phishing.enabled\":{\"Value\":true,\"Status\":\"locked\"}}" }, (string[])reg.Data!);
             Assert.Equal("{\"Preferences\":{\"browser.safebrowsing.phishing.enabled\":{\"Value\":true,\"Status\":\"locked\"}}}",
                 WaHardening.Core.Intune.IntuneExporter.NestDotted(new[] { s }).ToString());
             var where = SettingLocations.Describe(s).Select(l => l.Where).ToList();
@@ -380,12 +383,55 @@ namespace WaHardening.Core.Tests
 
             var winReg = new InMemoryRegistry();
             winReg.SetValue("HKLM", @"Software\Policies\Mozilla\Firefox", "DisableAppUpdate", new RegistryValue(RegistryKind.DWord, 0u));
+            // A foreign preference already in the JSON value stays.
+            winReg.SetValue("HKLM", @"Software\Policies\Mozilla\Firefox", "Preferences",
+                new RegistryValue(RegistryKind.MultiString, new[] { "{ \"accessibility.force_disabled\": { \"Value\": 1, \"Status\": \"default\" } }" }));
             using var scratch = new Scratch();
             var e = new Engine(new ProviderContext(scratch.Root, Platforms.Windows, new RecordingRunner(), winReg));
             Assert.Equal(ComplianceStatus.NonCompliant, e.Test(b.Controls).Single().Status);
             Set(e, b, out _);
-            Assert.Equal(1u, winReg.GetValue("HKLM", @"Software\Policies\Mozilla\Firefox\Preferences", "browser.safebrowsing.phishing.enabled")!.Data);
+            var json = (JsonObject)JsonParser.Parse(string.Join("\n", (string[])winReg.GetValue("HKLM", @"Software\Policies\Mozilla\Firefox", "Preferences")!.Data!));
+            Assert.Equal("{\"Value\":true,\"Status\":\"locked\"}", json["browser.safebrowsing.phishing.enabled"]!.ToString());
+            Assert.Equal("{\"Value\":1,\"Status\":\"default\"}", json["accessibility.force_disabled"]!.ToString());
+            Assert.Empty(winReg.GetValueNames("HKLM", @"Software\Policies\Mozilla\Firefox\Preferences"));
             Assert.Equal(ComplianceStatus.Compliant, e.Test(b.Controls).Single().Status);
+        }
+
+        [Fact]
+        public void Firefox_preferences_on_windows_the_deprecated_per_preference_dword_is_not_compliant_and_is_replaced()
+        {
+            var b = Baseline(Control("WA-PH-01", Phishing, Malware));
+            var winReg = new InMemoryRegistry();
+            // The deprecated form: right value, but Mozilla says it keeps the Preferences policy from working.
+            winReg.SetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox\Preferences", "browser.safebrowsing.phishing.enabled", new RegistryValue(RegistryKind.DWord, 1u));
+            using var scratch = new Scratch();
+            var e = new Engine(new ProviderContext(scratch.Root, Platforms.Windows, new RecordingRunner(), winReg));
+            var before = e.Test(b.Controls).Single();
+            Assert.Equal(ComplianceStatus.NonCompliant, before.Status);
+            Assert.Contains("deprecated", before.Settings.Single(x => x.Name == "browser.safebrowsing.phishing.enabled").Reason);
+            Set(e, b, out _);
+            Assert.Empty(winReg.GetValueNames("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox\Preferences"));
+            var json = (JsonObject)JsonParser.Parse(string.Join("\n", (string[])winReg.GetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox", "Preferences")!.Data!));
+            Assert.Equal(2, json.Count);
+            Assert.Equal(ComplianceStatus.Compliant, e.Test(b.Controls).Single().Status);
+
+            // The one-line twin (PreferencesOneLine, REG_SZ) is read too.
+            var oneLine = new InMemoryRegistry();
+            oneLine.SetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox", "Preferences", new RegistryValue(RegistryKind.String,
+                "{\"browser.safebrowsing.phishing.enabled\":{\"Value\":true,\"Status\":\"locked\"},\"browser.safebrowsing.malware.enabled\":{\"Value\":true,\"Status\":\"locked\"}}"));
+            using var scratch2 = new Scratch();
+            Assert.Equal(ComplianceStatus.Compliant, new Engine(new ProviderContext(scratch2.Root, Platforms.Windows, new RecordingRunner(), oneLine)).Test(b.Controls).Single().Status);
+
+            // A deprecated value of a preference that is not the baseline's: not ours to clear; writing the JSON policy next to
+            // it would leave Firefox ignoring it, so nothing is written.
+            var foreign = new InMemoryRegistry();
+            foreign.SetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox\Preferences", "browser.tabs.warnOnClose", new RegistryValue(RegistryKind.DWord, 0u));
+            using var scratch3 = new Scratch();
+            var e3 = new Engine(new ProviderContext(scratch3.Root, Platforms.Windows, new RecordingRunner(), foreign));
+            var ex = Assert.Throws<WaHardeningException>(() => Set(e3, b, out _));
+            Assert.Equal("PolicyFormConflict", ex.ErrorId);
+            Assert.Contains("browser.tabs.warnOnClose", ex.Message);
+            Assert.Null(foreign.GetValue("HKLM", @"SOFTWARE\Policies\Mozilla\Firefox", "Preferences"));
         }
 
         [Fact]

@@ -80,6 +80,8 @@ namespace WaHardening.Core.Tests
             "GET /beta/deviceManagement/deviceCompliancePolicies?$select=id,displayName,description,lastModifiedDateTime",
             "GET /beta/deviceManagement/deviceComplianceScripts?$select=id,displayName,description,lastModifiedDateTime",
             "GET /beta/deviceManagement/deviceHealthScripts?$select=id,displayName,description,lastModifiedDateTime",
+            // The custom OMA-URI profile (Firefox, Google Update): v1.0 deviceConfigurations.
+            "GET /v1.0/deviceManagement/deviceConfigurations?$select=id,displayName,description,lastModifiedDateTime",
         };
 
         [Fact]
@@ -259,9 +261,9 @@ namespace WaHardening.Core.Tests
             });
             // Everything else was done and is reported with its tenant id.
             Assert.All(results.Where(r => !inLater.Contains(r.Marker)), r => { Assert.Equal(PublishAction.Created, r.Action); Assert.NotNull(r.Id); });
-            // Created: the v1.0 policies (macOS and Android work-profile compliance) and the compliance script.
+            // Created: the v1.0 policies (macOS and Android work-profile compliance, the custom OMA-URI profile) and the compliance script.
             Assert.Equal(files.Count(f => f.Graph.ApiVersion == "v1.0") + 1, results.Count(r => r.Action == PublishAction.Created));
-            Assert.Equal(2, files.Count(f => f.Graph.ApiVersion == "v1.0"));
+            Assert.Equal(3, files.Count(f => f.Graph.ApiVersion == "v1.0"));
             Assert.DoesNotContain(results, r => r.Error?.Contains("SECRET-TOKEN") == true);
         }
 
@@ -289,9 +291,9 @@ namespace WaHardening.Core.Tests
             var results = Publish(dir);
             Assert.Equal(1, drop.Hits);
             var failed = results.Where(r => r.Action == PublishAction.Failed).ToList();
-            // The v1.0 batch: the compliance policies whose every property Microsoft.Graph's v1.0 model has (iOS, the
+            // The v1.0 batch: the compliance policies and the custom OMA-URI profile, whose every property Microsoft.Graph's v1.0 model has (iOS, the
             // corporate-owned and AOSP Android policies go through beta).
-            Assert.Equal(new[] { "wah-standard-android-compliance", "wah-standard-macos-compliance" }, failed.Select(r => r.Marker).OrderBy(m => m, StringComparer.Ordinal));
+            Assert.Equal(new[] { "wah-standard-android-compliance", "wah-standard-macos-compliance", "wah-standard-windows-custom-oma-uri" }, failed.Select(r => r.Marker).OrderBy(m => m, StringComparer.Ordinal));
             Assert.All(failed, r => { Assert.StartsWith("Graph cannot be reached: ", r.Error); Assert.EndsWith("(the $batch request failed)", r.Error); });
             Assert.All(results.Except(failed), r => Assert.Equal(PublishAction.Created, r.Action));
         }

@@ -83,7 +83,13 @@ Describe 'Export-WaIntuneProfile' {
         $after = Invoke-DeviceScript $detect $store
         $after.ExitCode | Should -Be 0 -Because $after.Output
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $state['HKLM\Software\Policies\Mozilla\Firefox']['DisableAppUpdate'] | Should -Be 0
+        $state['HKLM\Software\Policies\Mozilla\Firefox\DisableSecurityBypass']['SafeBrowsing'] | Should -Be 1
+        # Firefox preferences: the current Preferences policy, one JSON object (REG_MULTI_SZ).
+        $prefs = ConvertFrom-Json (@($state['HKLM\Software\Policies\Mozilla\Firefox']['Preferences']) -join "`n")
+        $prefs.'browser.safebrowsing.phishing.enabled'.Status | Should -Be 'locked'
+        $prefs.'browser.safebrowsing.phishing.enabled'.Value | Should -BeTrue
+        # Unset, AppAutoUpdate's (true) and DisableAppUpdate's (false) defaults already comply: like Set-WaHardening (ValueComparer.NeedsWrite), nothing is written.
+        $state['HKLM\Software\Policies\Mozilla\Firefox'].ContainsKey('DisableAppUpdate') | Should -BeFalse
         $state['HKLM\Software\Policies\Mozilla\Firefox\Cookies\AllowSession'].Values | Should -Contain 'https://web.whatsapp.com'
     }
 
@@ -143,14 +149,19 @@ Describe 'Export-WaIntuneProfile' {
         $bare.Output | Should -Not -Match "`n" -Because 'Intune reads one line of compact JSON'
         $result = $bare.Output | ConvertFrom-Json -AsHashtable
         @($result.Keys) | Sort-Object | Should -Be (@($rules.SettingName) | Sort-Object)
-        @($result.Values | Where-Object { $_ -eq $true }).Count | Should -Be 0
+        # A bare device passes only where the baseline's default satisfies the setting (as Test-WaHardening judges it).
+        $table = & ([scriptblock]::Create(((Get-Content -Raw $discovery) -split "`nfunction ")[0] + "`n`$WaSettings"))
+        $withDefault = @($table | Where-Object { $_.ContainsKey('Default') } | ForEach-Object { $_.Setting })
+        $withDefault | Should -Contain 'WA_UPDATE_01_EdgeUpdate_AutoUpdateCheckPeriodMinutes'
+        @($result.Keys | Where-Object { $result[$_] } | Sort-Object) | Should -Be @($withDefault | Sort-Object)
 
         # A device the remediation and the settings catalog have configured: build it from the script's own table.
         $null = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store
         $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable
-        $table = & ([scriptblock]::Create(((Get-Content -Raw $discovery) -split "`nfunction ")[0] + "`n`$WaSettings"))
+        $members = [ordered]@{}
         foreach ($s in $table | Where-Object { $_.Compare -ne 'Superset' }) {
             if (-not $state.ContainsKey("$($s.Hive)\$($s.Key)")) { $state["$($s.Hive)\$($s.Key)"] = @{} }
+            if ($s.JsonMember) { $members[$s.JsonMember] = ConvertFrom-Json $s.MemberJson; $state["$($s.Hive)\$($s.Key)"][$s.Name] = @(ConvertTo-Json $members -Compress); continue }
             $state["$($s.Hive)\$($s.Key)"][$s.Name] = $s.Value
         }
         foreach ($s in $table | Where-Object { $_.Compare -eq 'Superset' }) {

@@ -15,7 +15,25 @@ BeforeAll {
         # The records rendered settings mean, from the rendering's typed data (never from the module's .pol bytes):
         # a value, or for a list policy **delvals. then "1".."n".
         param($Settings)
+        $records = [System.Collections.Generic.List[object]]::new()
         foreach ($s in $Settings) {
+            if ($s.JsonMember) {
+                # Members of one JSON value (Firefox's Preferences) mean one record holding all of them, where the first is.
+                $at = -1; for ($i = 0; $i -lt $records.Count; $i++) { if ($records[$i].Key -eq $s.Key -and $records[$i].ValueName -eq $s.ValueName) { $at = $i } }
+                $merged = if ($at -ge 0) { ConvertFrom-Json $records[$at].Data[0] -AsHashtable } else { [ordered]@{} }
+                $member = ConvertFrom-Json $s.Data[0] -AsHashtable
+                foreach ($k in $member.Keys) { $merged[$k] = $member[$k] }
+                $record = [pscustomobject]@{ Key = $s.Key; ValueName = $s.ValueName; Type = 7; Data = [string[]]@(ConvertTo-Json $merged -Compress -Depth 5) }
+                if ($at -ge 0) { $records[$at] = $record } else { $records.Add($record) }
+                continue
+            }
+            foreach ($r in @(Get-MeantPlain $s)) { $records.Add($r) }
+        }
+        $records
+    }
+
+    function Get-MeantPlain($s) {
+        & {
             if ($s.IsList) {
                 [pscustomobject]@{ Key = $s.Key; ValueName = '**delvals.'; Type = 1; Data = ' ' }
                 for ($i = 0; $i -lt $s.ListItems.Count; $i++) { [pscustomobject]@{ Key = $s.Key; ValueName = "$($i + 1)"; Type = 1; Data = $s.ListItems[$i] } }

@@ -90,6 +90,16 @@ namespace WaHardening.Core.GroupPolicy
                     if (placement == SecurityOptionPlacement.SecurityTemplate && IsSecurityOption(r)) { security.Add(r); continue; }
                     var target = r.Hive == "HKCU" ? user : r.Hive == "HKLM" ? machine
                         : throw new WaHardeningException("RegistryHiveUnsupported", WaErrorCategory.InvalidData, $"{r.Path}: hive {r.Hive} has no Group Policy half.", r.Path);
+                    if (r.JsonMember != null)
+                    {
+                        // One record for the shared JSON value (Firefox's Preferences), every member merged into it in order.
+                        var at = target.FindIndex(e => e.Action == PolAction.SetValue && string.Equals(e.Key, r.Key, StringComparison.OrdinalIgnoreCase)
+                            && string.Equals(e.ValueName, r.ValueName, StringComparison.OrdinalIgnoreCase));
+                        var data = RegistryRendering.MergeMember(s, r, at < 0 ? null : target[at].Data, s.Expected);
+                        var entry = PolEntry.Create(r.Key, r.ValueName!, r.Kind, data);
+                        if (at < 0) target.Add(entry); else target[at] = entry;
+                        continue;
+                    }
                     target.AddRange(PolEntry.FromSetting(r));
                 }
             }

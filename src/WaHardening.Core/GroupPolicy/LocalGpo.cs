@@ -148,6 +148,7 @@ namespace WaHardening.Core.GroupPolicy
             var append = new List<PolEntry>();
             foreach (var (def, setting) in own)
             {
+                if (setting.JsonMember != null) { MergeMember(existing, def, setting, own, result, drop, append); continue; }
                 var (actual, owned, kindProblem) = setting.IsList ? ListState(existing, def, setting) : ValueState(existing, def, setting);
                 if (actual == null && RegistryRendering.FirefoxBooleanForm(def) is (_, string allKey, string allName)
                     && RawValue(existing, allKey, allName) is (PolEntry all, List<int> allOwned) && all.Type == RegistryKind.DWord && all.Data is uint flag)
@@ -180,6 +181,44 @@ namespace WaHardening.Core.GroupPolicy
             result.Records.AddRange(append);
             result.Written = append.Count;
             return result;
+        }
+
+        /// <summary>
+        /// A member of a shared JSON value (Firefox's Preferences): judged inside the value the file gives it; when looser or
+        /// missing, the value's records go and one merged record (the file's members kept, this one set) replaces them, shared by
+        /// every member of the value. Records of the deprecated per-preference form of this preference are dropped (Mozilla: they
+        /// must be cleared for the Preferences policy to work); one of another preference is refused (PolicyFormConflict).
+        /// </summary>
+        private static void MergeMember(IReadOnlyList<PolEntry> existing, SettingDefinition def, RegistrySetting setting,
+            IReadOnlyList<(SettingDefinition Definition, RegistrySetting Setting)> own, FileMerge result,
+            HashSet<int> drop, List<PolEntry> append)
+        {
+            var (dHive, dKey, dName) = RegistryRendering.DeprecatedPreference(def)!.Value;
+            var (deprecated, deprecatedOwned) = RawValue(existing, dKey, dName);
+            drop.UnionWith(deprecatedOwned);
+            var foreign = existing.Where(e => e.Action == PolAction.SetValue && SameName(e.Key, dKey) && !own.Any(o => SameName(o.Setting.JsonMember, e.ValueName))).Select(e => e.ValueName).ToList();
+            if (foreign.Count > 0)
+                throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                    $@"The file holds values of Firefox's deprecated per-preference form ({dKey}: {string.Join(", ", foreign)}); the Preferences policy " +
+                    "does not work while they exist (Mozilla: clear them first). Nothing was written.", dKey);
+            var pending = append.FindIndex(e => e.Action == PolAction.SetValue && SameName(e.Key, setting.Key) && SameName(e.ValueName, setting.ValueName));
+            var (state, owned) = RawValue(existing, setting.Key, setting.ValueName);
+            var data = pending >= 0 ? append[pending].Data : state?.Data;
+            var kindOk = state == null || state.Type == RegistryKind.MultiString || state.Type == RegistryKind.String;
+            var (actual, problem) = kindOk ? RegistryRendering.ReadMember(def, setting, data) : (null, null);
+            if (actual != null && problem == null)
+            {
+                var (ok, why) = ValueComparer.Judge(def, actual);
+                if (ok)
+                {
+                    result.Notes.Add($"{setting.Path}: kept {actual} ({why})" + (deprecated != null ? $@"; dropped the deprecated {dKey}\{dName}" : ""));
+                    return;
+                }
+            }
+            drop.UnionWith(owned);
+            var merged = PolEntry.Create(setting.Key, setting.ValueName!, setting.Kind,
+                RegistryRendering.MergeMember(def, setting, kindOk ? data : null, ValueComparer.Desired(def, actual)));
+            if (pending >= 0) append[pending] = merged; else append.Add(merged);
         }
 
         private static bool SameName(string? a, string? b) => a != null && b != null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);

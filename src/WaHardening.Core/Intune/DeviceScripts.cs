@@ -26,10 +26,23 @@ namespace WaHardening.Core.Intune
             public string? ValueName;
             /// <summary>Key and value name of the Firefox boolean form that stands for this item (SanitizeOnShutdown), if any.</summary>
             public string? AllKey, AllName;
+            /// <summary>Boolean, Integer, String or List: how a registry value is read back (RegistryRendering.FromRegistry).</summary>
+            public string Type = "";
             public object? Value;
+            /// <summary>The baseline's default rendered to registry data: what applies when the value is not configured.</summary>
+            public object? Default;
+            public bool HasDefault;
             public IReadOnlyList<object>? Accept;
             public long? Minimum, Maximum;
+            /// <summary>A member of a shared JSON value (Firefox's Preferences): its name, the JSON written for it, the key of the deprecated form.</summary>
+            public string? JsonMember, MemberJson, DeprecatedKey;
+            /// <summary>Intune's MDM store of a Policy CSP setting (WindowsRegistryProvider.MdmLocation), read when the policy value is absent.</summary>
+            public string? MdmKey, MdmName;
             public bool InCatalog;
+            /// <summary>enforce: false in the baseline: judged, never written (so not in the remediation pair either).</summary>
+            public bool Enforce;
+            /// <summary>Written by a settings-catalog or OMA-URI profile of this export (no remediation needed).</summary>
+            public bool Delivered;
         }
 
         private static readonly string[] s_targets = { Targets.Chrome, Targets.Edge, Targets.Firefox, Targets.GoogleUpdate, Targets.EdgeUpdate, Targets.Windows };
@@ -44,11 +57,18 @@ namespace WaHardening.Core.Intune
                 if (r.Hive != "HKLM") continue;
                 var compare = r.IsList ? "Superset" : s.Comparison.ToString();
                 var booleanForm = RegistryRendering.FirefoxBooleanForm(s);
+                var rd = s.Default != null ? RegistryRendering.Render(s, s.Default) : null;
+                var mdm = Providers.WindowsRegistryProvider.MdmLocation(s);
                 all.Add(new ScriptSetting
                 {
                     Control = c.Id, Target = s.Target, Setting = SettingName(c.Id, s),
                     Hive = r.Hive, Key = r.Key, ValueName = r.ValueName, Kind = r.IsList ? "List" : PowerShellKind(r.Kind),
-                    Compare = compare, Value = r.IsList ? r.ListItems : r.Data,
+                    Compare = compare, Value = r.JsonMember != null ? MemberValue(s.Expected) : r.IsList ? r.ListItems : r.Data, Type = r.IsList ? "List" : s.Type.ToString(),
+                    JsonMember = r.JsonMember, MemberJson = r.JsonMember != null ? JsonWriter.Write(FirefoxPolicy.Render(s, s.Expected), false) : null,
+                    DeprecatedKey = RegistryRendering.DeprecatedPreference(s)?.Key,
+                    Default = rd == null ? null : rd.IsList ? rd.ListItems : rd.Data, HasDefault = rd != null,
+                    MdmKey = mdm?.Key, MdmName = mdm?.Value, Enforce = s.Enforce,
+                    Delivered = s.Enforce && (IntuneExporter.CatalogDelivers(s) || IntuneExporter.OmaUriDelivers(s)),
                     Accept = s.Comparison == Comparison.OneOf ? s.Accept.Select(a => RegistryRendering.Render(s, a).Data!).ToList() : null,
                     Minimum = s.Minimum, Maximum = s.Maximum, InCatalog = s.Section("intune") != null,
                     AllKey = booleanForm?.Key, AllName = booleanForm?.Name,
@@ -56,11 +76,16 @@ namespace WaHardening.Core.Intune
             }
             if (all.Count == 0) yield break;
 
-            // Custom compliance: every HKLM setting (catalog ones included: it checks the effective state).
-            var discovery = Script(ctx, "Custom compliance discovery", all, DiscoveryBody);
+            // Custom compliance checks the effective state of what a licence-free profile of this export writes (settings
+            // catalog, custom OMA-URI), plus audit-only settings whose default satisfies them (absent passes, a looser value
+            // fails). It never requires what only the remediation (Windows Enterprise E3/E5-class licences) or nothing at all
+            // would write: the compliance policy blocks at once, and such a device could never become compliant.
+            var judged = all.Where(a => a.Delivered || (!a.Enforce && a.HasDefault)).ToList();
+            if (judged.Count == 0) yield break;
+            var discovery = Script(ctx, "Custom compliance discovery", judged, DiscoveryBody);
             var scriptMarker = ctx.Marker("windows-custom-compliance-script");
-            var controls = all.Select(a => a.Control).ToList();
-            var rules = new JsonArray(all.Select(Rule));
+            var controls = judged.Select(a => a.Control).ToList();
+            var rules = new JsonArray(judged.Select(Rule));
             var rulesText = JsonWriter.Write(new JsonObject().Set("Rules", rules));
             yield return new ExportedFile("windows/custom-compliance/discovery.ps1", ExportKinds.CustomComplianceScript, "windows",
                 "Custom compliance discovery script", ctx.Marker("windows-custom-compliance-discovery"), controls, IntuneExporter.Text(discovery), null);
@@ -72,9 +97,11 @@ namespace WaHardening.Core.Intune
                     "discovery script for custom compliance (one boolean per setting)", controls, discovery, null)),
                 new GraphTarget("beta", "deviceManagement/deviceComplianceScripts", "#microsoft.graph.deviceComplianceScript", false));
 
-            // Remediation: what the settings catalog cannot set (Firefox and Google Update policies; the catalog's
-            // "update~policy~cat_google~cat_googleupdate" ADMX is Microsoft Edge Update's, whose settings it carries).
-            var fix = all.Where(a => !a.InCatalog).ToList();
+            // Remediation (optional, needs an E3/E5-class licence): what the settings catalog cannot set (Firefox and Google
+            // Update policies; the catalog's "update~policy~cat_google~cat_googleupdate" ADMX is Microsoft Edge Update's, whose
+            // settings it carries). The custom OMA-URI profile delivers the same values without it. Audit-only settings
+            // (enforce: false) are never written, so they are not in the remediation pair: detection could never pass.
+            var fix = all.Where(a => !a.InCatalog && a.Enforce).ToList();
             if (fix.Count == 0) yield break;
             var detect = Script(ctx, "Remediation detection", fix, DetectionBody);
             var remediate = Script(ctx, "Remediation", fix, RemediationBody);
@@ -108,6 +135,15 @@ namespace WaHardening.Core.Intune
             if (remediation != null) body.Set("remediationScriptContent", Convert.ToBase64String(IntuneExporter.Text(remediation)));
             return body;
         }
+
+        /// <summary>A JSON member's expected value as the script compares it (a boolean as 1/0, as registry data is).</summary>
+        private static object MemberValue(JsonValue v) => v switch
+        {
+            JsonBoolean b => b.Value ? 1u : 0u,
+            JsonNumber n when n.TryGetInt64(out var l) => l,
+            JsonString s => s.Value,
+            _ => v.ToString(),
+        };
 
         /// <summary>"WA-LOCK-01 Windows InactivityTimeoutSecs" as a custom-compliance setting name: letters, digits and '_'.</summary>
         private static string SettingName(string control, SettingDefinition s)
@@ -181,7 +217,11 @@ namespace WaHardening.Core.Intune
             sb.Append("; Hive = ").Append(Q(s.Hive)).Append("; Key = ").Append(Q(s.Key));
             sb.Append("; Name = ").Append(s.ValueName == null ? "$null" : Q(s.ValueName));
             sb.Append("; Kind = ").Append(Q(s.Kind)).Append("; Compare = ").Append(Q(s.Compare));
-            sb.Append("; Value = ").Append(Literal(s.Value));
+            sb.Append("; Type = ").Append(Q(s.Type)).Append("; Value = ").Append(Literal(s.Value));
+            if (s.HasDefault) sb.Append("; Default = ").Append(Literal(s.Default));
+            if (s.JsonMember != null) sb.Append("; JsonMember = ").Append(Q(s.JsonMember)).Append("; MemberJson = ").Append(Q(s.MemberJson!))
+                .Append("; DeprecatedKey = ").Append(Q(s.DeprecatedKey!));
+            if (s.MdmKey != null) sb.Append("; MdmKey = ").Append(Q(s.MdmKey)).Append("; MdmName = ").Append(Q(s.MdmName!));
             if (s.Accept != null) sb.Append("; Accept = @(").Append(string.Join(", ", s.Accept.Select(Literal))).Append(')');
             if (s.Minimum != null) sb.Append("; Minimum = ").Append(s.Minimum.Value.ToString(CultureInfo.InvariantCulture));
             if (s.Maximum != null) sb.Append("; Maximum = ").Append(s.Maximum.Value.ToString(CultureInfo.InvariantCulture));
@@ -261,42 +301,107 @@ function Get-WaAll($S) {
 }
 
 function Get-WaNumber($Value) {
+    # A DWORD comes back from the registry as a signed Int32; the policy reads it unsigned.
+    if ($Value -is [int]) { return [long][BitConverter]::ToUInt32([BitConverter]::GetBytes([int]$Value), 0) }
     $n = 0L
-    if ([long]::TryParse([string]$Value, [ref]$n)) { return $n }
+    if ([long]::TryParse(([string]$Value).Trim(), [Globalization.NumberStyles]::Integer, [Globalization.CultureInfo]::InvariantCulture, [ref]$n)) { return $n }
     return $null
 }
 
-# Stricter wins: a value that is as required or stricter is compliant (the same rules as Test-WaHardening).
-function Test-WaSetting($S) {
-    $values = Get-WaValues $S.Hive $S.Key
-    if ($S.Compare -eq 'Superset') {
-        $have = @($values.Values | ForEach-Object { [string]$_ })
-        foreach ($want in $S.Value) { if ($have -notcontains $want) { return $false } }
-        return $true
+# A registry value as the policy's type reads it (as RegistryRendering.FromRegistry): a boolean is any number, non-zero =
+# true; an integer any number; what does not convert stays text and never equals a typed value.
+function Get-WaTyped($S, $Value) {
+    if ($Value -is [bool]) { if ($S.Type -eq 'Boolean') { return ('bool:' + [string]$Value) } return ('json:' + [string]$Value) }
+    if ($S.Type -eq 'Boolean' -or $S.Type -eq 'Integer') {
+        $n = Get-WaNumber $Value
+        if ($null -eq $n) { return ('text:' + [string]$Value) }
+        if ($S.Type -eq 'Boolean') { return ('bool:' + [string]($n -ne 0)) }
+        return ('int:' + [string]$n)
     }
-    if (-not $values.ContainsKey($S.Name)) {
-        $all = Get-WaAll $S
-        if ($null -ne $all) { return ($all -eq ((Get-WaNumber $S.Value) -ne 0)) }
-        return $false
-    }
-    $actual = $values[$S.Name]
+    return ('text:' + [string]$Value)
+}
+
+# Stricter wins, as Test-WaHardening (ValueComparer.Judge) decides for a configured value.
+function Test-WaJudge($S, $Actual) {
     switch ($S.Compare) {
-        'Equal' { return ([string]$actual -eq [string]$S.Value) }
-        'OneOf' { return (@($S.Accept | ForEach-Object { [string]$_ }) -contains [string]$actual) }
+        'Superset' {
+            $have = @($Actual | ForEach-Object { [string]$_ })
+            foreach ($want in $S.Value) { if ($have -notcontains $want) { return $false } }
+            return $true
+        }
+        'Equal' { return ((Get-WaTyped $S $Actual) -ceq (Get-WaTyped $S $S.Value)) }
+        'OneOf' {
+            $typed = Get-WaTyped $S $Actual
+            foreach ($a in $S.Accept) { if ((Get-WaTyped $S $a) -ceq $typed) { return $true } }
+            return $false
+        }
         'AtMost' {
-            $n = Get-WaNumber $actual
+            $n = Get-WaNumber $Actual
             if ($null -eq $n) { return $false }
             if (($null -ne $S.Minimum) -and ($n -lt $S.Minimum)) { return $false }
+            if (($null -ne $S.Maximum) -and ($n -gt $S.Maximum)) { return $false }
             return ($n -le $S.Value)
         }
         'AtLeast' {
-            $n = Get-WaNumber $actual
+            $n = Get-WaNumber $Actual
             if ($null -eq $n) { return $false }
+            if (($null -ne $S.Minimum) -and ($n -lt $S.Minimum)) { return $false }
             if (($null -ne $S.Maximum) -and ($n -gt $S.Maximum)) { return $false }
             return ($n -ge $S.Value)
         }
     }
     return $false
+}
+
+# Not configured: the default applies when the baseline gives one (e.g. an update check period left to the updater).
+function Test-WaAbsent($S) {
+    if ($S.ContainsKey('Default')) { return (Test-WaJudge $S $S.Default) }
+    return $false
+}
+
+# A Firefox preference in the Preferences JSON value (REG_MULTI_SZ or REG_SZ): the parsed object, or $null when absent.
+function Get-WaJsonValue($S) {
+    $values = Get-WaValues $S.Hive $S.Key
+    if (-not $values.ContainsKey($S.Name)) { return $null }
+    return (ConvertFrom-Json ((@($values[$S.Name]) | ForEach-Object { [string]$_ }) -join ""`n""))
+}
+
+# Its member: locked (Status locked, or the older bare value) and as strict; any value of the deprecated per-preference form
+# (DWORDs under ...\Firefox\Preferences) keeps the Preferences policy from working, so it is never compliant then.
+function Test-WaMember($S) {
+    if ((Get-WaValues $S.Hive $S.DeprecatedKey).Count -gt 0) { return $false }
+    $json = Get-WaJsonValue $S
+    if ($null -eq $json) { return (Test-WaAbsent $S) }
+    $entry = $json.PSObject.Properties[$S.JsonMember]
+    if (-not $entry) { return (Test-WaAbsent $S) }
+    $node = $entry.Value
+    if ($node -is [System.Management.Automation.PSCustomObject]) {
+        if ([string]$node.Status -cne 'locked') { return $false }
+        if (-not $node.PSObject.Properties['Value']) { return $false }
+        $node = $node.Value
+    }
+    return (Test-WaJudge $S $node)
+}
+
+# The setting's state on this device, judged as Test-WaHardening judges it.
+function Test-WaSetting($S) {
+    if ($S.JsonMember) { return (Test-WaMember $S) }
+    $values = Get-WaValues $S.Hive $S.Key
+    if ($S.Compare -eq 'Superset') {
+        $numbered = @($values.Keys | Where-Object { ([string]$_) -match '^[1-9][0-9]*$' } | Sort-Object { [int]$_ } | ForEach-Object { $values[$_] })
+        if ($numbered.Count -eq 0) { return (Test-WaAbsent $S) }
+        return (Test-WaJudge $S $numbered)
+    }
+    if (-not $values.ContainsKey($S.Name)) {
+        $all = Get-WaAll $S
+        if ($null -ne $all) { return ($all -eq ((Get-WaNumber $S.Value) -ne 0)) }
+        if ($S.MdmKey) {
+            $mdm = Get-WaValues 'HKLM' $S.MdmKey
+            if ($mdm.ContainsKey($S.MdmName)) { return (Test-WaJudge $S $mdm[$S.MdmName]) }
+        }
+        return (Test-WaAbsent $S)
+    }
+    return (Test-WaJudge $S $values[$S.Name])
 }
 
 function Get-WaLabel($S) { if ($S.Name) { $S.Hive + '\' + $S.Key + '\' + $S.Name } else { $S.Hive + '\' + $S.Key } }
@@ -325,6 +430,17 @@ exit 0
 $changed = 0
 foreach ($s in $WaSettings) {
     if (Test-WaSetting $s) { continue }
+    if ($s.JsonMember) {
+        # The Preferences JSON: this preference set (other members kept), its deprecated per-preference value cleared. A deprecated
+        # value of another preference is not ours to clear: it stays, and the final check reports the setting.
+        $json = Get-WaJsonValue $s
+        if ($null -eq $json) { $json = New-Object PSObject }
+        Add-Member -InputObject $json -MemberType NoteProperty -Name $s.JsonMember -Value (ConvertFrom-Json $s.MemberJson) -Force
+        Set-WaValue $s.Hive $s.Key $s.Name 'MultiString' ([string[]]@(ConvertTo-Json $json -Compress -Depth 10))
+        if ((Get-WaValues $s.Hive $s.DeprecatedKey).ContainsKey($s.JsonMember)) { Remove-WaValue $s.Hive $s.DeprecatedKey $s.JsonMember }
+        $changed++
+        continue
+    }
     if ($s.Compare -eq 'Superset') {
         $values = Get-WaValues $s.Hive $s.Key
         $have = @($values.Values | ForEach-Object { [string]$_ })

@@ -229,18 +229,58 @@ namespace WaHardening.Core.Intune
 
         // ------------------------------------------------------------ custom OMA-URI
 
-        /// <summary>Windows settings with an OMA-URI but no settings-catalog id.</summary>
+        /// <summary>Whether a settings-catalog policy of a Windows export writes the setting.</summary>
+        internal static bool CatalogDelivers(SettingDefinition s) =>
+            s.Enforce && IntuneRendering.Applies(s) && s_windowsCatalogGroups.Any(g => g.Target == s.Target);
+
+        /// <summary>Whether the custom OMA-URI profile of a Windows export writes the setting.</summary>
+        internal static bool OmaUriDelivers(SettingDefinition s) => s.Enforce && s.Section("intune") == null && s.AppliesOn(Platforms.Windows)
+            && (s.Raw["omaUri"] is JsonString || FirefoxPolicy.IsPreference(s));
+
+        /// <summary>The OMA-URI a setting is delivered with: its own, or for a Firefox preference the Preferences policy's (one for all).</summary>
+        private static string OmaUriOf(SettingDefinition s) => FirefoxPolicy.IsPreference(s) ? FirefoxPolicy.PreferencesOmaUri : ((JsonString)s.Raw["omaUri"]!).Value;
+
+        /// <summary>
+        /// Windows settings with an OMA-URI but no settings-catalog id (Firefox through Mozilla's ADMX-backed OMA-URIs, Google
+        /// Update through an ingested ADMX, <see cref="IngestedAdmx"/>). An ADMX-backed OMA-URI ("App~Policy~Category/Policy") takes
+        /// a string (omaSettingString): &lt;enabled/&gt; or &lt;disabled/&gt; for a policy without a value element, else
+        /// &lt;enabled/&gt;&lt;data id="element" value="…"/&gt; (list elements as name/value pairs "1&amp;#xF000;a&amp;#xF000;2&amp;#xF000;b",
+        /// as Mozilla's oma-uris.md gives them). Audit-only settings (enforce: false) are never written.
+        /// </summary>
         private static IEnumerable<ExportedFile> CustomOmaUri(Ctx ctx)
         {
-            var items = ctx.Settings(s => s.Section("intune") == null && s.Raw["omaUri"] is JsonString && s.AppliesOn(Platforms.Windows)).ToList();
+            var items = ctx.Settings(OmaUriDelivers).ToList();
             if (items.Count == 0) yield break;
             var marker = ctx.Marker("windows-custom-oma-uri");
             var oma = new JsonArray();
+            // ADMX files to ingest first, once each, before the policies that need them.
+            foreach (var app in items.Select(i => IngestedAdmx.AppOf(OmaUriOf(i.Setting))).Where(a => a != null).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                if (!IngestedAdmx.ByApp.TryGetValue(app!, out var admx)) continue;
+                oma.Add(new JsonObject().Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"ADMX ingestion: {admx.AppName}")
+                    .Set("description", "ADMX file for the policies below (Policy CSP ConfigOperations/ADMXInstall)")
+                    .Set("omaUri", admx.InstallOmaUri).Set("value", admx.Text));
+            }
+            // Firefox preferences: one Preferences policy (the current form, a JSON object of every preference), written where
+            // the first of them would be.
+            var prefs = items.Where(i => FirefoxPolicy.IsPreference(i.Setting)).ToList();
             foreach (var (c, s) in items)
             {
-                var uri = ((JsonString)s.Raw["omaUri"]!).Value;
+                var uri = OmaUriOf(s);
                 var o = new JsonObject();
-                if (s.Expected is JsonNumber n)
+                if (FirefoxPolicy.IsPreference(s))
+                {
+                    if (s != prefs[0].Setting) continue;
+                    var json = JsonWriter.Write(FirefoxPolicy.Nest(prefs.Select(p => p.Setting))[FirefoxPolicy.PreferencesPolicy]!, false);
+                    oma.Add(o.Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"{string.Join(", ", prefs.Select(p => p.Control.Id).Distinct())} Firefox Preferences")
+                        .Set("description", string.Join(", ", prefs.Select(p => p.Setting.Name)))
+                        .Set("omaUri", uri).Set("value", $"<enabled/><data id=\"{FirefoxPolicy.PreferencesAdmxElement}\" value=\"{XmlAttr(json)}\"/>"));
+                    continue;
+                }
+                if (IngestedAdmx.AppOf(uri) != null)
+                    o.Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"{c.Id} {s.Target} {s.Name}")
+                        .Set("description", s.Source).Set("omaUri", uri).Set("value", AdmxValue(s, s.Expected));
+                else if (s.Expected is JsonNumber n)
                     o.Set("@odata.type", "#microsoft.graph.omaSettingInteger").Set("displayName", $"{c.Id} {s.Name}")
                         .Set("description", s.Source).Set("omaUri", uri).Set("value", new JsonNumber(n.Raw));
                 else if (s.Expected is JsonBoolean b)
@@ -262,6 +302,27 @@ namespace WaHardening.Core.Intune
                 items.Select(i => i.Control.Id), Json(body),
                 new GraphTarget("v1.0", "deviceManagement/deviceConfigurations", "#microsoft.graph.windows10CustomConfiguration", true));
         }
+
+        /// <summary>The value of an ADMX-backed OMA-URI for a value of the setting (see <see cref="CustomOmaUri"/>).</summary>
+        public static string AdmxValue(SettingDefinition s, JsonValue value)
+        {
+            var element = (s.Raw["admxData"] as JsonString)?.Value;
+            if (element == null)
+            {
+                if (value is JsonBoolean b) return b.Value ? "<enabled/>" : "<disabled/>";
+                throw new WaHardeningException("AdmxDataMissing", WaErrorCategory.InvalidData,
+                    $"Setting {s.Target}:{s.Name}: the ADMX-backed OMA-URI needs 'admxData' (the element id) for the value {value}.", s);
+            }
+            string data;
+            if (value is JsonArray list)
+                data = string.Join("&#xF000;", list.Items.Select((v, k) =>
+                    (k + 1).ToString(CultureInfo.InvariantCulture) + "&#xF000;" + XmlAttr(v is JsonString js ? js.Value : v.ToString())));
+            else if (value is JsonBoolean vb) data = vb.Value ? "1" : "0";
+            else data = XmlAttr(value is JsonString vs ? vs.Value : ((JsonNumber)value).Raw);
+            return $"<enabled/><data id=\"{XmlAttr(element)}\" value=\"{data}\"/>";
+        }
+
+        private static string XmlAttr(string v) => v.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 
         // ------------------------------------------------------------ compliance
 

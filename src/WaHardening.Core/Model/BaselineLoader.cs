@@ -378,7 +378,7 @@ namespace WaHardening.Core.Model
                 if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
                 var problemsBefore = _problems.Count;
                 CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "default", "source", "enforce", "note",
-                    "registry", "dconf", "macos", "intune", "omaUri", "compliance", "apt", "firefoxPreference", "platforms", "elsewhere");
+                    "registry", "dconf", "macos", "intune", "omaUri", "admxData", "compliance", "apt", "firefoxPreference", "platforms", "elsewhere");
                 var targetName = RequiredString(so, path, "target");
                 TargetInfo? target = null;
                 if (targetName != null)
@@ -549,6 +549,13 @@ namespace WaHardening.Core.Model
                     if (oma != null && !oma.StartsWith("./", StringComparison.Ordinal))
                         Problem(so["omaUri"]!, path + ".omaUri", $"'{oma}' must start with './' (./Device/… or ./User/…)");
                     else if (oma != null && NameGrammar.OmaUri(oma) is string badOma) Problem(so["omaUri"]!, path + ".omaUri", badOma);
+                }
+                if (so.Contains("admxData"))
+                {
+                    var data = OptionalString(so, path, "admxData");
+                    // The id of the ADMX element that carries the value: only an ADMX-backed OMA-URI ("App~Policy~Category/Policy") has one.
+                    if (data != null && ((so["omaUri"] as JsonString)?.Value.IndexOf("~Policy~", StringComparison.Ordinal) ?? -1) < 0)
+                        Problem(so["admxData"]!, path + ".admxData", "needs an ADMX-backed 'omaUri' (./Device/Vendor/MSFT/Policy/Config/App~Policy~Category/Policy)");
                 }
                 if (Optional(so, path, "compliance", JsonKind.Object) is JsonObject comp)
                 {

@@ -87,6 +87,7 @@ namespace WaHardening.Core.Providers
                 foreach (var (_, v) in items) list.Add(new JsonString(v.Text));
                 return new ReadResult(list, location);
             }
+            if (r.JsonMember != null) return ReadPreference(reg, s, r);
             var value = reg.GetValue(r.Hive, r.Key, r.ValueName!);
             if (value != null) return new ReadResult(Convert(s, value), r.Path, null, KindProblem(r, value));
             if (RegistryRendering.FirefoxBooleanForm(s) is (string bHive, string bKey, string bName) && reg.GetValue(bHive, bKey, bName) is RegistryValue all && DWordFlag(all) is bool on)
@@ -97,6 +98,31 @@ namespace WaHardening.Core.Providers
                 if (mv != null) return new ReadResult(Convert(s, mv), r.Path, $@"Intune MDM (HKLM\{mdmKey}\{mdmValue})");
             }
             return new ReadResult(null, r.Path);
+        }
+
+        /// <summary>
+        /// A Firefox preference: its member of the Preferences JSON value (the current form). Values of the deprecated form (DWORDs
+        /// under ...\Firefox\Preferences) are a problem whichever preference they name: Mozilla says they must be cleared for the
+        /// Preferences policy to work (docs/index.md, Preferences). One of this preference with no JSON member is read as its value
+        /// (so the report shows it) and is still not compliant.
+        /// </summary>
+        private static ReadResult ReadPreference(IRegistry reg, SettingDefinition s, RegistrySetting r)
+        {
+            var (dHive, dKey, dName) = RegistryRendering.DeprecatedPreference(s)!.Value;
+            var deprecated = reg.GetValueNames(dHive, dKey).ToList();
+            var deprecatedProblem = deprecated.Count == 0 ? null
+                : $@"{dHive}\{dKey} holds values of the deprecated per-preference form ({string.Join(", ", deprecated)}), which keep Firefox's Preferences policy from working";
+            // REG_MULTI_SZ is the Preferences policy, REG_SZ its one-line twin PreferencesOneLine (firefox.admx): both are read.
+            var value = reg.GetValue(r.Hive, r.Key, r.ValueName!);
+            if (value != null)
+            {
+                var (member, problem) = RegistryRendering.ReadMember(s, r, value.Data);
+                var all = string.Join("; ", new[] { problem, deprecatedProblem, value.Kind == RegistryKind.String ? null : KindProblem(r, value) }.Where(p => p != null));
+                if (member != null) return new ReadResult(member, r.Path, null, all.Length == 0 ? null : all);
+            }
+            if (deprecated.Any(n => string.Equals(n, dName, StringComparison.OrdinalIgnoreCase)))
+                return new ReadResult(Convert(s, reg.GetValue(dHive, dKey, dName)!), r.Path, $@"{dHive}\{dKey}\{dName} (deprecated form)", deprecatedProblem);
+            return new ReadResult(null, r.Path, null, deprecatedProblem);
         }
 
         private static bool? DWordFlag(RegistryValue v) => v.Kind != RegistryKind.DWord ? null : v.Data switch
@@ -123,9 +149,23 @@ namespace WaHardening.Core.Providers
         {
             var reg = Reg(ctx);
             var plan = new ProviderPlan();
+            // Shared JSON values (Firefox's Preferences): every member of one value merged into one write.
+            var merged = new Dictionary<string, (RegistrySetting R, object? Data)>(StringComparer.OrdinalIgnoreCase);
             foreach (var i in items)
             {
                 var r = RegistryRendering.Render(i.Setting, i.Desired);
+                if (r.JsonMember != null)
+                {
+                    var id = $@"{r.Hive}\{r.Key}\{r.ValueName}";
+                    var current = merged.TryGetValue(id, out var m) ? m.Data : reg.GetValue(r.Hive, r.Key, r.ValueName!)?.Data;
+                    merged[id] = (r, RegistryRendering.MergeMember(i.Setting, r, current, i.Desired));
+                    // The deprecated per-preference value of this preference is ours to clear; one of another preference is not,
+                    // and would keep the Preferences policy from working: refuse rather than write a policy Firefox ignores.
+                    var (dHive, dKey, dName) = RegistryRendering.DeprecatedPreference(i.Setting)!.Value;
+                    if (reg.GetValue(dHive, dKey, dName) != null && !plan.Operations.OfType<RegistryDeleteOperation>().Any(d => d.Hive == dHive && d.Key == dKey && d.Name == dName))
+                        plan.Operations.Add(new RegistryDeleteOperation(dHive, dKey, dName));
+                    continue;
+                }
                 if (r.IsList)
                 {
                     var wanted = r.ListItems!;
@@ -158,6 +198,19 @@ namespace WaHardening.Core.Providers
                     if (!v.SameAs(reg.GetValue(r.Hive, r.Key, r.ValueName!)))
                         plan.Operations.Add(new RegistrySetOperation(r.Hive, r.Key, r.ValueName!, v));
                 }
+            }
+            foreach (var (r, data) in merged.Values)
+            {
+                var owned = new HashSet<string>(items.Where(i => FirefoxPolicy.IsPreference(i.Setting)).Select(i => i.Setting.Name), StringComparer.OrdinalIgnoreCase);
+                var (dHive, dKey, _) = RegistryRendering.DeprecatedPreference(items.First(i => FirefoxPolicy.IsPreference(i.Setting)).Setting)!.Value;
+                var foreign = reg.GetValueNames(dHive, dKey).Where(n => !owned.Contains(n)).ToList();
+                if (foreign.Count > 0)
+                    throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                        $@"{dHive}\{dKey} holds values of the deprecated per-preference form ({string.Join(", ", foreign)}) that are not this baseline's; " +
+                        $"Firefox's Preferences policy ({r.Path}) does not work while they exist (Mozilla: clear them first). Nothing was written.", $@"{dHive}\{dKey}");
+                var v = new RegistryValue(r.Kind, data!);
+                var existing = reg.GetValue(r.Hive, r.Key, r.ValueName!);
+                if (!v.SameAs(existing)) plan.Operations.Add(new RegistrySetOperation(r.Hive, r.Key, r.ValueName!, v));
             }
             return plan;
         }

@@ -27,10 +27,19 @@ namespace WaHardening.Core.Rendering
     /// </summary>
     public sealed class RegistrySetting
     {
-        public RegistrySetting(string hive, string key, string? valueName, RegistryKind kind, object? data, IReadOnlyList<string>? listItems)
+        public RegistrySetting(string hive, string key, string? valueName, RegistryKind kind, object? data, IReadOnlyList<string>? listItems,
+            string? jsonMember = null)
         {
-            Hive = hive; Key = key; ValueName = valueName; Kind = kind; Data = data; ListItems = listItems;
+            Hive = hive; Key = key; ValueName = valueName; Kind = kind; Data = data; ListItems = listItems; JsonMember = jsonMember;
         }
+
+        /// <summary>
+        /// Set when the value is a JSON object shared by several settings and this setting is one member of it (Firefox's
+        /// Preferences policy: REG_MULTI_SZ JSON, one member per preference). <see cref="Data"/> then holds only this member;
+        /// a writer merges it into the value with <see cref="RegistryRendering.MergeMember"/>, a reader takes it out with
+        /// <see cref="RegistryRendering.ReadMember"/>.
+        /// </summary>
+        public string? JsonMember { get; }
 
         /// <summary>HKLM or HKCU (Registry.pol: Machine or User).</summary>
         public string Hive { get; }
@@ -44,7 +53,7 @@ namespace WaHardening.Core.Rendering
         public IReadOnlyList<string>? ListItems { get; }
         public bool IsList => ListItems != null;
 
-        public string Path => $@"{Hive}\{Key}" + (ValueName != null ? $@"\{ValueName}" : "");
+        public string Path => $@"{Hive}\{Key}" + (ValueName != null ? $@"\{ValueName}" : "") + (JsonMember != null ? $"[\"{JsonMember}\"]" : "");
 
         public override string ToString() => IsList
             ? $@"{Hive}\{Key}\{{1..{ListItems!.Count}}} (REG_SZ list)"
@@ -90,12 +99,12 @@ namespace WaHardening.Core.Rendering
     /// values "1".."n" (Chrome/Edge policy docs, "Windows registry location"); Firefox policies under
     /// Software\Policies\Mozilla\Firefox with the dotted policy path as subkeys
     /// (mozilla/policy-templates README: e.g. Cookies\AllowSession\1, SanitizeOnShutdown\Cache = 1), and preferences of the
-    /// Preferences policy as values of Software\Policies\Mozilla\Firefox\Preferences named after the preference.
+    /// Preferences policy as members of its JSON value Software\Policies\Mozilla\Firefox\Preferences (REG_MULTI_SZ), the
+    /// current form; the deprecated per-preference DWORDs under ...\Firefox\Preferences are not written (see <see cref="DeprecatedPreference"/>).
     /// A setting's own "registry" section always wins over the convention.
     /// </summary>
     public static class RegistryRendering
     {
-        /// <summary>True when the setting has a Windows registry form.</summary>
         /// <summary>
         /// Where the boolean form of a Firefox policy sits in the registry, for a setting that has one (see
         /// <see cref="FirefoxPolicy.BooleanFormDepth"/>): SanitizeOnShutdown.Cookies → HKLM ...\Mozilla\Firefox, value
@@ -110,6 +119,45 @@ namespace WaHardening.Core.Rendering
             return ("HKLM", depth == 1 ? root : root + @"\" + string.Join(@"\", parts, 0, depth - 1), parts[depth - 1]);
         }
 
+        /// <summary>
+        /// Where the deprecated per-preference form of a Firefox preference setting sits (firefox.admx "Preferences (Deprecated)":
+        /// a REG_DWORD named after the preference under ...\Mozilla\Firefox\Preferences); null for other settings. Mozilla
+        /// (docs/index.md, Preferences): on Windows those values must be cleared for the Preferences policy to work.
+        /// </summary>
+        public static (string Hive, string Key, string Name)? DeprecatedPreference(SettingDefinition s) =>
+            FirefoxPolicy.IsPreference(s) ? ("HKLM", Targets.Find(Targets.Firefox)!.WindowsPolicyKey! + @"\" + FirefoxPolicy.PreferencesPolicy, s.Name) : null;
+
+        /// <summary>The JSON object a Preferences value holds (REG_SZ, or REG_MULTI_SZ lines joined by newlines); null when absent.</summary>
+        public static JsonObject? JsonObjectOf(RegistrySetting r, object? data)
+        {
+            if (data == null) return null;
+            var text = data is string[] lines ? string.Join("\n", lines) : data as string;
+            JsonValue? parsed = null;
+            string? error = null;
+            if (text != null)
+                try { parsed = JsonParser.Parse(text, $@"{r.Hive}\{r.Key}\{r.ValueName}"); }
+                catch (JsonParseException e) { error = e.Message; }
+            if (parsed is JsonObject o) return o;
+            throw new WaHardeningException("RegistryValueInvalid", WaErrorCategory.InvalidData,
+                $@"{r.Hive}\{r.Key}\{r.ValueName} is not a JSON object ({error ?? "it holds " + (text == null ? data.GetType().Name : "another JSON value")}); nothing was written.",
+                $@"{r.Hive}\{r.Key}\{r.ValueName}");
+        }
+
+        /// <summary>This setting's member of a shared JSON value (null = not there) and why it does not take effect.</summary>
+        public static (JsonValue? Value, string? Problem) ReadMember(SettingDefinition s, RegistrySetting r, object? data)
+        {
+            var o = JsonObjectOf(r, data);
+            return o == null ? (null, null) : FirefoxPolicy.Read(s, o[r.JsonMember!]);
+        }
+
+        /// <summary>The value's new data with this setting's member set (other members and fields kept): one REG_MULTI_SZ line.</summary>
+        public static string[] MergeMember(SettingDefinition s, RegistrySetting r, object? existing, JsonValue value)
+        {
+            var o = JsonObjectOf(r, existing) ?? new JsonObject();
+            FirefoxPolicy.SetLeaf(o, s, value);
+            return new[] { JsonWriter.Write(o, false) };
+        }
+
         /// <summary>True when the setting has a Windows registry form: an explicit <c>registry</c> section or a target with a
         /// policy key, and the setting exists on Windows (its <c>platforms</c>, when given, name Windows).</summary>
         public static bool Applies(SettingDefinition s) =>
@@ -121,6 +169,14 @@ namespace WaHardening.Core.Rendering
         /// <summary>The registry data for a given value of the setting.</summary>
         public static RegistrySetting Render(SettingDefinition s, JsonValue value)
         {
+            if (FirefoxPolicy.IsPreference(s))
+            {
+                // The current Preferences policy (firefox.admx policy "Preferences": multiText, valueName Preferences, key
+                // Software\Policies\Mozilla\Firefox, REG_MULTI_SZ): one JSON object, {"pref": {"Value": v, "Status": "locked"}}.
+                var member = new JsonObject().Set(s.Name, FirefoxPolicy.Render(s, value));
+                return new RegistrySetting("HKLM", Targets.Find(Targets.Firefox)!.WindowsPolicyKey!, FirefoxPolicy.PreferencesPolicy, RegistryKind.MultiString,
+                    new[] { JsonWriter.Write(member, false) }, null, s.Name);
+            }
             var (hive, key, name, explicitKind) = Locate(s);
             if (s.Type == Model.ValueType.StringList)
             {
@@ -199,8 +255,7 @@ namespace WaHardening.Core.Rendering
                     $"Setting {s.Target}:{s.Name} has no Windows registry form (add a \"registry\" section).", s);
             if (s.Target == Targets.Firefox)
             {
-                // Policy path: all but the last part are subkeys. A preference is a value named after it under ...\Firefox\Preferences
-                // (firefox.admx, e.g. policy browser_safebrowsing_phishing_enabled: REG_DWORD 1 = locked to true).
+                // Policy path: all but the last part are subkeys (preferences are rendered above, in the Preferences JSON value).
                 var parts = FirefoxPolicy.Path(s);
                 var key = parts.Length == 1 ? root : root + @"\" + string.Join(@"\", parts, 0, parts.Length - 1);
                 return ("HKLM", key, parts[parts.Length - 1], null);

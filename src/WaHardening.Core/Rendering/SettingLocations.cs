@@ -79,6 +79,7 @@ namespace WaHardening.Core.Rendering
                 var r = RegistryRendering.Render(s);
                 yield return new SettingLocation(Platforms.Windows, "Registry", r.IsList
                     ? $@"{r.Hive}\{r.Key}\1..n (REG_SZ)"
+                    : r.JsonMember != null ? $@"{r.Hive}\{r.Key}\{r.ValueName} ({RegistrySetting.KindName(r.Kind)} JSON) → ""{r.JsonMember}"""
                     : $@"{r.Hive}\{r.Key}\{r.ValueName} ({RegistrySetting.KindName(r.Kind)})");
             }
             if (MacPreferenceDomains.TryGetValue(s.Target, out var domain) && s.AppliesOn(Platforms.MacOS))

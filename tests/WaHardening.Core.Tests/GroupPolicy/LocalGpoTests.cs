@@ -176,6 +176,35 @@ namespace WaHardening.Core.Tests.GroupPolicy
         }
 
         [Fact]
+        public void Firefox_preferences_merge_into_one_Preferences_json_record_and_the_deprecated_dwords_go()
+        {
+            const string Firefox = @"SOFTWARE\Policies\Mozilla\Firefox";
+            var items = Own(GpoContent.From(BaselineLoader.Load(BaselineLoaderTests.DefaultPath).ControlsFor("Standard"), SecurityOptionPlacement.RegistryPol), "HKLM")
+                .Where(o => FirefoxPolicy.IsPreference(o.Item1)).ToList();
+            Assert.Equal(2, items.Count);
+            var foreignPref = PolEntry.Create(Firefox, "Preferences", RegistryKind.MultiString,
+                new[] { "{\"accessibility.force_disabled\":{\"Value\":1,\"Status\":\"default\"}}" });
+            var deprecated = PolEntry.DWord(Firefox + @"\Preferences", "browser.safebrowsing.phishing.enabled", 1);
+            var other = PolEntry.DWord(Firefox, "DisableAppUpdate", 0);
+            var m = LocalGpo.Merge(new[] { deprecated, foreignPref, other }, items);
+            Assert.DoesNotContain(deprecated, m.Records);
+            Assert.Contains(other, m.Records);
+            var prefs = m.Records.Where(r => r.Key == Firefox && r.ValueName == "Preferences").ToList();
+            Assert.Single(prefs);
+            var json = (WaHardening.Core.Json.JsonObject)WaHardening.Core.Json.JsonParser.Parse(string.Join("\n", (string[])prefs[0].Data!));
+            Assert.Equal(new[] { "accessibility.force_disabled", "browser.safebrowsing.phishing.enabled", "browser.safebrowsing.malware.enabled" },
+                json.Properties.Select(p => p.Key));
+            Assert.Equal("{\"Value\":true,\"Status\":\"locked\"}", json["browser.safebrowsing.malware.enabled"]!.ToString());
+            // Merged again: everything already there, nothing rewritten.
+            var again = LocalGpo.Merge(m.Records, items);
+            Assert.Equal(m.Records, again.Records);
+            Assert.Equal(0, again.Written);
+            // A deprecated value of another preference is not ours: refused.
+            var foreign = new[] { PolEntry.DWord(Firefox + @"\Preferences", "browser.tabs.warnOnClose", 0) };
+            Assert.Equal("PolicyFormConflict", Assert.Throws<WaHardeningException>(() => LocalGpo.Merge(foreign, items)).ErrorId);
+        }
+
+        [Fact]
         public void WhatIf_writes_nothing_and_a_damaged_file_stops_the_merge_before_any_write()
         {
             var (scratch, ctx, root) = Scratch("localgpo-whatif");

@@ -56,6 +56,18 @@ namespace WaHardening.Core.Tests.GroupPolicy
             var list = new List<Meant>();
             foreach (var s in settings)
             {
+                if (s.JsonMember != null)
+                {
+                    // Members of one JSON value (Firefox's Preferences) mean one record holding all of them, where the first is.
+                    var member = (WaHardening.Core.Json.JsonObject)WaHardening.Core.Json.JsonParser.Parse(((string[])s.Data!)[0], "member");
+                    var at = list.FindIndex(m => m.Key == s.Key && m.Value == s.ValueName);
+                    var merged = at < 0 ? new WaHardening.Core.Json.JsonObject()
+                        : (WaHardening.Core.Json.JsonObject)WaHardening.Core.Json.JsonParser.Parse(((string[])list[at].Data!)[0], "merged");
+                    foreach (var p in member.Properties) merged.Set(p.Key, p.Value);
+                    var record = M(s.Key, s.ValueName!, s.Kind, new[] { WaHardening.Core.Json.JsonWriter.Write(merged, false) });
+                    if (at < 0) list.Add(record); else list[at] = record;
+                    continue;
+                }
                 if (!s.IsList) { list.Add(M(s.Key, s.ValueName!, s.Kind, s.Data)); continue; }
                 list.Add(M(s.Key, "**delvals.", RegistryKind.String, " "));
                 for (var i = 0; i < s.ListItems!.Count; i++) list.Add(M(s.Key, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), s.Kind, s.ListItems[i]));

@@ -1,0 +1,226 @@
+# Windows closed loop: apply everything a Windows export delivers to a registry stand-in, then run the generated device
+# scripts against it. The registry values come from real definitions, not from expectations written here:
+#   - settings catalog (Edge, Chrome, Edge Update, Windows): the value each catalog instance carries, put where the module's
+#     RegistryRendering says (the mapping the registry provider, Registry.pol export and local GPO use; the catalog's
+#     ADMX-backed Edge/Chrome policies are Microsoft's/Google's ADMX, whose registry form RegistryRendering follows);
+#   - ADMX-backed OMA-URIs: the policy named by the OMA-URI is looked up in the ADMX that defines it and rendered by the ADMX
+#     rules (enabledValue/disabledValue, enum items, list name/value pairs, text/multiText): Mozilla's firefox.admx from
+#     ../shared/oracles/mozilla/windows for Firefox~Policy~firefox, and for an ingested app the ADMX text the same profile
+#     ingests (ADMXInstall), itself checked against Omaha's template in WindowsDeliveryTests;
+#   - the remediation script, run against the stand-in.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    function Find-Shared([string] $Relative) {
+        $dir = Get-Item $RepoRoot
+        while ($dir) {
+            $candidate = Join-Path $dir.FullName (Join-Path 'shared' $Relative)
+            if (Test-Path $candidate) { return $candidate }
+            $dir = $dir.Parent
+        }
+        throw "shared/$Relative (the vendor oracles beside the repository) was not found; it is needed for the closed loop."
+    }
+    $script:FirefoxAdmx = [xml](Get-Content -Raw (Find-Shared 'oracles/mozilla/windows/firefox.admx'))
+
+    function Invoke-DeviceScript([string] $Path, [string] $Store) {
+        $env:WAHARDENING_REGISTRY_FILE = $Store
+        try {
+            $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $Path 2>&1
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
+        } finally { Remove-Item Env:WAHARDENING_REGISTRY_FILE }
+    }
+
+    function Set-StoreValue([hashtable] $Store, [string] $Key, [string] $Name, $Value) {
+        if (-not $Store.ContainsKey($Key)) { $Store[$Key] = [ordered]@{} }
+        $Store[$Key][$Name] = $Value
+    }
+
+    # ---- settings catalog: instance -> the setting's JSON value -> RegistryRendering
+    function Get-CatalogValue($Instance, $Setting) {
+        $choice = $Instance.choiceSettingValue
+        if ($Instance.simpleSettingValue) { return $Instance.simpleSettingValue.value }
+        if ($Instance.simpleSettingCollectionValue) { return @($Instance.simpleSettingCollectionValue.value) }
+        $children = @($choice.children)
+        if ($children.Count -eq 0) {
+            if ($choice.value -like '*_1') { return $true }
+            if ($choice.value -like '*_0') { return $false }
+            throw "unexpected option $($choice.value)"
+        }
+        $child = $children[0]
+        if ($child.choiceSettingValue) { return $child.choiceSettingValue.value.Substring($child.settingDefinitionId.Length + 1) }
+        return (Get-CatalogValue $child $Setting)
+    }
+    function ConvertTo-JsonValue($Setting, $Value) {
+        $text = if ($Setting.Type -eq 'StringList') { ConvertTo-Json -Compress -InputObject @($Value) }
+                elseif ($Setting.Type -eq 'Integer') { [string][long]$Value }
+                else { ConvertTo-Json -Compress -InputObject $Value }
+        [WaHardening.Core.Json.JsonParser]::Parse($text, 'catalog')
+    }
+    function Add-Rendered([hashtable] $Store, $Rendered) {
+        $key = "$($Rendered.Hive)\$($Rendered.Key)"
+        if ($Rendered.IsList) { $i = 0; foreach ($item in $Rendered.ListItems) { $i++; Set-StoreValue $Store $key "$i" $item }; return }
+        Set-StoreValue $Store $key $Rendered.ValueName $(if ($Rendered.Data -is [string[]]) { , $Rendered.Data } else { $Rendered.Data })
+    }
+
+    # ---- ADMX-backed OMA-URIs rendered by the ADMX's own rules
+    function Get-AdmxValue($Node) {
+        # <decimal value="1"/> or <string>x</string>
+        if ($Node.decimal) { return [long]$Node.decimal.value }
+        if ($null -ne $Node.string) { return [string]$Node.string }
+        if ($Node.delete) { return $null }
+        throw "unsupported ADMX value $($Node.OuterXml)"
+    }
+    function Invoke-AdmxPolicy([hashtable] $Store, [xml] $Admx, [string] $OmaUri, [string] $Payload) {
+        # ./Device/Vendor/MSFT/Policy/Config/App~Policy~cat1~cat2/PolicyName
+        $rest = $OmaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length)
+        $area, $policyName = $rest.Split('/')
+        $categories = @($area.Split('~') | Select-Object -Skip 2)
+        $policy = @($Admx.policyDefinitions.policies.policy | Where-Object name -CEQ $policyName)
+        $policy.Count | Should -Be 1 -Because "$policyName must be one policy of the ADMX"
+        $policy = $policy[0]
+        # The category path of the OMA-URI is the policy's category chain in the ADMX (only categories this ADMX defines).
+        $chain = @(); $cat = $policy.parentCategory.ref
+        while ($cat -and $cat -notmatch ':') {
+            $chain = @($cat) + $chain
+            $cat = ($Admx.policyDefinitions.categories.category | Where-Object name -CEQ $cat).parentCategory.ref
+        }
+        ($chain -join '~') | Should -BeExactly ($categories -join '~') -Because "the OMA-URI of $policyName names its ADMX categories"
+        $root = "HKLM\" + $policy.key
+        $doc = [xml]("<p>" + $Payload + "</p>")
+        $enabled = $null -ne $doc.p.enabled
+        $valueName = $policy.valueName
+        if (-not $enabled) {
+            $null -ne $doc.p.disabled | Should -BeTrue
+            if ($policy.disabledValue) { Set-StoreValue $Store $root $valueName (Get-AdmxValue $policy.disabledValue) }
+            return
+        }
+        if ($policy.enabledValue) { Set-StoreValue $Store $root $valueName (Get-AdmxValue $policy.enabledValue) }
+        elseif ($valueName -and -not $policy.elements) { Set-StoreValue $Store $root $valueName 1 }
+        foreach ($data in @($doc.p.data)) {
+            if (-not $data) { continue }
+            $element = @($policy.elements.ChildNodes | Where-Object { $_.id -ceq $data.id })
+            $element.Count | Should -Be 1 -Because "element $($data.id) of $policyName"
+            $element = $element[0]
+            $key = if ($element.key) { "HKLM\" + $element.key } else { $root }
+            switch ($element.LocalName) {
+                'list' {
+                    # name/value pairs separated by U+F000 (Mozilla's oma-uris.md for lists with valuePrefix="")
+                    $parts = $data.value.Split([char]0xF000)
+                    for ($i = 0; $i -lt $parts.Count; $i += 2) { Set-StoreValue $Store $key $parts[$i] $parts[$i + 1] }
+                }
+                'enum' {
+                    $item = @($element.item | Where-Object { [string](Get-AdmxValue $_.value) -ceq $data.value })
+                    $item.Count | Should -Be 1 -Because "'$($data.value)' must be an item of enum $($data.id)"
+                    Set-StoreValue $Store $key $element.valueName (Get-AdmxValue $item[0].value)
+                }
+                'text' { Set-StoreValue $Store $key $element.valueName $data.value }
+                'multiText' { Set-StoreValue $Store $key $element.valueName (, [string[]]($data.value.Split([char]0xF000))) }
+                'decimal' { Set-StoreValue $Store $key $element.valueName ([long]$data.value) }
+                default { throw "unsupported ADMX element $($element.LocalName)" }
+            }
+        }
+    }
+
+    # Everything a Windows export of $Profile delivers, applied to a fresh stand-in: catalog, OMA-URIs, then the remediation.
+    function New-DeliveredStore([string] $Profile, [string] $Out, [switch] $NoRemediation) {
+        $baseline = [WaHardening.Core.Model.BaselineLoader]::Load((Join-Path $ModulePath 'policies/baseline.json'))
+        $settings = @($baseline.ControlsFor($Profile) | ForEach-Object { $_.Settings })
+        $store = @{}
+        foreach ($file in Get-ChildItem (Join-Path $Out 'windows/settings-catalog') -Filter *.json) {
+            foreach ($entry in (Get-Content -Raw $file.FullName | ConvertFrom-Json).settings) {
+                $instance = $entry.settingInstance
+                $setting = @($settings | Where-Object { $_.Section('intune') -and $_.Section('intune')['settingDefinitionId'].Value -eq $instance.settingDefinitionId })
+                $setting.Count | Should -Be 1 -Because $instance.settingDefinitionId
+                $rendered = [WaHardening.Core.Rendering.RegistryRendering]::Render($setting[0], (ConvertTo-JsonValue $setting[0] (Get-CatalogValue $instance $setting[0])))
+                if ($rendered.Hive -eq 'HKLM') { Add-Rendered $store $rendered }
+            }
+        }
+        $oma = Get-Content -Raw (Join-Path $Out 'windows/custom-oma-uri.json') | ConvertFrom-Json
+        $ingested = @{}
+        foreach ($o in $oma.omaSettings | Where-Object omaUri -like './Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall/*') {
+            $ingested[$o.omaUri.Split('/')[7]] = [xml]$o.value
+        }
+        foreach ($o in $oma.omaSettings | Where-Object omaUri -like './Device/Vendor/MSFT/Policy/Config/*') {
+            $o.'@odata.type' | Should -Be '#microsoft.graph.omaSettingString' -Because "$($o.omaUri) is ADMX-backed"
+            $app = $o.omaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length).Split('~')[0]
+            $admx = if ($app -eq 'Firefox') { $FirefoxAdmx } elseif ($ingested.ContainsKey($app)) { $ingested[$app] } else { throw "no ADMX for $app" }
+            # The OMA-URI payload is XML text; &#xF000; separators arrive as U+F000 once parsed.
+            Invoke-AdmxPolicy $store $admx $o.omaUri $o.value
+        }
+        $path = Join-Path $TestDrive "$Profile-store-$([guid]::NewGuid()).json"
+        $store | ConvertTo-Json -Depth 6 | Set-Content $path
+        if ($NoRemediation) { return $path }
+        $fix = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $path
+        $fix.ExitCode | Should -Be 0 -Because $fix.Output
+        $path
+    }
+    function Get-Discovery([string] $Out, [string] $Store) {
+        $r = Invoke-DeviceScript (Join-Path $Out 'windows/custom-compliance/discovery.ps1') $Store
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | ConvertFrom-Json -AsHashtable
+    }
+    function Edit-Store([string] $Store, [scriptblock] $Change) {
+        # Registry keys are case-insensitive: so is this table (RegistryRendering spells keys as the ADMX files do: Software\Policies).
+        $raw = Get-Content -Raw $Store | ConvertFrom-Json -AsHashtable
+        $s = @{}; foreach ($k in $raw.Keys) { $s[$k] = $raw[$k] }
+        & $Change $s
+        $copy = Join-Path $TestDrive ([guid]::NewGuid().ToString() + '.json')
+        $s | ConvertTo-Json -Depth 6 | Set-Content $copy
+        $copy
+    }
+}
+
+Describe 'Windows closed loop (<_>)' -ForEach 'Standard', 'SharedComputer' {
+    BeforeAll {
+        $script:Profile = $_
+        $script:Out = Join-Path $TestDrive "export-$_"
+        $null = Export-WaIntuneProfile -Path $Out -Profile $_ -Platform Windows -Confirm:$false
+        $script:Store = New-DeliveredStore $_ $Out
+        $script:Rules = (Get-Content -Raw (Join-Path $Out 'windows/custom-compliance/rules.json') | ConvertFrom-Json).Rules
+    }
+
+    It 'every compliance rule is true and detection exits 0 on a device with everything the export delivers' {
+        $result = Get-Discovery $Out $Store
+        @($result.Keys) | Sort-Object | Should -Be (@($Rules.SettingName) | Sort-Object)
+        foreach ($r in $Rules) { $result[$r.SettingName] | Should -Be $true -Because "$($r.SettingName) is delivered" }
+        $detect = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/detect.ps1') $Store
+        $detect.ExitCode | Should -Be 0 -Because $detect.Output
+    }
+
+    It 'every compliance rule is met without the remediation (licence-free paths only)' {
+        # The same device without the remediation (it needs Windows Enterprise E3/E5-class licences): the settings catalog
+        # and the custom OMA-URI profile alone must satisfy every compliance rule.
+        $again = New-DeliveredStore $Profile $Out -NoRemediation
+        $result = Get-Discovery $Out $again
+        foreach ($r in $Rules) { $result[$r.SettingName] | Should -Be $true }
+    }
+
+    It 'a looser value makes exactly that rule false; a stricter one keeps it true' {
+        $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\Edge']['RelaunchNotificationPeriod'] = 30 * 86400000 }
+        $result = Get-Discovery $Out $looser
+        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @('WA_UPDATE_02_Edge_RelaunchNotificationPeriod')
+        $stricter = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\Edge']['RelaunchNotificationPeriod'] = 3600000 }
+        $result = Get-Discovery $Out $stricter
+        @($result.Keys | Where-Object { -not $result[$_] }) | Should -BeNullOrEmpty
+    }
+
+    It 'an audit-only value: absent with a satisfying default is true, stricter is true, looser (0 = never) is false' {
+        (Get-Content -Raw $Store) | Should -Not -Match 'AutoUpdateCheckPeriodMinutes' -Because 'enforce: false settings are written by nothing in the export'
+        $name = 'WA_UPDATE_01_EdgeUpdate_AutoUpdateCheckPeriodMinutes'
+        (Get-Discovery $Out $Store)[$name] | Should -BeTrue
+        $stricter = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 60 }
+        (Get-Discovery $Out $stricter)[$name] | Should -BeTrue
+        $off = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 0 }
+        $result = Get-Discovery $Out $off
+        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @($name)
+        $tooLarge = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 43201 }
+        (Get-Discovery $Out $tooLarge)[$name] | Should -BeFalse -Because 'Edge Update allows 0-43200'
+    }
+
+    It 'a Firefox or Google Update value set looser than required is exactly one rule false' {
+        $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Google\Update']['UpdateDefault'] = 0 }
+        $result = Get-Discovery $Out $looser
+        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @('WA_UPDATE_01_GoogleUpdate_UpdateDefault')
+        $other = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Google\Update']['UpdateDefault'] = 3 }
+        (Get-Discovery $Out $other)['WA_UPDATE_01_GoogleUpdate_UpdateDefault'] | Should -BeTrue -Because '3 (automatic silent only) is accepted'
+    }
+}
