@@ -57,10 +57,13 @@ namespace WaHardening.Core.Tests
             return p;
         }
 
-        /// <summary>A reader stuck in open(2) on a FIFO (the defect) is released by opening its write end once.</summary>
+        /// <summary>
+        /// A reader stuck in open(2) on a FIFO (the defect) is released by opening the FIFO once. Read-write: on Linux that
+        /// open never waits (a write-only open would wait for a reader, i.e. hang here whenever the code under test did not open it).
+        /// </summary>
         private static void Unblock(string fifo)
         {
-            try { using var w = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1); } catch (Exception) { }
+            try { using var w = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1); } catch (Exception) { }
         }
 
         /// <summary>Runs a merge on a worker thread and fails (instead of hanging) when it does not finish in a generous bound.</summary>

@@ -247,7 +247,7 @@ namespace WaHardening.Core.Tests
         [InlineData("iOS", "passcode Required")]
         public void A_setting_name_outside_its_target_grammar_is_a_load_problem(string target, string name)
         {
-            var extra = target == "macOS" ? @", ""macos"": { ""payloadType"": ""com.apple.screensaver"" }"
+            var extra = target == "macOS" ? @", ""macos"": { ""payloadType"": ""com.apple.screensaver"", ""scope"": ""System"" }"
                 : target == "iOS" ? @", ""compliance"": { ""odataType"": ""#microsoft.graph.iosCompliancePolicy"" }" : "";
             OneProblem($@"{{ ""target"": ""{target}"", ""name"": {JsonValue.From(name)}, ""type"": ""boolean"", ""value"": true{extra}, ""source"": ""https://e.org"" }}", "controls[0].settings[0].name");
         }
@@ -262,8 +262,8 @@ namespace WaHardening.Core.Tests
 
         [Theory]
         [InlineData(@"""target"": ""Apt"", ""name"": ""APT::Periodic::X"", ""apt"": { ""file"": ""../../../etc/x"" }", "apt.file")]
-        [InlineData(@"""target"": ""macOS"", ""name"": ""idleTime"", ""macos"": { ""payloadType"": ""com.apple.screensaver\n"" }", "macos.payloadType")]
-        [InlineData(@"""target"": ""macOS"", ""name"": ""idleTime"", ""macos"": { ""payloadType"": ""com.apple.screensaver"", ""key"": ""a<b"" }", "macos.key")]
+        [InlineData(@"""target"": ""macOS"", ""name"": ""idleTime"", ""macos"": { ""payloadType"": ""com.apple.screensaver\n"", ""scope"": ""System"" }", "macos.payloadType")]
+        [InlineData(@"""target"": ""macOS"", ""name"": ""idleTime"", ""macos"": { ""payloadType"": ""com.apple.screensaver"", ""key"": ""a<b"", ""scope"": ""System"" }", "macos.key")]
         [InlineData(@"""target"": ""Chrome"", ""name"": ""HttpsOnlyMode"", ""intune"": { ""settingDefinitionId"": ""device vendor"" }", "intune.settingDefinitionId")]
         [InlineData(@"""target"": ""Chrome"", ""name"": ""HttpsOnlyMode"", ""intune"": { ""settingDefinitionId"": ""a_b"", ""child"": ""a/b"" }", "intune.child")]
         [InlineData(@"""target"": ""Chrome"", ""name"": ""HttpsOnlyMode"", ""omaUri"": ""./Device/Vendor/../../x""", "omaUri")]

@@ -101,7 +101,7 @@ namespace WaHardening.Core.Tests
         public void A_setting_not_on_Windows_is_in_no_Windows_rendering_and_one_not_on_Linux_or_macOS_in_none_of_theirs()
         {
             var notWindows = Setting(@", ""omaUri"": ""./Device/Vendor/MSFT/Policy/Config/chromeIntuneV1~Policy~googlechrome/BackgroundModeEnabled"", ""platforms"": [""Linux"", ""macOS""], ""elsewhere"": """ + Why + @"""");
-            var sync = @"{ ""target"": ""Chrome"", ""name"": ""SyncDisabled"", ""type"": ""boolean"", ""value"": true, ""source"": ""https://e.org"", ""platforms"": [""Windows""], ""elsewhere"": """ + Why + @""" }";
+            var sync = @"{ ""target"": ""Chrome"", ""name"": ""SyncDisabled"", ""type"": ""boolean"", ""value"": true, ""source"": ""https://e.org"", ""omaUri"": ""./Device/Vendor/MSFT/Policy/Config/chromeIntuneV1~Policy~googlechrome/SyncDisabled"", ""platforms"": [""Windows""], ""elsewhere"": """ + Why + @""" }";
             var b = EnforcementTests.Baseline(EnforcementTests.Control("T-X-01", notWindows, sync));
             var gpo = GpoContent.From(b.Controls, SecurityOptionPlacement.SecurityTemplate);
             Assert.DoesNotContain(gpo.Machine, e => e.ValueName == "BackgroundModeEnabled");
@@ -110,7 +110,9 @@ namespace WaHardening.Core.Tests
             var files = IntuneExporter.Build(b, "Standard", null, "t").Files;
             string Text(string path) => Encoding.UTF8.GetString(files.Single(f => f.Path == path).Content);
             Assert.DoesNotContain(files, f => f.Path.StartsWith("windows/settings-catalog/", StringComparison.Ordinal));
-            Assert.DoesNotContain(files, f => f.Path == "windows/custom-oma-uri.json");
+            // Delivered on Windows by its OMA-URI (so judged by the custom compliance script); the other one by nothing there.
+            Assert.DoesNotContain("BackgroundModeEnabled", Text("windows/custom-oma-uri.json"));
+            Assert.Contains("SyncDisabled", Text("windows/custom-oma-uri.json"));
             Assert.DoesNotContain("BackgroundModeEnabled", Text("windows/custom-compliance/discovery.ps1"));
             Assert.Contains("SyncDisabled", Text("windows/custom-compliance/discovery.ps1"));
             Assert.Contains("BackgroundModeEnabled", Text("linux/chrome/wa-hardening.json"));

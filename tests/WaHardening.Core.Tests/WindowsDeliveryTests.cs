@@ -159,7 +159,9 @@ namespace WaHardening.Core.Tests
                         Assert.DoesNotContain("Setting = '" + name + "'", remediate);
                     }
                 }
-            // The bug this guards: the Edge Update check period (audit-only, default 600) is judged and passes when unset.
+            // The bug this guards: the Edge Update check period (audit-only, default 600) is judged and passes when unset
+            // (a Standard control: SharedComputer's export carries only what that profile adds).
+            if (profile != "Standard") return;
             Assert.Contains("WA_UPDATE_01_EdgeUpdate_AutoUpdateCheckPeriodMinutes", rules);
             var discovery = Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/custom-compliance/discovery.ps1").Content);
             Assert.Matches("Setting = 'WA_UPDATE_01_EdgeUpdate_AutoUpdateCheckPeriodMinutes';[^\\n]*; Default = 600", discovery);

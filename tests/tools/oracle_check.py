@@ -260,7 +260,11 @@ def check_chromium_outputs(profile, d):
         with open(oma, encoding="utf-8") as f:
             for s in json.load(f).get("omaSettings", []):
                 uri = s.get("omaUri", "")
-                browser = "Edge" if "microsoft_edge" in uri.lower() else "Chrome" if "chrome" in uri.lower() else None
+                # The ADMX app an ADMX-backed OMA-URI names (".../Config/<app>~Policy~<category path>/<policy>"): Chrome's own
+                # ADMX is ingested as chromeIntuneV1, Edge's as microsoft_edge; updater ADMX (Edge Update, our Google Update
+                # ingestion) hold update policies, not browser policies, and have no Chromium oracle.
+                app = uri.split("/Config/", 1)[-1].split("~", 1)[0].lower()
+                browser = "Edge" if app.startswith("microsoft_edge") else "Chrome" if app.startswith("chromeintune") else None
                 if browser:
                     check_chromium(browser, uri.rsplit("/", 1)[-1], "win", None, profile + " custom-oma-uri.json")
     for path in glob.glob(os.path.join(d, "macos", "*.mobileconfig")):

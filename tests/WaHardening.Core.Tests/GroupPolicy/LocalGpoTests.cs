@@ -178,7 +178,7 @@ namespace WaHardening.Core.Tests.GroupPolicy
         [Fact]
         public void Firefox_preferences_merge_into_one_Preferences_json_record_and_the_deprecated_dwords_go()
         {
-            const string Firefox = @"SOFTWARE\Policies\Mozilla\Firefox";
+            const string Firefox = @"Software\Policies\Mozilla\Firefox";
             var items = Own(GpoContent.From(BaselineLoader.Load(BaselineLoaderTests.DefaultPath).ControlsFor("Standard"), SecurityOptionPlacement.RegistryPol), "HKLM")
                 .Where(o => FirefoxPolicy.IsPreference(o.Item1)).ToList();
             Assert.Equal(2, items.Count);
