@@ -120,12 +120,15 @@ BeforeAll {
         }
     }
 
-    # Everything a Windows export of $Profile delivers, applied to a fresh stand-in: catalog, OMA-URIs, then the remediation.
-    function New-DeliveredStore([string] $Profile, [string] $Out, [switch] $NoRemediation) {
+    # Everything the Windows exports a device of $Profile is assigned deliver (the profile's own export and those of the
+    # profiles it includes, as manifest.json's "includes" says), applied to a fresh stand-in: catalog, OMA-URIs, then the
+    # remediations.
+    function New-DeliveredStore([string] $Profile, [string[]] $Outs, [switch] $NoRemediation) {
         $baseline = [WaHardening.Core.Model.BaselineLoader]::Load((Join-Path $ModulePath 'policies/baseline.json'))
         $settings = @($baseline.ControlsFor($Profile) | ForEach-Object { $_.Settings })
         $store = @{}
-        foreach ($file in Get-ChildItem (Join-Path $Out 'windows/settings-catalog') -Filter *.json) {
+        foreach ($Out in $Outs) {
+        foreach ($file in Get-ChildItem (Join-Path $Out 'windows/settings-catalog') -Filter *.json -ErrorAction SilentlyContinue) {
             foreach ($entry in (Get-Content -Raw $file.FullName | ConvertFrom-Json).settings) {
                 $instance = $entry.settingInstance
                 $setting = @($settings | Where-Object { $_.Section('intune') -and $_.Section('intune')['settingDefinitionId'].Value -eq $instance.settingDefinitionId })
@@ -134,7 +137,9 @@ BeforeAll {
                 if ($rendered.Hive -eq 'HKLM') { Add-Rendered $store $rendered }
             }
         }
-        $oma = Get-Content -Raw (Join-Path $Out 'windows/custom-oma-uri.json') | ConvertFrom-Json
+        $omaFile = Join-Path $Out 'windows/custom-oma-uri.json'
+        if (-not (Test-Path $omaFile)) { continue }
+        $oma = Get-Content -Raw $omaFile | ConvertFrom-Json
         $ingested = @{}
         foreach ($o in $oma.omaSettings | Where-Object omaUri -like './Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall/*') {
             $ingested[$o.omaUri.Split('/')[7]] = [xml]$o.value
@@ -146,17 +151,31 @@ BeforeAll {
             # The OMA-URI payload is XML text; &#xF000; separators arrive as U+F000 once parsed.
             Invoke-AdmxPolicy $store $admx $o.omaUri $o.value
         }
+        }
         $path = Join-Path $TestDrive "$Profile-store-$([guid]::NewGuid()).json"
         $store | ConvertTo-Json -Depth 6 | Set-Content $path
         if ($NoRemediation) { return $path }
-        $fix = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $path
-        $fix.ExitCode | Should -Be 0 -Because $fix.Output
+        foreach ($Out in $Outs) {
+            $script = Join-Path $Out 'windows/remediation/remediate.ps1'
+            if (-not (Test-Path $script)) { continue }
+            $fix = Invoke-DeviceScript $script $path
+            $fix.ExitCode | Should -Be 0 -Because $fix.Output
+        }
         $path
     }
-    function Get-Discovery([string] $Out, [string] $Store) {
-        $r = Invoke-DeviceScript (Join-Path $Out 'windows/custom-compliance/discovery.ps1') $Store
-        $r.ExitCode | Should -Be 0 -Because $r.Output
-        $r.Output | ConvertFrom-Json -AsHashtable
+    # The custom compliance results of every export the device is assigned (each has its own discovery script and rules;
+    # no setting is judged by two of them).
+    function Get-Discovery([string[]] $Outs, [string] $Store) {
+        $all = @{}
+        foreach ($Out in $Outs) {
+            $script = Join-Path $Out 'windows/custom-compliance/discovery.ps1'
+            if (-not (Test-Path $script)) { continue }
+            $r = Invoke-DeviceScript $script $Store
+            $r.ExitCode | Should -Be 0 -Because $r.Output
+            $one = $r.Output | ConvertFrom-Json -AsHashtable
+            foreach ($k in $one.Keys) { $all.ContainsKey($k) | Should -BeFalse -Because "$k is judged by one export only"; $all[$k] = $one[$k] }
+        }
+        $all
     }
     function Edit-Store([string] $Store, [scriptblock] $Change) {
         # Registry keys are case-insensitive: so is this table (RegistryRendering spells keys as the ADMX files do: Software\Policies).
@@ -172,18 +191,33 @@ BeforeAll {
 Describe 'Windows closed loop (<_>)' -ForEach 'Standard', 'SharedComputer' {
     BeforeAll {
         $script:Profile = $_
-        $script:Out = Join-Path $TestDrive "export-$_"
-        $null = Export-WaIntuneProfile -Path $Out -Profile $_ -Platform Windows -Confirm:$false
+        # A device of this profile is assigned this profile's export and those of the profiles it includes (manifest.json).
+        $script:Out = @()
+        $pending = [System.Collections.Generic.Queue[string]]::new(); $pending.Enqueue($_)
+        while ($pending.Count) {
+            $p = $pending.Dequeue()
+            $dir = Join-Path $TestDrive "export-$_-$p"
+            $null = Export-WaIntuneProfile -Path $dir -Profile $p -Platform Windows -Confirm:$false
+            $script:Out += $dir
+            foreach ($i in (Get-Content -Raw (Join-Path $dir 'manifest.json') | ConvertFrom-Json).includes) { $pending.Enqueue($i) }
+        }
         $script:Store = New-DeliveredStore $_ $Out
-        $script:Rules = (Get-Content -Raw (Join-Path $Out 'windows/custom-compliance/rules.json') | ConvertFrom-Json).Rules
+        $script:Rules = @(foreach ($dir in $Out) {
+            $f = Join-Path $dir 'windows/custom-compliance/rules.json'
+            if (Test-Path $f) { (Get-Content -Raw $f | ConvertFrom-Json).Rules }
+        })
     }
 
     It 'every compliance rule is true and detection exits 0 on a device with everything the export delivers' {
         $result = Get-Discovery $Out $Store
         @($result.Keys) | Sort-Object | Should -Be (@($Rules.SettingName) | Sort-Object)
         foreach ($r in $Rules) { $result[$r.SettingName] | Should -Be $true -Because "$($r.SettingName) is delivered" }
-        $detect = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/detect.ps1') $Store
-        $detect.ExitCode | Should -Be 0 -Because $detect.Output
+        foreach ($dir in $Out) {
+            $script = Join-Path $dir 'windows/remediation/detect.ps1'
+            if (-not (Test-Path $script)) { continue }
+            $detect = Invoke-DeviceScript $script $Store
+            $detect.ExitCode | Should -Be 0 -Because $detect.Output
+        }
     }
 
     It 'every compliance rule is met without the remediation (licence-free paths only)' {
