@@ -45,7 +45,8 @@ namespace WaHardening.Core.Intune
             public bool Delivered;
         }
 
-        private static readonly string[] s_targets = { Targets.Chrome, Targets.Edge, Targets.Firefox, Targets.GoogleUpdate, Targets.EdgeUpdate, Targets.Windows };
+        // The targets whose HKLM settings the device scripts judge: the rows marked InDeviceScripts (Model/Targets.cs).
+        private static readonly HashSet<string> s_targets = new HashSet<string>(Targets.All.Where(t => t.InDeviceScripts).Select(t => t.Name));
 
         public static IEnumerable<ExportedFile> Build(IntuneExporter.Ctx ctx)
         {

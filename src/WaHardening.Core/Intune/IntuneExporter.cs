@@ -110,17 +110,13 @@ namespace WaHardening.Core.Intune
 
         // ------------------------------------------------------------ settings catalog
 
-        private static readonly (string Target, string Slug, string What)[] s_windowsCatalogGroups =
-        {
-            (Targets.Edge, "windows-edge", "Windows - Microsoft Edge"),
-            (Targets.Chrome, "windows-chrome", "Windows - Google Chrome"),
-            (Targets.EdgeUpdate, "windows-edge-update", "Windows - Microsoft Edge Update"),
-            (Targets.Windows, "windows-lock", "Windows - screen lock"),
-        };
+        /// <summary>The Windows settings-catalog policies: one per target whose descriptor row names one (Model/Targets.cs).</summary>
+        private static IEnumerable<(string Target, string Slug, string What)> WindowsCatalogGroups =>
+            Targets.All.Where(t => t.WindowsCatalogPolicy != null).Select(t => (t.Name, t.WindowsCatalogPolicy!.Value.Slug, t.WindowsCatalogPolicy!.Value.Title));
 
         private static IEnumerable<ExportedFile> WindowsSettingsCatalog(Ctx ctx)
         {
-            foreach (var (target, slug, what) in s_windowsCatalogGroups)
+            foreach (var (target, slug, what) in WindowsCatalogGroups)
             {
                 // Audit-only settings (enforce: false) are not written by any rendering: a catalog policy would write them.
                 var items = ctx.Settings(s => s.Target == target && s.Enforce && IntuneRendering.Applies(s)).ToList();
@@ -231,7 +227,7 @@ namespace WaHardening.Core.Intune
 
         /// <summary>Whether a settings-catalog policy of a Windows export writes the setting.</summary>
         internal static bool CatalogDelivers(SettingDefinition s) =>
-            s.Enforce && IntuneRendering.Applies(s) && s_windowsCatalogGroups.Any(g => g.Target == s.Target);
+            s.Enforce && IntuneRendering.Applies(s) && Targets.Find(s.Target)?.WindowsCatalogPolicy != null;
 
         /// <summary>Whether the custom OMA-URI profile of a Windows export writes the setting.</summary>
         internal static bool OmaUriDelivers(SettingDefinition s) => s.Enforce && s.Section("intune") == null && s.AppliesOn(Platforms.Windows)
@@ -394,22 +390,21 @@ namespace WaHardening.Core.Intune
 
         private static IEnumerable<ExportedFile> LinuxFiles(Ctx ctx)
         {
-            foreach (var target in new[] { Targets.Chromium, Targets.Chrome, Targets.Edge })
+            foreach (var row in Targets.OfFamily(TargetFamily.ChromiumBrowser).Where(t => t.LinuxOwnedFile != null))
             {
-                var items = ctx.DeviceSettings(s => s.Target == target && s.AppliesOn(Platforms.Linux)).ToList();
+                var items = ctx.DeviceSettings(s => s.Target == row.Name && s.AppliesOn(Platforms.Linux)).ToList();
                 if (items.Count == 0) continue;
                 var doc = new JsonObject();
                 foreach (var (_, s) in items) doc.Set(s.Name, JsonObject.Clone(s.Expected));
-                var dir = SettingLocations.LinuxManagedPolicyDirectories[target];
-                yield return new ExportedFile($"linux/{target.ToLowerInvariant()}/{SettingLocations.OwnedPolicyFileName}", ExportKinds.LinuxPolicy, "linux",
-                    $"{target} managed policies (copy to {dir}/)", ctx.Marker("linux-" + target.ToLowerInvariant()), items.Select(i => i.Control.Id), Json(doc), null);
+                yield return new ExportedFile($"linux/{row.Slug}/{row.LinuxOwnedFileName}", ExportKinds.LinuxPolicy, "linux",
+                    $"{row.Name} managed policies (copy to {row.LinuxPolicyFolder}/)", ctx.Marker("linux-" + row.Slug), items.Select(i => i.Control.Id), Json(doc), null);
             }
             var ff = ctx.DeviceSettings(s => s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux)).ToList();
             if (ff.Count > 0)
             {
                 var policies = NestDotted(ff.Select(i => i.Setting));
                 yield return new ExportedFile("linux/firefox/policies.json", ExportKinds.LinuxPolicy, "linux",
-                    $"Firefox policies (merge into {SettingLocations.FirefoxLinuxPolicyFile})", ctx.Marker("linux-firefox"),
+                    $"Firefox policies (merge into {Targets.Get(Targets.Firefox).LinuxOwnedFile})", ctx.Marker("linux-firefox"),
                     ff.Select(i => i.Control.Id), Json(new JsonObject().Set("policies", policies)), null);
             }
             var gnome = ctx.DeviceSettings(s => s.Target == Targets.Gnome && s.AppliesOn(Platforms.Linux)).ToList();
@@ -424,7 +419,7 @@ namespace WaHardening.Core.Intune
                     if (DconfProvider.WantsLock(s)) locks.Append('/').Append(s.Name).Append('\n');
                 }
                 var ids = gnome.Select(i => i.Control.Id).ToList();
-                yield return new ExportedFile("linux/dconf/local.d/90-wa-hardening", ExportKinds.DconfKeyfile, "linux",
+                yield return new ExportedFile("linux/dconf/local.d/" + Targets.Get(Targets.Gnome).LinuxOwnedFileName, ExportKinds.DconfKeyfile, "linux",
                     $"GNOME defaults (copy to {DconfProvider.OwnKeyfile}, then run 'dconf update')", ctx.Marker("linux-dconf"), ids, Text(kf.Write()), null);
                 yield return new ExportedFile("linux/dconf/local.d/locks/wa-hardening", ExportKinds.DconfKeyfile, "linux",
                     $"GNOME locks (copy to {DconfProvider.OwnLocks})", ctx.Marker("linux-dconf-locks"), ids, Text(locks.ToString()), null);

@@ -27,12 +27,10 @@ namespace WaHardening.Core.Intune
         /// <summary>Apple's payload type for managed preferences of any domain.</summary>
         public const string ManagedPreferences = "com.apple.ManagedClient.preferences";
 
-        private static readonly (string Target, string Slug, string What)[] s_browsers =
-        {
-            (Targets.Chrome, "chrome", "Google Chrome"),
-            (Targets.Edge, "edge", "Microsoft Edge"),
-            (Targets.Firefox, "firefox", "Firefox"),
-        };
+        // One profile per browser with a macOS preference domain (Model/Targets.cs).
+        private static IEnumerable<(string Target, string Slug, string What)> Browsers =>
+            Targets.All.Where(t => t.MacPreferenceDomain != null && (t.Family == TargetFamily.ChromiumBrowser || t.Family == TargetFamily.Firefox))
+                .Select(t => (t.Name, t.Slug, t.DisplayName));
 
         public static IEnumerable<ExportedFile> Build(IntuneExporter.Ctx ctx)
         {
@@ -51,7 +49,7 @@ namespace WaHardening.Core.Intune
                 yield return File(ctx, user ? "screen-lock-user" : "screen-lock", user ? "macOS screen lock (user)" : "macOS screen lock",
                     scope.Key, scope.Select(i => i.Control.Id), payloads);
             }
-            foreach (var (target, slug, what) in s_browsers)
+            foreach (var (target, slug, what) in Browsers)
             {
                 var items = ctx.Settings(s => s.Target == target && s.AppliesOn(Platforms.MacOS)).ToList();
                 if (items.Count == 0) continue;
@@ -68,7 +66,7 @@ namespace WaHardening.Core.Intune
                     keys = new JsonObject();
                     foreach (var (_, s) in items) keys.Set(s.Name, JsonObject.Clone(s.Expected));
                 }
-                var domain = SettingLocations.MacPreferenceDomains[target];
+                var domain = Targets.Get(target).MacPreferenceDomain!;
                 var forced = new JsonArray(new JsonValue[] { new JsonObject().Set("mcx_preference_settings", keys) });
                 var content = new JsonObject().Set(domain, new JsonObject().Set("Forced", forced));
                 yield return File(ctx, slug, what + " policies", "System", items.Select(i => i.Control.Id),

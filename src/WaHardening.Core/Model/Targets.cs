@@ -19,32 +19,92 @@ namespace WaHardening.Core.Model
             All.FirstOrDefault(p => string.Equals(p, name, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>What kind of program a target is: how its settings are stored and which code paths serve it.</summary>
+    public enum TargetFamily
+    {
+        /// <summary>A Chromium-based browser: one policy namespace; JSON files in a managed folder on Linux, a policy key on
+        /// Windows, a managed preference domain on macOS.</summary>
+        ChromiumBrowser,
+        /// <summary>Firefox: policies.json on Linux, a policy key with dotted paths as subkeys on Windows, a preference domain on macOS.</summary>
+        Firefox,
+        /// <summary>A browser updater (Windows policy key only).</summary>
+        Updater,
+        /// <summary>A setting of the operating system itself (registry values, dconf, configuration profile payloads, APT).</summary>
+        OperatingSystem,
+        /// <summary>An Intune compliance policy: nothing to read or write on a device.</summary>
+        Compliance,
+        /// <summary>Advice for people; never enforced.</summary>
+        Guidance,
+    }
+
     /// <summary>
-    /// A target is the program or subsystem that reads a setting: a browser, an updater, the OS
-    /// lock, a device compliance policy. The table says where it runs and which per-setting fields
-    /// the baseline must give for it (everything else is derived from the target's conventions,
-    /// e.g. a Chrome policy's registry key and Linux JSON file).
+    /// A target is the program or subsystem that reads a setting: a browser, an updater, the OS lock, a device compliance
+    /// policy. This is its one descriptor row: where it runs, which per-setting fields the baseline must give for it, and
+    /// every location it reads on each platform. Providers (audit/enforce), renderers, the GPO/Intune/macOS/Linux exports,
+    /// the device scripts and the generated docs all read these fields; none keeps its own copy (docs/ARCHITECTURE.md,
+    /// "Targets"). Adding a Chromium-based browser is one row (and its baseline settings).
     /// </summary>
     public sealed class TargetInfo
     {
-        public TargetInfo(string name, string description, string[] platforms, string[] requiredFields, string? vendorPolicyRoot = null)
+        public TargetInfo(string name, string description, TargetFamily family, string[] platforms, string[]? requiredFields = null)
         {
-            Name = name; Description = description; Platforms = platforms; RequiredFields = requiredFields;
-            WindowsPolicyKey = vendorPolicyRoot;
+            Name = name; Description = description; Family = family; Platforms = platforms;
+            RequiredFields = requiredFields ?? Array.Empty<string>();
         }
 
         public string Name { get; }
         public string Description { get; }
+        public TargetFamily Family { get; }
         public IReadOnlyList<string> Platforms { get; }
 
         /// <summary>Setting fields that must be present for this target (beyond the common ones).</summary>
         public IReadOnlyList<string> RequiredFields { get; }
 
-        /// <summary>HKLM key (without hive) under which the target reads its policies on Windows, if fixed.</summary>
-        public string? WindowsPolicyKey { get; }
+        /// <summary>The product's name in titles ("Google Chrome"); the target name when not set.</summary>
+        public string DisplayName { get => _display ?? Name; internal set => _display = value; }
+        private string? _display;
+
+        /// <summary>Lower-case name used in export paths and markers ("chrome" → linux/chrome/…, macos/chrome.mobileconfig).</summary>
+        public string Slug => Name.ToLowerInvariant();
+
+        // ---- Windows
+
+        /// <summary>HKLM key (without hive, spelled as the vendor's ADMX spells it) under which the target reads its policies.</summary>
+        public string? WindowsPolicyKey { get; internal set; }
+
+        /// <summary>The executable the installer registers under HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths
+        /// (presence check on Windows; learn.microsoft.com/windows/win32/shell/app-registration).</summary>
+        public string? WindowsAppPathsExe { get; internal set; }
+
+        /// <summary>The Windows settings-catalog policy that carries the target's catalog settings: file slug and title
+        /// (windows/settings-catalog/&lt;slug&gt;.json); null when the catalog has none of its settings.</summary>
+        public (string Slug, string Title)? WindowsCatalogPolicy { get; internal set; }
+
+        /// <summary>True when the Windows device scripts (custom compliance, remediation) judge/write its HKLM settings.</summary>
+        public bool InDeviceScripts { get; internal set; }
+
+        // ---- Linux
+
+        /// <summary>The folder the target reads its policies from on Linux (Chromium family: the managed-policy folder, every
+        /// *.json in it; Firefox: the folder of policies.json; GNOME: dconf's keyfile folder of the local database).</summary>
+        public string? LinuxPolicyFolder { get; internal set; }
+
+        /// <summary>The file this module owns (writes) in <see cref="LinuxPolicyFolder"/>.</summary>
+        public string? LinuxOwnedFileName { get; internal set; }
+
+        /// <summary>The full path of the owned Linux file.</summary>
+        public string? LinuxOwnedFile => LinuxPolicyFolder == null || LinuxOwnedFileName == null ? null : LinuxPolicyFolder + "/" + LinuxOwnedFileName;
+
+        /// <summary>Where the program's binary is installed on Linux (any one present means installed).</summary>
+        public IReadOnlyList<string> LinuxBinaries { get; internal set; } = Array.Empty<string>();
+
+        // ---- macOS
+
+        /// <summary>The managed preference domain the browser reads on macOS (delivered as a configuration profile).</summary>
+        public string? MacPreferenceDomain { get; internal set; }
 
         /// <summary>True for Chromium-family browsers: one policy namespace, JSON files on Linux, registry on Windows.</summary>
-        public bool IsChromiumFamily => Name == Targets.Chrome || Name == Targets.Chromium || Name == Targets.Edge;
+        public bool IsChromiumFamily => Family == TargetFamily.ChromiumBrowser;
 
         public override string ToString() => Name;
     }
@@ -68,32 +128,80 @@ namespace WaHardening.Core.Model
         /// <summary>Advice for people (phone-side steps); never enforced, always reported Advisory.</summary>
         public const string Guidance = "Guidance";
 
+        private static readonly string[] s_desktop = { Platforms.Windows, Platforms.Linux, Platforms.MacOS };
+
+        // Sources: Linux managed-policy folders from Chromium's "Linux quick start" (chromium.org/administrators/linux-quick-start)
+        // and Microsoft's "Configure Microsoft Edge on Linux" (learn.microsoft.com/deployedge/configure-microsoft-edge-on-linux),
+        // checked on Debian for Chromium (DESIGN.md); Firefox's /etc/firefox/policies/policies.json (mozilla/policy-templates
+        // README, checked with Debian's firefox-esr); binaries as the Debian/vendor packages install them; Windows policy keys
+        // as the vendors' ADMX files spell them; macOS domains from the vendors' policy documentation.
         private static readonly TargetInfo[] s_all =
         {
-            new TargetInfo(Chrome, "Google Chrome policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Google\Chrome"),
-            new TargetInfo(Chromium, "Chromium policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Chromium"),
-            new TargetInfo(Edge, "Microsoft Edge policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Microsoft\Edge"),
-            new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS }, Array.Empty<string>(), @"Software\Policies\Mozilla\Firefox"),
-            new TargetInfo(GoogleUpdate, "Google Update (Chrome's updater) policies", new[] { Platforms.Windows }, Array.Empty<string>(), @"Software\Policies\Google\Update"),
-            new TargetInfo(EdgeUpdate, "Microsoft Edge Update policies", new[] { Platforms.Windows }, Array.Empty<string>(), @"Software\Policies\Microsoft\EdgeUpdate"),
-            new TargetInfo(Windows, "Windows policy registry values", new[] { Platforms.Windows }, new[] { "registry" }),
-            new TargetInfo(Gnome, "GNOME settings through dconf (system database, locked keys)", new[] { Platforms.Linux }, new[] { "dconf" }),
-            new TargetInfo(MacOS, "macOS configuration profile payloads", new[] { Platforms.MacOS }, new[] { "macos" }),
-            new TargetInfo(Apt, "Debian/Ubuntu unattended upgrades (APT configuration)", new[] { Platforms.Linux }, Array.Empty<string>()),
-            new TargetInfo(IOS, "iOS/iPadOS through Intune compliance", new[] { Platforms.IOS }, new[] { "compliance" }),
-            new TargetInfo(Android, "Android through Intune compliance", new[] { Platforms.Android }, new[] { "compliance" }),
-            new TargetInfo(WindowsCompliance, "Windows device compliance in Intune (a tenant policy, not a local setting)", new[] { Platforms.Windows }, new[] { "compliance" }),
-            new TargetInfo(MacOSCompliance, "macOS device compliance in Intune (a tenant policy, not a local setting)", new[] { Platforms.MacOS }, new[] { "compliance" }),
-            new TargetInfo(Guidance, "Advice for users and admins that no endpoint setting can enforce", Platforms.All.ToArray(), Array.Empty<string>()),
+            new TargetInfo(Chrome, "Google Chrome policies", TargetFamily.ChromiumBrowser, s_desktop)
+            {
+                DisplayName = "Google Chrome", WindowsPolicyKey = @"Software\Policies\Google\Chrome", WindowsAppPathsExe = "chrome.exe",
+                WindowsCatalogPolicy = ("windows-chrome", "Windows - Google Chrome"), InDeviceScripts = true,
+                LinuxPolicyFolder = "/etc/opt/chrome/policies/managed", LinuxOwnedFileName = OwnedPolicyFileName,
+                LinuxBinaries = new[] { "/opt/google/chrome/chrome" }, MacPreferenceDomain = "com.google.Chrome",
+            },
+            new TargetInfo(Chromium, "Chromium policies", TargetFamily.ChromiumBrowser, s_desktop)
+            {
+                WindowsPolicyKey = @"Software\Policies\Chromium",
+                LinuxPolicyFolder = "/etc/chromium/policies/managed", LinuxOwnedFileName = OwnedPolicyFileName,
+                LinuxBinaries = new[] { "/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser" },
+                MacPreferenceDomain = "org.chromium.Chromium",
+            },
+            new TargetInfo(Edge, "Microsoft Edge policies", TargetFamily.ChromiumBrowser, s_desktop)
+            {
+                DisplayName = "Microsoft Edge", WindowsPolicyKey = @"Software\Policies\Microsoft\Edge", WindowsAppPathsExe = "msedge.exe",
+                WindowsCatalogPolicy = ("windows-edge", "Windows - Microsoft Edge"), InDeviceScripts = true,
+                LinuxPolicyFolder = "/etc/opt/microsoft/edge/policies/managed", LinuxOwnedFileName = OwnedPolicyFileName,
+                LinuxBinaries = new[] { "/opt/microsoft/msedge/msedge" }, MacPreferenceDomain = "com.microsoft.Edge",
+            },
+            new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", TargetFamily.Firefox, s_desktop)
+            {
+                DisplayName = "Firefox", WindowsPolicyKey = @"Software\Policies\Mozilla\Firefox", WindowsAppPathsExe = "firefox.exe", InDeviceScripts = true,
+                LinuxPolicyFolder = "/etc/firefox/policies", LinuxOwnedFileName = "policies.json",
+                LinuxBinaries = new[] { "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox" },
+                MacPreferenceDomain = "org.mozilla.firefox",
+            },
+            new TargetInfo(GoogleUpdate, "Google Update (Chrome's updater) policies", TargetFamily.Updater, new[] { Platforms.Windows })
+            { WindowsPolicyKey = @"Software\Policies\Google\Update", InDeviceScripts = true },
+            new TargetInfo(EdgeUpdate, "Microsoft Edge Update policies", TargetFamily.Updater, new[] { Platforms.Windows })
+            {
+                WindowsPolicyKey = @"Software\Policies\Microsoft\EdgeUpdate", InDeviceScripts = true,
+                WindowsCatalogPolicy = ("windows-edge-update", "Windows - Microsoft Edge Update"),
+            },
+            new TargetInfo(Windows, "Windows policy registry values", TargetFamily.OperatingSystem, new[] { Platforms.Windows }, new[] { "registry" })
+            { WindowsCatalogPolicy = ("windows-lock", "Windows - screen lock"), InDeviceScripts = true },
+            // dconf's local database: keyfiles in name order, a later file overriding an earlier one (checked with `dconf compile`).
+            new TargetInfo(Gnome, "GNOME settings through dconf (system database, locked keys)", TargetFamily.OperatingSystem, new[] { Platforms.Linux }, new[] { "dconf" })
+            { LinuxPolicyFolder = "/etc/dconf/db/local.d", LinuxOwnedFileName = "90-wa-hardening", LinuxBinaries = new[] { "/usr/bin/dconf" } },
+            new TargetInfo(MacOS, "macOS configuration profile payloads", TargetFamily.OperatingSystem, new[] { Platforms.MacOS }, new[] { "macos" }),
+            new TargetInfo(Apt, "Debian/Ubuntu unattended upgrades (APT configuration)", TargetFamily.OperatingSystem, new[] { Platforms.Linux })
+            { LinuxPolicyFolder = "/etc/apt/apt.conf.d", LinuxBinaries = new[] { "/usr/bin/apt-get" } },
+            new TargetInfo(IOS, "iOS/iPadOS through Intune compliance", TargetFamily.Compliance, new[] { Platforms.IOS }, new[] { "compliance" }),
+            new TargetInfo(Android, "Android through Intune compliance", TargetFamily.Compliance, new[] { Platforms.Android }, new[] { "compliance" }),
+            new TargetInfo(WindowsCompliance, "Windows device compliance in Intune (a tenant policy, not a local setting)", TargetFamily.Compliance, new[] { Platforms.Windows }, new[] { "compliance" }),
+            new TargetInfo(MacOSCompliance, "macOS device compliance in Intune (a tenant policy, not a local setting)", TargetFamily.Compliance, new[] { Platforms.MacOS }, new[] { "compliance" }),
+            new TargetInfo(Guidance, "Advice for users and admins that no endpoint setting can enforce", TargetFamily.Guidance, Platforms.All.ToArray()),
         };
+
+        /// <summary>The file this module owns in a Chromium-family browser's Linux managed-policy folder.</summary>
+        public const string OwnedPolicyFileName = "wa-hardening.json";
 
         public static IReadOnlyList<TargetInfo> All => s_all;
 
+        /// <summary>The targets of one family, in table order.</summary>
+        public static IEnumerable<TargetInfo> OfFamily(TargetFamily family) => s_all.Where(t => t.Family == family);
+
         /// <summary>Targets that exist only as Intune compliance policies: nothing to read or write on a device.</summary>
-        public static bool IsIntuneComplianceOnly(string name) =>
-            name == IOS || name == Android || name == WindowsCompliance || name == MacOSCompliance;
+        public static bool IsIntuneComplianceOnly(string name) => Find(name)?.Family == TargetFamily.Compliance;
 
         public static TargetInfo? Find(string name) =>
             s_all.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>The row of a target the code names (a constant above): never null.</summary>
+        public static TargetInfo Get(string name) => Find(name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, "not a target");
     }
 }

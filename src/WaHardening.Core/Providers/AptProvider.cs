@@ -18,7 +18,7 @@ namespace WaHardening.Core.Providers
     /// </summary>
     public sealed class AptProvider : ISettingProvider
     {
-        public const string PartsDir = "/etc/apt/apt.conf.d";
+        public static readonly string PartsDir = Targets.Get(Targets.Apt).LinuxPolicyFolder!;
         public const string MainFile = "/etc/apt/apt.conf";
         private static readonly Regex s_partName = SafeRegex.Create(@"\A[A-Za-z0-9_.-]+\z");
 
@@ -28,7 +28,7 @@ namespace WaHardening.Core.Providers
 
         public bool IsPresent(string target, ProviderContext ctx, out string reason)
         {
-            if (FileHelpers.Exists(ctx, "/usr/bin/apt-get")) { reason = "APT is installed"; return true; }
+            if (Targets.Get(Targets.Apt).LinuxBinaries.FirstOrDefault(b => FileHelpers.Exists(ctx, b)) is string bin) { reason = $"APT is installed ({bin})"; return true; }
             reason = "APT is not installed (no /usr/bin/apt-get)";
             return false;
         }

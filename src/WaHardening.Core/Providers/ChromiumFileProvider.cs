@@ -19,38 +19,29 @@ namespace WaHardening.Core.Providers
     /// </summary>
     public sealed class ChromiumFileProvider : ISettingProvider
     {
-        public const string OwnFileName = "wa-hardening.json";
-
-        private sealed class Browser
-        {
-            public Browser(string dir, params string[] binaries) { Dir = dir; Binaries = binaries; }
-            public string Dir { get; }
-            public string[] Binaries { get; }
-        }
-
-        private static readonly Dictionary<string, Browser> s_browsers = new Dictionary<string, Browser>(StringComparer.OrdinalIgnoreCase)
-        {
-            // Paths: Chrome/Chromium "Linux quick start" (chromium.org/administrators/linux-quick-start), Edge on Linux
-            // (learn.microsoft.com/deployedge/configure-microsoft-edge-on-linux); binaries as installed by the Debian/vendor packages.
-            [Targets.Chromium] = new Browser("/etc/chromium/policies/managed", "/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser"),
-            [Targets.Chrome] = new Browser("/etc/opt/chrome/policies/managed", "/opt/google/chrome/chrome"),
-            [Targets.Edge] = new Browser("/etc/opt/microsoft/edge/policies/managed", "/opt/microsoft/msedge/msedge"),
-        };
+        /// <summary>The file this module owns in each managed folder (<see cref="Targets.OwnedPolicyFileName"/>).</summary>
+        public const string OwnFileName = Targets.OwnedPolicyFileName;
 
         public string Name => "ChromiumJson";
 
-        public bool Serves(string target, string platform) => platform == Platforms.Linux && s_browsers.ContainsKey(target);
+        // Folders and binaries are the target's descriptor row (Model/Targets.cs): every Chromium-family browser with a Linux folder.
+        private static TargetInfo? Row(string target) =>
+            Targets.Find(target) is TargetInfo t && t.Family == TargetFamily.ChromiumBrowser && t.LinuxPolicyFolder != null ? t : null;
 
-        public static string ManagedDirectory(string target) => s_browsers[target].Dir;
+        public bool Serves(string target, string platform) => platform == Platforms.Linux && Row(target) != null;
+
+        public static string ManagedDirectory(string target) => Row(target)?.LinuxPolicyFolder
+            ?? throw new ArgumentOutOfRangeException(nameof(target), target, "not a Chromium-family browser with a Linux policy folder");
         public static string OwnFile(string target) => ManagedDirectory(target) + "/" + OwnFileName;
 
         public bool IsPresent(string target, ProviderContext ctx, out string reason)
         {
-            var b = s_browsers[target];
-            var bin = b.Binaries.FirstOrDefault(x => FileHelpers.Exists(ctx, x));
+            var b = Row(target)!;
+            var dir = b.LinuxPolicyFolder!;
+            var bin = b.LinuxBinaries.FirstOrDefault(x => FileHelpers.Exists(ctx, x));
             if (bin != null) { reason = $"{target} is installed ({bin})"; return true; }
-            if (FileHelpers.DirExists(ctx, b.Dir)) { reason = $"{b.Dir} exists"; return true; }
-            reason = $"{target} is not installed (no {string.Join(", ", b.Binaries)} and no {b.Dir})";
+            if (FileHelpers.DirExists(ctx, dir)) { reason = $"{dir} exists"; return true; }
+            reason = $"{target} is not installed (no {string.Join(", ", b.LinuxBinaries)} and no {dir})";
             return false;
         }
 

@@ -22,10 +22,11 @@ namespace WaHardening.Core.Providers
     /// </summary>
     public sealed class DconfProvider : ISettingProvider
     {
-        public const string KeyfileDir = "/etc/dconf/db/local.d";
-        public const string OwnKeyfile = KeyfileDir + "/90-wa-hardening";
-        public const string LocksDir = KeyfileDir + "/locks";
-        public const string OwnLocks = LocksDir + "/wa-hardening";
+        // The keyfile folder and the module's keyfile are the GNOME row of Model/Targets.cs.
+        public static readonly string KeyfileDir = Targets.Get(Targets.Gnome).LinuxPolicyFolder!;
+        public static readonly string OwnKeyfile = Targets.Get(Targets.Gnome).LinuxOwnedFile!;
+        public static readonly string LocksDir = KeyfileDir + "/locks";
+        public static readonly string OwnLocks = LocksDir + "/wa-hardening";
         public const string Profile = "/etc/dconf/profile/user";
         public const string Database = "/etc/dconf/db/local";
         public const string ProfileLine = "system-db:local";

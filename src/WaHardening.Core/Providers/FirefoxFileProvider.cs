@@ -20,9 +20,10 @@ namespace WaHardening.Core.Providers
     /// </summary>
     public sealed class FirefoxFileProvider : ISettingProvider
     {
-        public const string PolicyFile = "/etc/firefox/policies/policies.json";
-        private static readonly string[] s_binaries =
-            { "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox" };
+        private static readonly TargetInfo s_row = Targets.Get(Targets.Firefox);
+
+        /// <summary>/etc/firefox/policies/policies.json (the Firefox row of Model/Targets.cs).</summary>
+        public static readonly string PolicyFile = s_row.LinuxOwnedFile!;
 
         public string Name => "FirefoxJson";
         public bool Serves(string target, string platform) => platform == Platforms.Linux && target == Targets.Firefox;
@@ -30,10 +31,10 @@ namespace WaHardening.Core.Providers
 
         public bool IsPresent(string target, ProviderContext ctx, out string reason)
         {
-            var bin = s_binaries.FirstOrDefault(x => FileHelpers.Exists(ctx, x));
+            var bin = s_row.LinuxBinaries.FirstOrDefault(x => FileHelpers.Exists(ctx, x));
             if (bin != null) { reason = $"Firefox is installed ({bin})"; return true; }
-            if (FileHelpers.DirExists(ctx, "/etc/firefox/policies")) { reason = "/etc/firefox/policies exists"; return true; }
-            reason = $"Firefox is not installed (no {string.Join(", ", s_binaries)} and no /etc/firefox/policies)";
+            if (FileHelpers.DirExists(ctx, s_row.LinuxPolicyFolder!)) { reason = $"{s_row.LinuxPolicyFolder} exists"; return true; }
+            reason = $"Firefox is not installed (no {string.Join(", ", s_row.LinuxBinaries)} and no {s_row.LinuxPolicyFolder})";
             return false;
         }
 

@@ -34,12 +34,6 @@ namespace WaHardening.Core.Providers
                 ? $"No registry is used with -Root ('{ctx.Root}' redirects files only), so the registry-based targets cannot be read or written."
                 : "There is no Windows registry on this computer.");
 
-        // App Paths entries the browsers' installers register (learn.microsoft.com/windows/win32/shell/app-registration).
-        private static readonly Dictionary<string, string> s_appPaths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            [Targets.Chrome] = "chrome.exe", [Targets.Edge] = "msedge.exe", [Targets.Firefox] = "firefox.exe",
-        };
-
         public bool IsPresent(string target, ProviderContext ctx, out string reason)
         {
             var reg = Reg(ctx);
@@ -52,7 +46,8 @@ namespace WaHardening.Core.Providers
                 reason = ok ? "Google Update is installed" : "Google Update is not installed";
                 return ok;
             }
-            if (s_appPaths.TryGetValue(target, out var exe))
+            // App Paths entries the browsers' installers register (the row's WindowsAppPathsExe, Model/Targets.cs).
+            if (Targets.Find(target)?.WindowsAppPathsExe is string exe)
             {
                 var key = @"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\" + exe;
                 var ok = reg.KeyExists("HKLM", key);

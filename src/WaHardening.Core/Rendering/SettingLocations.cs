@@ -19,34 +19,13 @@ namespace WaHardening.Core.Rendering
     }
 
     /// <summary>
-    /// The fixed places each target reads its settings from (the Linux files are the ones
-    /// DESIGN.md records as checked on Debian), and a description of every location of a setting.
+    /// A description of every location of a setting, read from the target's descriptor row (Model/Targets.cs) and the
+    /// providers' own file names, so what it says is what the providers read and write (SettingLocationsTests holds the two equal).
     /// </summary>
     public static class SettingLocations
     {
         /// <summary>The file this module owns in a Chromium-family browser's Linux managed-policy folder.</summary>
-        public const string OwnedPolicyFileName = "wa-hardening.json";
-
-        public static readonly IReadOnlyDictionary<string, string> LinuxManagedPolicyDirectories = new Dictionary<string, string>
-        {
-            [Targets.Chromium] = "/etc/chromium/policies/managed",
-            [Targets.Chrome] = "/etc/opt/chrome/policies/managed",
-            [Targets.Edge] = "/etc/opt/microsoft/edge/policies/managed",
-        };
-
-        public const string FirefoxLinuxPolicyFile = "/etc/firefox/policies/policies.json";
-        public const string DconfKeyfile = "/etc/dconf/db/local.d/50-wa-hardening";
-        public const string DconfLocksFile = "/etc/dconf/db/local.d/locks/wa-hardening";
-        public const string AptConfigDirectory = "/etc/apt/apt.conf.d";
-
-        /// <summary>macOS preference domains of the browsers (managed preferences / configuration profiles).</summary>
-        public static readonly IReadOnlyDictionary<string, string> MacPreferenceDomains = new Dictionary<string, string>
-        {
-            [Targets.Chrome] = "com.google.Chrome",
-            [Targets.Chromium] = "org.chromium.Chromium",
-            [Targets.Edge] = "com.microsoft.Edge",
-            [Targets.Firefox] = "org.mozilla.firefox",
-        };
+        public const string OwnedPolicyFileName = Targets.OwnedPolicyFileName;
 
         /// <summary>For dconf keys "org/gnome/desktop/session/idle-delay": the keyfile section and key.</summary>
         public static (string Section, string Key) SplitDconfKey(string name)
@@ -62,18 +41,18 @@ namespace WaHardening.Core.Rendering
             if (s.Platforms != null)
                 yield return new SettingLocation(string.Join(", ", info.Platforms.Where(p => !s.AppliesOn(p))), "Not read",
                     $"{s.Name} exists on {string.Join(", ", s.Platforms)} only: {s.Elsewhere}");
-            if (LinuxManagedPolicyDirectories.TryGetValue(s.Target, out var dir) && s.AppliesOn(Platforms.Linux))
-                yield return new SettingLocation(Platforms.Linux, "Managed policy JSON", $"{dir}/{OwnedPolicyFileName} → \"{s.Name}\"");
-            if (s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux))
-                yield return new SettingLocation(Platforms.Linux, "policies.json", $"{FirefoxLinuxPolicyFile} → {FirefoxPolicy.Display(s)}" + (FirefoxPolicy.IsPreference(s) ? $" = {{\"Value\": …, \"Status\": \"{FirefoxPolicy.Status(s)}\"}}" : ""));
+            if (info.Family == TargetFamily.ChromiumBrowser && info.LinuxOwnedFile != null && s.AppliesOn(Platforms.Linux))
+                yield return new SettingLocation(Platforms.Linux, "Managed policy JSON", $"{info.LinuxOwnedFile} → \"{s.Name}\"");
+            if (info.Family == TargetFamily.Firefox && info.LinuxOwnedFile != null && s.AppliesOn(Platforms.Linux))
+                yield return new SettingLocation(Platforms.Linux, "policies.json", $"{info.LinuxOwnedFile} → {FirefoxPolicy.Display(s)}" + (FirefoxPolicy.IsPreference(s) ? $" = {{\"Value\": …, \"Status\": \"{FirefoxPolicy.Status(s)}\"}}" : ""));
             if (s.Target == Targets.Gnome)
             {
                 var (section, key) = SplitDconfKey(s.Name);
                 var type = (s.Section("dconf")?["type"] as JsonString)?.Value;
-                yield return new SettingLocation(Platforms.Linux, "dconf", $"{DconfKeyfile} [{section}] {key} ({type}), locked in {DconfLocksFile}");
+                yield return new SettingLocation(Platforms.Linux, "dconf", $"{Providers.DconfProvider.OwnKeyfile} [{section}] {key} ({type}), locked in {Providers.DconfProvider.OwnLocks}");
             }
             if (s.Target == Targets.Apt)
-                yield return new SettingLocation(Platforms.Linux, "APT", $"{AptConfigDirectory}/{(s.Section("apt")?["file"] as JsonString)?.Value ?? "*"}: {s.Name}");
+                yield return new SettingLocation(Platforms.Linux, "APT", $"{info.LinuxPolicyFolder}/{(s.Section("apt")?["file"] as JsonString)?.Value ?? "*"}: {s.Name}");
             if (info.Platforms.Contains(Platforms.Windows) && RegistryRendering.Applies(s))
             {
                 var r = RegistryRendering.Render(s);
@@ -82,7 +61,7 @@ namespace WaHardening.Core.Rendering
                     : r.JsonMember != null ? $@"{r.Hive}\{r.Key}\{r.ValueName} ({RegistrySetting.KindName(r.Kind)} JSON) → ""{r.JsonMember}"""
                     : $@"{r.Hive}\{r.Key}\{r.ValueName} ({RegistrySetting.KindName(r.Kind)})");
             }
-            if (MacPreferenceDomains.TryGetValue(s.Target, out var domain) && s.AppliesOn(Platforms.MacOS))
+            if (info.MacPreferenceDomain is string domain && s.AppliesOn(Platforms.MacOS))
                 yield return new SettingLocation(Platforms.MacOS, "Configuration profile", $"{domain} → {(s.Target == Targets.Firefox ? string.Join("/", FirefoxPolicy.Path(s)) : s.Name.Replace('.', '/'))}");
             if (s.Section("macos") is JsonObject mac)
                 yield return new SettingLocation(Platforms.MacOS, "Configuration profile",
