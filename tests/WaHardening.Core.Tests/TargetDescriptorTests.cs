@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using WaHardening.Core.Enforcement;
+using WaHardening.Core.Evaluation;
 using WaHardening.Core.Intune;
 using WaHardening.Core.Json;
 using WaHardening.Core.Model;
@@ -32,7 +33,10 @@ namespace WaHardening.Core.Tests
         {
             using var s = new Scratch();
             foreach (var row in Targets.All.Where(t => t.Platforms.Contains(Platforms.Linux) && t.LinuxBinaries.Count > 0))
-                s.Touch(row.LinuxBinaries[0]);   // every target present
+            {
+                s.Touch(row.LinuxBinaries[0]);   // every target present, with every installation (package, snap, …)
+                foreach (var install in row.LinuxInstalls) s.Touch(install.Binaries[0]);
+            }
             var controls = Default.ControlsFor(profile).Where(c => !c.Advisory).ToList();
             var e = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()));
             using (EnforcementLock.Acquire(e.Context, TimeSpan.FromSeconds(30)))
@@ -119,6 +123,44 @@ namespace WaHardening.Core.Tests
             foreach (var row in Targets.All.Where(t => !t.InDeviceScripts && t.WindowsPolicyKey != null))
                 Assert.DoesNotMatch("Setting = 'WA_[A-Z]+_[0-9]+_" + row.Name + "_", discovery);
             Assert.Matches("Setting = 'WA_[A-Z]+_[0-9]+_Edge_", discovery);
+        }
+
+        /// <summary>A snap Chromium reads /etc/chromium-browser/policies/managed, Debian's package /etc/chromium/policies/managed:
+        /// each installation present is written, and the audit is compliant only when every one gets the setting.</summary>
+        [Fact]
+        public void Every_present_linux_installation_of_a_browser_is_written_and_audited()
+        {
+            var controls = Default.ControlsFor("Standard").Where(c => c.Id == "WA-SESSION-01").ToList();
+            var chromium = Targets.Get(Targets.Chromium);
+            Assert.True(chromium.LinuxInstalls.Count >= 2);
+            var deb = chromium.LinuxInstalls[0];
+            var snap = chromium.LinuxInstalls.Single(i => i.Kind == "snap");
+
+            using (var s = new Scratch())
+            {
+                s.Touch(deb.Binaries[0]);
+                var e = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()));
+                using (EnforcementLock.Acquire(e.Context, TimeSpan.FromSeconds(30))) e.Apply(e.Plan(controls), null, out _);
+                Assert.True(s.Exists(deb.PolicyFolder + "/" + Targets.OwnedPolicyFileName));
+                Assert.False(Directory.Exists(s.P(snap.PolicyFolder)), "no snap installed: its folder is not created");
+            }
+            using (var s = new Scratch())
+            {
+                s.Touch(deb.Binaries[0]);
+                s.Touch(snap.Binaries[0]);
+                var e = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()));
+                Assert.Equal(ComplianceStatus.NonCompliant, e.Test(controls).Single(r => r.Target == Targets.Chromium).Status);
+                using (EnforcementLock.Acquire(e.Context, TimeSpan.FromSeconds(30))) e.Apply(e.Plan(controls), null, out _);
+                Assert.Equal(s.Read(deb.PolicyFolder + "/" + Targets.OwnedPolicyFileName), s.Read(snap.PolicyFolder + "/" + Targets.OwnedPolicyFileName));
+                var fresh = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()));
+                Assert.Equal(ComplianceStatus.Compliant, fresh.Test(controls).Single(r => r.Target == Targets.Chromium).Status);
+
+                // Only the snap's folder loses the setting: the audit names that folder.
+                File.Delete(s.P(snap.PolicyFolder + "/" + Targets.OwnedPolicyFileName));
+                var after = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner())).Test(controls).Single(r => r.Target == Targets.Chromium);
+                Assert.Equal(ComplianceStatus.NonCompliant, after.Status);
+                Assert.Contains(after.Settings, x => x.Location != null && x.Location.StartsWith(snap.PolicyFolder, StringComparison.Ordinal));
+            }
         }
     }
 }

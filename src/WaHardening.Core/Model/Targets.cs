@@ -38,6 +38,22 @@ namespace WaHardening.Core.Model
     }
 
     /// <summary>
+    /// One way a program is installed on Linux (a distribution or vendor package, a snap, a flatpak) and the policy folder
+    /// that installation reads. Installations that share a folder are one entry.
+    /// </summary>
+    public sealed class LinuxInstall
+    {
+        public LinuxInstall(string kind, string policyFolder, params string[] binaries) { Kind = kind; PolicyFolder = policyFolder; Binaries = binaries; }
+
+        /// <summary>"package", "snap", "flatpak" or a combination ("package, snap").</summary>
+        public string Kind { get; }
+        public string PolicyFolder { get; }
+        /// <summary>Any one of these present means this installation is there.</summary>
+        public IReadOnlyList<string> Binaries { get; }
+        public override string ToString() => $"{Kind}: {PolicyFolder}";
+    }
+
+    /// <summary>
     /// A target is the program or subsystem that reads a setting: a browser, an updater, the OS lock, a device compliance
     /// policy. This is its one descriptor row: where it runs, which per-setting fields the baseline must give for it, and
     /// every location it reads on each platform. Providers (audit/enforce), renderers, the GPO/Intune/macOS/Linux exports,
@@ -86,8 +102,14 @@ namespace WaHardening.Core.Model
         // ---- Linux
 
         /// <summary>The folder the target reads its policies from on Linux (Chromium family: the managed-policy folder, every
-        /// *.json in it; Firefox: the folder of policies.json; GNOME: dconf's keyfile folder of the local database).</summary>
-        public string? LinuxPolicyFolder { get; internal set; }
+        /// *.json in it; Firefox: the folder of policies.json; GNOME: dconf's keyfile folder of the local database): the first
+        /// installation's, or the one folder of a target without <see cref="LinuxInstalls"/>.</summary>
+        public string? LinuxPolicyFolder { get => _folder ?? (LinuxInstalls.Count > 0 ? LinuxInstalls[0].PolicyFolder : null); internal set => _folder = value; }
+        private string? _folder;
+
+        /// <summary>The installations of a browser on Linux, each with the policy folder it reads (package, snap, flatpak).
+        /// The providers audit and write every installation present (binary or folder found), the first when none is.</summary>
+        public IReadOnlyList<LinuxInstall> LinuxInstalls { get; internal set; } = Array.Empty<LinuxInstall>();
 
         /// <summary>The file this module owns (writes) in <see cref="LinuxPolicyFolder"/>.</summary>
         public string? LinuxOwnedFileName { get; internal set; }
@@ -95,8 +117,9 @@ namespace WaHardening.Core.Model
         /// <summary>The full path of the owned Linux file.</summary>
         public string? LinuxOwnedFile => LinuxPolicyFolder == null || LinuxOwnedFileName == null ? null : LinuxPolicyFolder + "/" + LinuxOwnedFileName;
 
-        /// <summary>Where the program's binary is installed on Linux (any one present means installed).</summary>
-        public IReadOnlyList<string> LinuxBinaries { get; internal set; } = Array.Empty<string>();
+        /// <summary>Where the program's binary is installed on Linux (any one present means installed): every installation's.</summary>
+        public IReadOnlyList<string> LinuxBinaries { get => _binaries ?? LinuxInstalls.SelectMany(i => i.Binaries).ToArray(); internal set => _binaries = value; }
+        private IReadOnlyList<string>? _binaries;
 
         // ---- macOS
 
@@ -129,6 +152,7 @@ namespace WaHardening.Core.Model
         public const string Guidance = "Guidance";
 
         private static readonly string[] s_desktop = { Platforms.Windows, Platforms.Linux, Platforms.MacOS };
+        private const string FlatpakBin = "/var/lib/flatpak/exports/bin/";
 
         // Sources: Linux managed-policy folders from Chromium's "Linux quick start" (chromium.org/administrators/linux-quick-start)
         // and Microsoft's "Configure Microsoft Edge on Linux" (learn.microsoft.com/deployedge/configure-microsoft-edge-on-linux),
@@ -141,28 +165,37 @@ namespace WaHardening.Core.Model
             {
                 DisplayName = "Google Chrome", WindowsPolicyKey = @"Software\Policies\Google\Chrome", WindowsAppPathsExe = "chrome.exe",
                 WindowsCatalogPolicy = ("windows-chrome", "Windows - Google Chrome"), InDeviceScripts = true,
-                LinuxPolicyFolder = "/etc/opt/chrome/policies/managed", LinuxOwnedFileName = OwnedPolicyFileName,
-                LinuxBinaries = new[] { "/opt/google/chrome/chrome" }, MacPreferenceDomain = "com.google.Chrome",
+                // The com.google.Chrome flatpak links the host's /etc/opt/chrome/policies into its sandbox (its launcher).
+                LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/opt/chrome/policies/managed", "/opt/google/chrome/chrome", FlatpakBin + "com.google.Chrome") },
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.google.Chrome",
             },
             new TargetInfo(Chromium, "Chromium policies", TargetFamily.ChromiumBrowser, s_desktop)
             {
                 WindowsPolicyKey = @"Software\Policies\Chromium",
-                LinuxPolicyFolder = "/etc/chromium/policies/managed", LinuxOwnedFileName = OwnedPolicyFileName,
-                LinuxBinaries = new[] { "/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser" },
-                MacPreferenceDomain = "org.chromium.Chromium",
+                // Debian's package reads /etc/chromium; the chromium snap reads /etc/chromium-browser/policies/managed through
+                // its etc-chromium-browser-policies plug (docs/research/targets.md).
+                LinuxInstalls = new[]
+                {
+                    new LinuxInstall("package", "/etc/chromium/policies/managed", "/usr/bin/chromium", "/usr/lib/chromium/chromium"),
+                    new LinuxInstall("snap", "/etc/chromium-browser/policies/managed", "/snap/bin/chromium"),
+                },
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "org.chromium.Chromium",
             },
             new TargetInfo(Edge, "Microsoft Edge policies", TargetFamily.ChromiumBrowser, s_desktop)
             {
                 DisplayName = "Microsoft Edge", WindowsPolicyKey = @"Software\Policies\Microsoft\Edge", WindowsAppPathsExe = "msedge.exe",
                 WindowsCatalogPolicy = ("windows-edge", "Windows - Microsoft Edge"), InDeviceScripts = true,
-                LinuxPolicyFolder = "/etc/opt/microsoft/edge/policies/managed", LinuxOwnedFileName = OwnedPolicyFileName,
-                LinuxBinaries = new[] { "/opt/microsoft/msedge/msedge" }, MacPreferenceDomain = "com.microsoft.Edge",
+                LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/opt/microsoft/edge/policies/managed", "/opt/microsoft/msedge/msedge", FlatpakBin + "com.microsoft.Edge") },
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.microsoft.Edge",
             },
             new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", TargetFamily.Firefox, s_desktop)
             {
                 DisplayName = "Firefox", WindowsPolicyKey = @"Software\Policies\Mozilla\Firefox", WindowsAppPathsExe = "firefox.exe", InDeviceScripts = true,
-                LinuxPolicyFolder = "/etc/firefox/policies", LinuxOwnedFileName = "policies.json",
-                LinuxBinaries = new[] { "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox" },
+                // The firefox snap reads /etc/firefox/policies too (its etc-firefox plug). The org.mozilla.firefox flatpak reads
+                // its systemconfig extension instead (docs/research/targets.md): not served yet (docs/ARCHITECTURE.md, Targets).
+                LinuxInstalls = new[] { new LinuxInstall("package, snap", "/etc/firefox/policies",
+                    "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox", "/snap/bin/firefox") },
+                LinuxOwnedFileName = "policies.json",
                 MacPreferenceDomain = "org.mozilla.firefox",
             },
             new TargetInfo(GoogleUpdate, "Google Update (Chrome's updater) policies", TargetFamily.Updater, new[] { Platforms.Windows })

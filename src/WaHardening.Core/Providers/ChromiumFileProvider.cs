@@ -15,7 +15,9 @@ namespace WaHardening.Core.Providers
     /// and never touches the others; the audit reads them all and names the file the effective value
     /// came from. A foreign file that is not valid JSON is an error (the browser would silently
     /// ignore the policies in it).
-    /// Presence: the browser binary, or the managed policy folder (someone already manages it).
+    /// Every installation of the browser present (Model/Targets.cs, LinuxInstalls: Debian's package, the snap, …) has its
+    /// own folder and is audited and written; a setting complies only when every one of them gets it.
+    /// Presence: a browser binary, or a managed policy folder (someone already manages it).
     /// </summary>
     public sealed class ChromiumFileProvider : ISettingProvider
     {
@@ -30,28 +32,45 @@ namespace WaHardening.Core.Providers
 
         public bool Serves(string target, string platform) => platform == Platforms.Linux && Row(target) != null;
 
+        /// <summary>The first installation's managed folder (the browser's usual package).</summary>
         public static string ManagedDirectory(string target) => Row(target)?.LinuxPolicyFolder
             ?? throw new ArgumentOutOfRangeException(nameof(target), target, "not a Chromium-family browser with a Linux policy folder");
         public static string OwnFile(string target) => ManagedDirectory(target) + "/" + OwnFileName;
 
+        /// <summary>
+        /// The managed folders of the installations present (a binary of the installation, or its folder, exists), in row
+        /// order; the first installation's when none is. A snap Chromium reads another folder than Debian's package, so each
+        /// present installation is audited and written.
+        /// </summary>
+        internal static IReadOnlyList<string> Folders(string target, ProviderContext ctx)
+        {
+            var row = Row(target)!;
+            var present = row.LinuxInstalls
+                .Where(i => i.Binaries.Any(b => FileHelpers.Exists(ctx, b)) || FileHelpers.DirExists(ctx, i.PolicyFolder))
+                .Select(i => i.PolicyFolder).Distinct(StringComparer.Ordinal).ToList();
+            return present.Count > 0 ? present : new[] { row.LinuxPolicyFolder! };
+        }
+
         public bool IsPresent(string target, ProviderContext ctx, out string reason)
         {
             var b = Row(target)!;
-            var dir = b.LinuxPolicyFolder!;
-            var bin = b.LinuxBinaries.FirstOrDefault(x => FileHelpers.Exists(ctx, x));
-            if (bin != null) { reason = $"{target} is installed ({bin})"; return true; }
-            if (FileHelpers.DirExists(ctx, dir)) { reason = $"{dir} exists"; return true; }
-            reason = $"{target} is not installed (no {string.Join(", ", b.LinuxBinaries)} and no {dir})";
+            foreach (var i in b.LinuxInstalls)
+            {
+                var bin = i.Binaries.FirstOrDefault(x => FileHelpers.Exists(ctx, x));
+                if (bin != null) { reason = $"{target} is installed ({bin})"; return true; }
+                if (FileHelpers.DirExists(ctx, i.PolicyFolder)) { reason = $"{i.PolicyFolder} exists"; return true; }
+            }
+            reason = $"{target} is not installed (no {string.Join(", ", b.LinuxBinaries)} and no {string.Join(", ", b.LinuxInstalls.Select(i => i.PolicyFolder))})";
             return false;
         }
 
         public bool CanWrite(string target) => true;
 
         /// <summary>Every policy file of the folder, parsed, in the browser's order.</summary>
-        private static List<(string Path, JsonObject Policies)> Load(string target, ProviderContext ctx)
+        private static List<(string Path, JsonObject Policies)> Load(string target, string folder, ProviderContext ctx)
         {
             var list = new List<(string, JsonObject)>();
-            foreach (var f in FileHelpers.Files(ctx, ManagedDirectory(target)))
+            foreach (var f in FileHelpers.Files(ctx, folder))
             {
                 var own = f.EndsWith("/" + OwnFileName, StringComparison.Ordinal);
                 var v = FileHelpers.ParseJson(ctx, f, own ? "PolicyFileInvalid" : "ForeignPolicyFileInvalid",
@@ -65,23 +84,35 @@ namespace WaHardening.Core.Providers
             return list;
         }
 
+        /// <summary>
+        /// The effective value in each present installation's folder; when they differ, the first that does not comply is
+        /// the result (a setting is compliant only when every installation on the machine gets it).
+        /// </summary>
         public ReadResult Read(SettingDefinition s, ProviderContext ctx)
         {
-            var own = OwnFile(s.Target);
-            JsonValue? value = null;
-            string? from = null;
-            foreach (var (path, policies) in Load(s.Target, ctx))
-                if (policies.TryGet(s.Name, out var v)) { value = v; from = path; }
-            return new ReadResult(value, $"{own}: {s.Name}", from != null && from != own ? from : null);
+            ReadResult? first = null;
+            foreach (var folder in Folders(s.Target, ctx))
+            {
+                var own = folder + "/" + OwnFileName;
+                JsonValue? value = null;
+                string? from = null;
+                foreach (var (path, policies) in Load(s.Target, folder, ctx))
+                    if (policies.TryGet(s.Name, out var v)) { value = v; from = path; }
+                var r = new ReadResult(value, $"{own}: {s.Name}", from != null && from != own ? from : null);
+                first ??= r;
+                if (!Evaluation.ValueComparer.Judge(s, value).Compliant) return r;
+            }
+            return first!;
         }
 
         public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx)
         {
             var plan = new ProviderPlan();
             foreach (var g in items.GroupBy(i => i.Setting.Target, StringComparer.OrdinalIgnoreCase))
+            foreach (var folder in Folders(g.Key, ctx))
             {
-                var own = OwnFile(g.Key);
-                Load(g.Key, ctx); // every file must parse before anything is written
+                var own = folder + "/" + OwnFileName;
+                Load(g.Key, folder, ctx); // every file must parse before anything is written
                 var existing = FileHelpers.ReadBytes(ctx, own);
                 var doc = existing != null ? ((JsonObject)FileHelpers.ParseJson(ctx, own, "PolicyFileInvalid", $"The {g.Key} policy file", JsonParseOptions.Chromium, owned: true)).DeepClone() : new JsonObject();
                 foreach (var i in g) doc.Set(i.Setting.Name, i.Desired);

@@ -42,7 +42,9 @@ namespace WaHardening.Core.Rendering
                 yield return new SettingLocation(string.Join(", ", info.Platforms.Where(p => !s.AppliesOn(p))), "Not read",
                     $"{s.Name} exists on {string.Join(", ", s.Platforms)} only: {s.Elsewhere}");
             if (info.Family == TargetFamily.ChromiumBrowser && info.LinuxOwnedFile != null && s.AppliesOn(Platforms.Linux))
-                yield return new SettingLocation(Platforms.Linux, "Managed policy JSON", $"{info.LinuxOwnedFile} → \"{s.Name}\"");
+                foreach (var install in info.LinuxInstalls)
+                    yield return new SettingLocation(Platforms.Linux, info.LinuxInstalls.Count > 1 ? $"Managed policy JSON ({install.Kind})" : "Managed policy JSON",
+                        $"{install.PolicyFolder}/{info.LinuxOwnedFileName} → \"{s.Name}\"");
             if (info.Family == TargetFamily.Firefox && info.LinuxOwnedFile != null && s.AppliesOn(Platforms.Linux))
                 yield return new SettingLocation(Platforms.Linux, "policies.json", $"{info.LinuxOwnedFile} → {FirefoxPolicy.Display(s)}" + (FirefoxPolicy.IsPreference(s) ? $" = {{\"Value\": …, \"Status\": \"{FirefoxPolicy.Status(s)}\"}}" : ""));
             if (s.Target == Targets.Gnome)
