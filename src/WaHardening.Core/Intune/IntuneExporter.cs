@@ -45,10 +45,10 @@ namespace WaHardening.Core.Intune
             if (wanted.Contains(Platforms.MacOS))
             {
                 files.AddRange(MacSettingsCatalog(ctx));
-                files.AddRange(MobileConfig.Build(ctx));
+                files.AddRange(Export.MobileConfig.Build(ctx));
             }
             files.AddRange(Compliance(ctx, wanted, files));
-            if (wanted.Contains(Platforms.Linux)) files.AddRange(LinuxFiles(ctx));
+            if (wanted.Contains(Platforms.Linux)) files.AddRange(Export.LinuxFiles.Build(ctx));
             var used = new HashSet<string>(files.SelectMany(f => f.Controls), StringComparer.Ordinal);
             var parameters = baseline.ParameterValues
                 .Where(kv => ctx.DeviceControls.Any(c => used.Contains(c.Id) && c.ParameterNames.Contains(kv.Key)))
@@ -383,49 +383,6 @@ namespace WaHardening.Core.Intune
                 yield return new ExportedFile(file, ExportKinds.CompliancePolicy,
                     ManifestPlatform[platform], ctx.Name(what), marker, controls.Select(c => c.Id), Json(body),
                     new GraphTarget(api, "deviceManagement/deviceCompliancePolicies", odata, true, bindings));
-            }
-        }
-
-        // ------------------------------------------------------------ Linux
-
-        private static IEnumerable<ExportedFile> LinuxFiles(Ctx ctx)
-        {
-            foreach (var row in Targets.OfFamily(TargetFamily.ChromiumBrowser).Where(t => t.LinuxOwnedFile != null))
-            {
-                var items = ctx.DeviceSettings(s => s.Target == row.Name && s.AppliesOn(Platforms.Linux)).ToList();
-                if (items.Count == 0) continue;
-                var doc = new JsonObject();
-                foreach (var (_, s) in items) doc.Set(s.Name, JsonObject.Clone(s.Expected));
-                yield return new ExportedFile($"linux/{row.Slug}/{row.LinuxOwnedFileName}", ExportKinds.LinuxPolicy, "linux",
-                    $"{row.Name} managed policies (copy to {row.LinuxPolicyFolder}/)", ctx.Marker("linux-" + row.Slug), items.Select(i => i.Control.Id), Json(doc), null);
-            }
-            var ff = ctx.DeviceSettings(s => s.Target == Targets.Firefox && s.AppliesOn(Platforms.Linux)).ToList();
-            if (ff.Count > 0)
-            {
-                var policies = NestDotted(ff.Select(i => i.Setting));
-                yield return new ExportedFile("linux/firefox/policies.json", ExportKinds.LinuxPolicy, "linux",
-                    $"Firefox policies (merge into {Targets.Get(Targets.Firefox).LinuxOwnedFile})", ctx.Marker("linux-firefox"),
-                    ff.Select(i => i.Control.Id), Json(new JsonObject().Set("policies", policies)), null);
-            }
-            var gnome = ctx.DeviceSettings(s => s.Target == Targets.Gnome && s.AppliesOn(Platforms.Linux)).ToList();
-            if (gnome.Count > 0)
-            {
-                var kf = new DconfProvider.Keyfile();
-                var locks = new StringBuilder();
-                foreach (var (_, s) in gnome)
-                {
-                    var (group, key) = SettingLocations.SplitDconfKey(s.Name);
-                    kf.Group(group).Add(new KeyValuePair<string, string>(key, DconfProvider.Format(DconfProvider.GType(s), s.Expected)));
-                    if (DconfProvider.WantsLock(s)) locks.Append('/').Append(s.Name).Append('\n');
-                }
-                var ids = gnome.Select(i => i.Control.Id).ToList();
-                yield return new ExportedFile("linux/dconf/local.d/" + Targets.Get(Targets.Gnome).LinuxOwnedFileName, ExportKinds.DconfKeyfile, "linux",
-                    $"GNOME defaults (copy to {DconfProvider.OwnKeyfile}, then run 'dconf update')", ctx.Marker("linux-dconf"), ids, Text(kf.Write()), null);
-                yield return new ExportedFile("linux/dconf/local.d/locks/wa-hardening", ExportKinds.DconfKeyfile, "linux",
-                    $"GNOME locks (copy to {DconfProvider.OwnLocks})", ctx.Marker("linux-dconf-locks"), ids, Text(locks.ToString()), null);
-                yield return new ExportedFile("linux/dconf/profile/user", ExportKinds.DconfKeyfile, "linux",
-                    $"dconf profile naming the system database (merge into {DconfProvider.Profile})", ctx.Marker("linux-dconf-profile"), ids,
-                    Text("user-db:user\n" + DconfProvider.ProfileLine + "\n"), null);
             }
         }
 

@@ -4,11 +4,12 @@ using System.Linq;
 using System.Security;
 using System.Text;
 using WaHardening.Core.GroupPolicy;
+using WaHardening.Core.Intune;
 using WaHardening.Core.Json;
 using WaHardening.Core.Model;
 using WaHardening.Core.Rendering;
 
-namespace WaHardening.Core.Intune
+namespace WaHardening.Core.Export
 {
     /// <summary>
     /// macOS configuration profiles (.mobileconfig, XML property lists): the screen-saver lock payloads and the
