@@ -41,6 +41,11 @@ Describe 'Merge-WaComplianceReport on hostile folders' {
         $script:Dir = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
         $null = New-Item -ItemType Directory -Path $Dir
     }
+    AfterEach {
+        # Symlink loops and FIFOs must not outlive the test: PowerShell's recursive removal of TestDrive would walk the
+        # loops (it grew a test run to 20 GB). rm -rf removes links without following them.
+        & /bin/rm -rf -- $Dir
+    }
 
     It 'skips a FIFO named *.json as not a regular file (typed error), and finishes' {
         New-Report (Join-Path $Dir 'a.json') 'PC-A'
