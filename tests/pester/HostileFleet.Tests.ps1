@@ -25,7 +25,7 @@ BeforeAll {
             $async = $ps.BeginInvoke()
             if (-not $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60))) {
                 # Release a reader stuck in open(2) on a FIFO (the defect) so the runspace can end.
-                foreach ($f in $Fifos) { try { [IO.File]::OpenWrite($f).Dispose() } catch { } }
+                foreach ($f in $Fifos) { try { [IO.File]::Open($f, 'Open', 'ReadWrite').Dispose() } catch { } }   # read-write: never waits (Linux)
                 $stuck = $true   # a thread stuck in the file system cannot be waited for: stop, do not dispose
                 $null = $ps.BeginStop($null, $null)
                 throw 'Merge-WaComplianceReport did not finish within 60 s (it hangs)'
