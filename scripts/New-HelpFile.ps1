@@ -170,7 +170,19 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
 $w.WriteEndElement()
 $w.Close()
 
-if ($AboutPath -and (Test-Path $AboutPath)) { Copy-Item $AboutPath $outDir }
+if ($AboutPath -and (Test-Path $AboutPath)) {
+    # The ErrorId list comes from the one catalog (WaHardening.Core.ErrorIds), put where the topic says {ErrorIds}.
+    $list = ([WaHardening.Core.ErrorIds]::Descriptions.GetEnumerator() | ForEach-Object {
+        $words = ($_.Value -split ' '); $lines = @(); $line = ''
+        foreach ($word in $words) {
+            if (($line + ' ' + $word).Length -gt 88) { $lines += $line; $line = $word } else { $line = ($line + ' ' + $word).Trim() }
+        }
+        $lines += $line
+        "    $($_.Key)`n" + (($lines | ForEach-Object { "        $_" }) -join "`n")
+    }) -join "`n"
+    $about = (Get-Content -Raw $AboutPath).Replace('    {ErrorIds}', $list)
+    [System.IO.File]::WriteAllText((Join-Path $outDir (Split-Path -Leaf $AboutPath)), $about, [System.Text.UTF8Encoding]::new($false))
+}
 if ($missing.Count) {
     Write-Warning ("Help text missing:`n  " + ($missing -join "`n  "))
 }

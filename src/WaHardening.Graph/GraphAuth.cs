@@ -62,7 +62,7 @@ namespace WaHardening.Graph
         /// <summary>Microsoft Graph Command Line Tools, the public client Microsoft documents for admin sign-in to Graph.</summary>
         private const string DefaultPublicClient = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
-        private static WaHardeningException Missing(string what) => new WaHardeningException("GraphConnectionIncomplete", WaErrorCategory.InvalidArgument,
+        private static WaHardeningException Missing(string what) => new WaHardeningException(ErrorIds.GraphConnectionIncomplete, WaErrorCategory.InvalidArgument,
             $"The Graph connection needs {what}.", what);
 
         /// <summary>A bearer token given by the caller. Sent over https only (or to a loopback address, as in tests).</summary>
@@ -76,9 +76,9 @@ namespace WaHardening.Graph
             {
                 var uri = request.URI;
                 if (!string.Equals(uri.Host, _endpoint.Host, StringComparison.OrdinalIgnoreCase))
-                    throw new WaHardeningException("GraphHostNotAllowed", WaErrorCategory.PermissionDenied, $"The access token is only sent to {_endpoint.Host}, not {uri.Host}.", uri.Host);
+                    throw new WaHardeningException(ErrorIds.GraphHostNotAllowed, WaErrorCategory.PermissionDenied, $"The access token is only sent to {_endpoint.Host}, not {uri.Host}.", uri.Host);
                 if (uri.Scheme != "https" && !uri.IsLoopback)
-                    throw new WaHardeningException("GraphHttpsRequired", WaErrorCategory.PermissionDenied, $"The access token is only sent over https ({uri.Scheme}://{uri.Host} refused).", uri.Host);
+                    throw new WaHardeningException(ErrorIds.GraphHttpsRequired, WaErrorCategory.PermissionDenied, $"The access token is only sent over https ({uri.Scheme}://{uri.Host} refused).", uri.Host);
                 request.Headers.Add("Authorization", "Bearer " + _token);
                 return Task.CompletedTask;
             }

@@ -104,16 +104,16 @@ namespace WaHardening.Graph
             }
             catch (Exception e) when (e is HttpRequestException || e is IOException)
             {
-                throw new GraphRequestException("GraphUnreachable", $"Graph at {_root} cannot be reached: {e.Message}", 0, "Graph cannot be reached: " + e.Message, _root.ToString(), e);
+                throw new GraphRequestException(ErrorIds.GraphUnreachable, $"Graph at {_root} cannot be reached: {e.Message}", 0, "Graph cannot be reached: " + e.Message, _root.ToString(), e);
             }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
             {
-                throw new GraphRequestException("GraphUnreachable", $"Graph at {_root} did not answer in time.", 0, "Graph did not answer in time", _root.ToString(), e);
+                throw new GraphRequestException(ErrorIds.GraphUnreachable, $"Graph at {_root} did not answer in time.", 0, "Graph did not answer in time", _root.ToString(), e);
             }
         }
 
         private static GraphRequestException Failed(string method, string url, int status, string reason, string after, Exception inner) =>
-            new GraphRequestException("GraphRequestFailed", $"Graph {method} {Redact(url)} failed ({status}){after}: {reason}", status, $"{status} {reason}{after}", url, inner);
+            new GraphRequestException(ErrorIds.GraphRequestFailed, $"Graph {method} {Redact(url)} failed ({status}){after}: {reason}", status, $"{status} {reason}{after}", url, inner);
 
         /// <summary>Graph's "code: message" from the text of the SDK's retry exception ("HTTP request failed with status code: X.{body}").</summary>
         private static string GraphReason(string text)

@@ -136,9 +136,9 @@ namespace WaHardening.Graph
             {
                 var (type, name) = ((string, string))r.Tag!;
                 var found = ((r.Response as JsonObject)?["value"] as JsonArray)?.Items.OfType<JsonObject>().ToList() ?? new List<JsonObject>();
-                if (!r.Ok) throw new WaHardeningException("GraphGroupLookupFailed", WaErrorCategory.ConnectionError, $"Looking up the group '{name}' failed: {r.Error}", name);
+                if (!r.Ok) throw new WaHardeningException(ErrorIds.GraphGroupLookupFailed, WaErrorCategory.ConnectionError, $"Looking up the group '{name}' failed: {r.Error}", name);
                 if (found.Count != 1)
-                    throw new WaHardeningException(found.Count == 0 ? "GraphGroupNotFound" : "GraphGroupAmbiguous", WaErrorCategory.ObjectNotFound,
+                    throw new WaHardeningException(found.Count == 0 ? ErrorIds.GraphGroupNotFound : ErrorIds.GraphGroupAmbiguous, WaErrorCategory.ObjectNotFound,
                         found.Count == 0 ? $"No group is named '{name}'; give its id or exact display name. Nothing was sent." : $"{found.Count} groups are named '{name}'; give the group id. Nothing was sent.", name);
                 result.Add((type, ((JsonString)found[0]["id"]!).Value));
             }

@@ -67,7 +67,7 @@ namespace WaHardening.Commands
             if (_input.Count > 0)
             {
                 if (Parameter != null || Path != null || Profile != null)
-                    throw new WaHardeningException("PipelineWithBaselineOptions", WaErrorCategory.InvalidArgument,
+                    throw new WaHardeningException(ErrorIds.PipelineWithBaselineOptions, WaErrorCategory.InvalidArgument,
                         "Controls came from the pipeline: choose the baseline, profile and parameters on Get-WaBaseline instead of -Path/-Profile/-Parameter.");
                 controls = _input;
                 var names = _input.SelectMany(c => c.Profiles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();

@@ -106,7 +106,7 @@ namespace WaHardening.Commands
             while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50)) Drain(log); // Wait() would throw an AggregateException
             Drain(log);
             try { return task.GetAwaiter().GetResult(); }
-            catch (OperationCanceledException) { throw new WaHardeningException("GraphCancelled", WaErrorCategory.InvalidOperation, "Stopped."); }
+            catch (OperationCanceledException) { throw new WaHardeningException(ErrorIds.GraphCancelled, WaErrorCategory.InvalidOperation, "Stopped."); }
         }
 
         private void Drain(QueuedGraphLog log)

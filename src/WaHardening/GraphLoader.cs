@@ -35,7 +35,7 @@ namespace WaHardening.Commands
                 var folder = Folder;
                 var graphDll = Path.Combine(folder, "WaHardening.Graph.dll");
                 if (!File.Exists(graphDll))
-                    throw new WaHardeningException("GraphNotInstalled", WaErrorCategory.ResourceUnavailable,
+                    throw new WaHardeningException(ErrorIds.GraphNotInstalled, WaErrorCategory.ResourceUnavailable,
                         $"The Graph part of the module is missing ({graphDll}); reinstall the module.", graphDll);
                 Assembly asm;
                 if (IsCore)
@@ -65,7 +65,7 @@ namespace WaHardening.Commands
             {
                 if (e.InnerException is WaHardeningException w) throw w;
                 if (e.InnerException is AggregateException a && a.InnerException is WaHardeningException aw) throw aw;
-                throw new WaHardeningException("GraphFailed", WaErrorCategory.InvalidOperation, "Graph: " + e.InnerException.Message, null, e.InnerException);
+                throw new WaHardeningException(ErrorIds.GraphFailed, WaErrorCategory.InvalidOperation, "Graph: " + e.InnerException.Message, null, e.InnerException);
             }
         }
     }

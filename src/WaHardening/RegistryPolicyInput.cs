@@ -39,7 +39,7 @@ namespace WaHardening.Commands
                 data = Base(o.Properties["Data"]?.Value);
             }
             if (key == null || name == null)
-                throw new WaHardeningException("RegistryPolicyEntryInvalid", WaErrorCategory.InvalidArgument,
+                throw new WaHardeningException(ErrorIds.RegistryPolicyEntryInvalid, WaErrorCategory.InvalidArgument,
                     $"Input '{input}' is not a Registry.pol entry: it needs Key and ValueName (and Type, Data).", input);
             var kind = ParseKind(type);
             return PolEntry.Create(key, name, kind, Normalize(kind, data));
@@ -62,7 +62,7 @@ namespace WaHardening.Commands
                     if (string.Equals(s, "REG_NONE", StringComparison.OrdinalIgnoreCase)) return RegistryKind.None;
                     break;
             }
-            throw new WaHardeningException("RegistryTypeInvalid", WaErrorCategory.InvalidArgument,
+            throw new WaHardeningException(ErrorIds.RegistryTypeInvalid, WaErrorCategory.InvalidArgument,
                 $"'{type}' is not a registry type (String, ExpandString, Binary, DWord, DWordBigEndian, MultiString, QWord, None or REG_*).", type);
         }
 

@@ -48,4 +48,13 @@ Describe 'about_WaHardening' {
             $text | Should -Match $concept
         }
     }
+
+    It 'lists every ErrorId of the catalog with its description' {
+        $text = Get-Help about_WaHardening | Out-String
+        $text | Should -Not -Match '\{ErrorIds\}'
+        foreach ($e in [WaHardening.Core.ErrorIds]::Descriptions.GetEnumerator()) {
+            $text | Should -Match ('(?m)^\s*' + $e.Key + '\s*$') -Because "$($e.Key) is an ErrorId"
+            $text | Should -Match ([regex]::Escape(($e.Value -split ' ')[0..2] -join ' '))
+        }
+    }
 }

@@ -100,12 +100,12 @@ namespace WaHardening.Core.Enforcement
         public static BackupDocument Load(string path)
         {
             if (!File.Exists(path))
-                throw new WaHardeningException("BackupNotFound", WaErrorCategory.ObjectNotFound, $"The backup file '{path}' does not exist.", path);
+                throw new WaHardeningException(ErrorIds.BackupNotFound, WaErrorCategory.ObjectNotFound, $"The backup file '{path}' does not exist.", path);
             JsonValue root;
             try { root = JsonParser.ParseFile(path); }
             catch (JsonParseException e)
             {
-                throw new WaHardeningException("BackupInvalid", WaErrorCategory.InvalidData,
+                throw new WaHardeningException(ErrorIds.BackupInvalid, WaErrorCategory.InvalidData,
                     $"The backup file '{path}' is not valid JSON (line {e.Line}, column {e.Column}: {e.Reason}); nothing was restored.", path, e);
             }
             catch (IOException e) { throw Invalid(path, $"cannot be read: {e.Message}"); }
@@ -203,7 +203,7 @@ namespace WaHardening.Core.Enforcement
             : throw Invalid(path, $"{where}.{name} must be a user or group number");
 
         private static WaHardeningException Invalid(string path, string what) =>
-            new WaHardeningException("BackupInvalid", WaErrorCategory.InvalidData, $"The backup file '{path}' {what}; nothing was restored.", path);
+            new WaHardeningException(ErrorIds.BackupInvalid, WaErrorCategory.InvalidData, $"The backup file '{path}' {what}; nothing was restored.", path);
 
         private static string Str(JsonObject o, string name, string path, string? where = null) =>
             o[name] is JsonString s ? s.Value : throw Invalid(path, $"{(where == null ? "" : where + ".")}{name} must be a string");

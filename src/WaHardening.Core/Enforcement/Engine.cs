@@ -306,7 +306,7 @@ namespace WaHardening.Core.Enforcement
             try { doc.Save(written, ownFolder: backupPath == null); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new WaHardeningException("BackupWriteFailed", WaErrorCategory.WriteError,
+                throw new WaHardeningException(ErrorIds.BackupWriteFailed, WaErrorCategory.WriteError,
                     $"Cannot write the backup '{written}': {e.Message}. Nothing was changed.", written, e);
             }
             ApplyWithRollback(ops.ToList(), captured, post, $"the backup is at {written}");
@@ -327,7 +327,7 @@ namespace WaHardening.Core.Enforcement
             // roll the restore back and report a rollback failure for a backup that was simply not valid.
             var unknown = backup.PostActions.Where(a => !Providers.Any(p => p.Name == a.Provider)).ToList();
             if (unknown.Count > 0)
-                throw new WaHardeningException("BackupInvalid", WaErrorCategory.InvalidData,
+                throw new WaHardeningException(ErrorIds.BackupInvalid, WaErrorCategory.InvalidData,
                     $"The backup '{backupPath}' names post-actions no provider runs: {string.Join(", ", unknown)} (known providers: {string.Join(", ", Providers.Select(p => p.Name))}). Nothing was restored.", backupPath);
             var entries = backup.Entries.Where(e => approve == null || approve(e)).ToList();
             var ops = entries.Select(e => e.RestoreOperation()).ToList();
@@ -343,12 +343,12 @@ namespace WaHardening.Core.Enforcement
         public void CheckBackup(BackupDocument backup, string backupPath)
         {
             if (!ProviderContext.SameRoot(backup.Root, Context.Root))
-                throw new WaHardeningException("BackupRootMismatch", WaErrorCategory.InvalidArgument,
+                throw new WaHardeningException(ErrorIds.BackupRootMismatch, WaErrorCategory.InvalidArgument,
                     $"The backup '{backupPath}' was made for {(backup.Root == null ? "the real system" : $"the root '{backup.Root}'")}, " +
                     $"but this run is for {(Context.Root == null ? "the real system (no -Root)" : $"the root '{Context.Root}'")}; " +
                     (backup.Root == null ? "run Undo-WaHardening without -Root. " : $"pass -Root '{backup.Root}' to restore it there. ") + "Nothing was restored.", backupPath);
             if (backup.Platform != Context.Platform)
-                throw new WaHardeningException("BackupPlatformMismatch", WaErrorCategory.InvalidArgument,
+                throw new WaHardeningException(ErrorIds.BackupPlatformMismatch, WaErrorCategory.InvalidArgument,
                     $"The backup '{backupPath}' was made on {backup.Platform}; this computer runs {Context.Platform}. Nothing was restored.", backupPath);
             foreach (var f in backup.Entries.OfType<FileBackup>())
             {
@@ -407,7 +407,7 @@ namespace WaHardening.Core.Enforcement
                 var msg = $"Writing {failedAt} failed: {e.Message}. " + (rollbackErrors.Count == 0
                     ? $"Every earlier write was rolled back ({note})."
                     : $"Rolling back also failed for: {string.Join("; ", rollbackErrors)} ({note}; use Undo-WaHardening).");
-                throw new WaHardeningException("EnforcementFailed", WaErrorCategory.WriteError, msg, failedAt, e);
+                throw new WaHardeningException(ErrorIds.EnforcementFailed, WaErrorCategory.WriteError, msg, failedAt, e);
             }
         }
 
@@ -415,7 +415,7 @@ namespace WaHardening.Core.Enforcement
         {
             foreach (var a in post)
             {
-                var p = Providers.FirstOrDefault(x => x.Name == a.Provider) ?? throw new WaHardeningException("UnknownPostAction",
+                var p = Providers.FirstOrDefault(x => x.Name == a.Provider) ?? throw new WaHardeningException(ErrorIds.UnknownPostAction,
                     WaErrorCategory.InvalidData, $"No provider '{a.Provider}' for the post-action '{a}'.", a.ToString());
                 Context.Verbose($"Running {a}");
                 p.RunPostAction(a.Name, Context);
@@ -461,7 +461,7 @@ namespace WaHardening.Core.Enforcement
                 }
                 catch (IOException e)
                 {
-                    throw new WaHardeningException("LockTimeout", WaErrorCategory.ResourceUnavailable,
+                    throw new WaHardeningException(ErrorIds.LockTimeout, WaErrorCategory.ResourceUnavailable,
                         $"Another WaHardening run holds the lock '{path}' (waited {timeout.TotalSeconds:0} s).", path, e);
                 }
             }

@@ -267,7 +267,7 @@ namespace WaHardening.Core.Enforcement
             RegistryOf(ctx).SetValue(Hive, Key, Name, Value);
         }
 
-        internal static IRegistry RegistryOf(ProviderContext ctx) => ctx.Registry ?? throw new WaHardeningException("RegistryUnavailable",
+        internal static IRegistry RegistryOf(ProviderContext ctx) => ctx.Registry ?? throw new WaHardeningException(ErrorIds.RegistryUnavailable,
             WaErrorCategory.ResourceUnavailable, "There is no Windows registry on this computer.");
     }
 

@@ -45,7 +45,7 @@ namespace WaHardening.Core.Enforcement
 
         public CommandResult Run(string program, IReadOnlyList<string> arguments)
         {
-            var exe = Resolve(program) ?? throw new WaHardeningException("CommandNotFound", WaErrorCategory.ObjectNotFound,
+            var exe = Resolve(program) ?? throw new WaHardeningException(ErrorIds.CommandNotFound, WaErrorCategory.ObjectNotFound,
                 $"The program '{program}' was not found on PATH.", program);
             var psi = new ProcessStartInfo(exe)
             {
@@ -110,7 +110,7 @@ namespace WaHardening.Core.Enforcement
         public string Map(string path)
         {
             if (!IsCanonicalAbsolute(path))
-                throw new WaHardeningException("PathOutsideRoot", WaErrorCategory.InvalidArgument,
+                throw new WaHardeningException(ErrorIds.PathOutsideRoot, WaErrorCategory.InvalidArgument,
                     $"'{path}' is not a canonical absolute path (relative, or with '.', '..' or empty segments); the module only writes to absolute paths of its own. Nothing was changed.", path);
             if (Root == null) return path;
             var rel = path;
@@ -118,7 +118,7 @@ namespace WaHardening.Core.Enforcement
             rel = rel.TrimStart('/', '\\');
             var mapped = Path.GetFullPath(Path.Combine(Root, rel.Replace('/', Path.DirectorySeparatorChar).Replace('\\', Path.DirectorySeparatorChar)));
             if (!IsUnder(mapped, Root))
-                throw new WaHardeningException("PathOutsideRoot", WaErrorCategory.InvalidArgument,
+                throw new WaHardeningException(ErrorIds.PathOutsideRoot, WaErrorCategory.InvalidArgument,
                     $"'{path}' maps to '{mapped}', which is not under the root '{Root}'. Nothing was changed.", path);
             return mapped;
         }
@@ -214,7 +214,7 @@ namespace WaHardening.Core.Enforcement
             catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException) { return null; }
         }
 
-        private static WaHardeningException LinkError(string link, string full) => new WaHardeningException("PathIsLink", WaErrorCategory.PermissionDenied,
+        private static WaHardeningException LinkError(string link, string full) => new WaHardeningException(ErrorIds.PathIsLink, WaErrorCategory.PermissionDenied,
             $"'{link}' is a symbolic link (or another reparse point){(link == full ? "" : $" on the way to '{full}'")}; WaHardening never follows a link at a path it writes, " +
             "deletes or merges (it would act on the link's target instead). Replace it with a real file or folder; nothing was changed.", link);
 
@@ -230,7 +230,7 @@ namespace WaHardening.Core.Enforcement
             var root = Root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
             if (full.Length > root.Length && IsUnder(full, root))
                 return "/" + full.Substring(root.Length + 1).Replace('\\', '/');
-            throw new WaHardeningException("PathOutsideRoot", WaErrorCategory.InvalidArgument,
+            throw new WaHardeningException(ErrorIds.PathOutsideRoot, WaErrorCategory.InvalidArgument,
                 $"'{full}' is not under the root '{Root}'; with a root every path the module writes must lie below it. Nothing was changed.", full);
         }
 

@@ -154,7 +154,7 @@ namespace WaHardening.Core.Export
                     sb.Append(pad).Append(n.TryGetInt64(out _) ? "<integer>" + n.Raw + "</integer>\n" : "<real>" + n.Raw + "</real>\n");
                     break;
                 default:
-                    throw new WaHardeningException("PlistValueUnsupported", WaErrorCategory.InvalidData, "A property list cannot hold a JSON null.", v.ToString());
+                    throw new WaHardeningException(ErrorIds.PlistValueUnsupported, WaErrorCategory.InvalidData, "A property list cannot hold a JSON null.", v.ToString());
             }
         }
     }

@@ -25,7 +25,7 @@ namespace WaHardening.Core.GroupPolicy
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is System.Security.SecurityException)
             {
                 TryDelete(tmp);
-                throw new WaHardeningException(e is UnauthorizedAccessException ? "WriteAccessDenied" : "WriteFailed",
+                throw new WaHardeningException(e is UnauthorizedAccessException ? ErrorIds.WriteAccessDenied : ErrorIds.WriteFailed,
                     e is UnauthorizedAccessException ? WaErrorCategory.PermissionDenied : WaErrorCategory.WriteError,
                     $"Cannot write '{full}': {e.Message} Nothing was changed.", full, e);
             }
@@ -61,7 +61,7 @@ namespace WaHardening.Core.GroupPolicy
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
             {
                 TryDeleteDirectory(stage);
-                throw new WaHardeningException(e is UnauthorizedAccessException ? "WriteAccessDenied" : "WriteFailed",
+                throw new WaHardeningException(e is UnauthorizedAccessException ? ErrorIds.WriteAccessDenied : ErrorIds.WriteFailed,
                     e is UnauthorizedAccessException ? WaErrorCategory.PermissionDenied : WaErrorCategory.WriteError,
                     $"Cannot write '{full}': {e.Message} Nothing was changed.", full, e);
             }

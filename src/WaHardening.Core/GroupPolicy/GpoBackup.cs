@@ -118,7 +118,7 @@ namespace WaHardening.Core.GroupPolicy
             DateTime backupTime, string? comment = null)
         {
             if (string.IsNullOrWhiteSpace(displayName))
-                throw new WaHardeningException("GpoDisplayNameInvalid", WaErrorCategory.InvalidArgument, "The GPO display name is empty.", displayName);
+                throw new WaHardeningException(ErrorIds.GpoDisplayNameInvalid, WaErrorCategory.InvalidArgument, "The GPO display name is empty.", displayName);
             var machinePol = content.Machine.Count > 0 ? RegistryPolicyFile.ToBytes(content.Machine) : null;
             var userPol = content.User.Count > 0 ? RegistryPolicyFile.ToBytes(content.User) : null;
             var inf = content.SecurityOptions.Count > 0 ? GpoContent.GptTmpl(content.SecurityOptions) : null;

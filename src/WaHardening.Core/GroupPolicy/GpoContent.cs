@@ -81,7 +81,7 @@ namespace WaHardening.Core.GroupPolicy
                     if (seen.TryGetValue(id, out var other))
                     {
                         if (other == c.Id + ":" + s) continue;
-                        throw new WaHardeningException("GpoSettingConflict", WaErrorCategory.InvalidData,
+                        throw new WaHardeningException(ErrorIds.GpoSettingConflict, WaErrorCategory.InvalidData,
                             $"{r.Path} is set by both {other} and {c.Id}:{s}; a GPO can hold one value.", r.Path);
                     }
                     seen[id] = c.Id + ":" + s;
@@ -89,7 +89,7 @@ namespace WaHardening.Core.GroupPolicy
                     definitions.Add(s);
                     if (placement == SecurityOptionPlacement.SecurityTemplate && IsSecurityOption(r)) { security.Add(r); continue; }
                     var target = r.Hive == "HKCU" ? user : r.Hive == "HKLM" ? machine
-                        : throw new WaHardeningException("RegistryHiveUnsupported", WaErrorCategory.InvalidData, $"{r.Path}: hive {r.Hive} has no Group Policy half.", r.Path);
+                        : throw new WaHardeningException(ErrorIds.RegistryHiveUnsupported, WaErrorCategory.InvalidData, $"{r.Path}: hive {r.Hive} has no Group Policy half.", r.Path);
                     if (r.JsonMember != null)
                     {
                         // One record for the shared JSON value (Firefox's Preferences), every member merged into it in order.
@@ -118,7 +118,7 @@ namespace WaHardening.Core.GroupPolicy
             foreach (var s in securityOptions)
             {
                 if (s.Hive != "HKLM" || s.IsList)
-                    throw new WaHardeningException("SecurityOptionInvalid", WaErrorCategory.InvalidData, $"{s.Path} cannot be a security template registry value (HKLM single values only).", s.Path);
+                    throw new WaHardeningException(ErrorIds.SecurityOptionInvalid, WaErrorCategory.InvalidData, $"{s.Path} cannot be a security template registry value (HKLM single values only).", s.Path);
                 sb.Append(@"MACHINE\").Append(s.Key).Append('\\').Append(s.ValueName).Append('=');
                 sb.Append(((uint)s.Kind).ToString(CultureInfo.InvariantCulture)).Append(',');
                 switch (s.Kind)
@@ -133,11 +133,11 @@ namespace WaHardening.Core.GroupPolicy
                     case RegistryKind.MultiString:
                         var items = (string[])s.Data!;
                         if (items.Any(i => i.IndexOf(',') >= 0))
-                            throw new WaHardeningException("SecurityOptionInvalid", WaErrorCategory.InvalidData, $"{s.Path}: a REG_MULTI_SZ item holds ',' which a security template cannot express.", s.Path);
+                            throw new WaHardeningException(ErrorIds.SecurityOptionInvalid, WaErrorCategory.InvalidData, $"{s.Path}: a REG_MULTI_SZ item holds ',' which a security template cannot express.", s.Path);
                         sb.Append(string.Join(",", items));
                         break;
                     default:
-                        throw new WaHardeningException("SecurityOptionInvalid", WaErrorCategory.InvalidData, $"{s.Path}: {RegistrySetting.KindName(s.Kind)} is not written to security templates by this module.", s.Path);
+                        throw new WaHardeningException(ErrorIds.SecurityOptionInvalid, WaErrorCategory.InvalidData, $"{s.Path}: {RegistrySetting.KindName(s.Kind)} is not written to security templates by this module.", s.Path);
                 }
                 sb.Append("\r\n");
             }

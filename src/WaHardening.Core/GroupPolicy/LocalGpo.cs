@@ -158,7 +158,7 @@ namespace WaHardening.Core.GroupPolicy
                     var (ok, why) = ValueComparer.Judge(def, new JsonBoolean(flag != 0));
                     if (ok) { result.Notes.Add($@"{setting.Path}: kept {allKey}\{allName} = {flag} (the boolean form, {why})"); continue; }
                     if (flag != 0)
-                        throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                        throw new WaHardeningException(ErrorIds.PolicyFormConflict, WaErrorCategory.InvalidData,
                             $@"{allKey}\{allName} = {flag} stands for every item, and {def.Name} = {def.Expected} can only be written as an item, " +
                             "which would leave Firefox two forms of the policy; nothing was written.", $@"{allKey}\{allName}");
                     drop.UnionWith(allOwned);
@@ -198,7 +198,7 @@ namespace WaHardening.Core.GroupPolicy
             drop.UnionWith(deprecatedOwned);
             var foreign = existing.Where(e => e.Action == PolAction.SetValue && SameName(e.Key, dKey) && !own.Any(o => SameName(o.Setting.JsonMember, e.ValueName))).Select(e => e.ValueName).ToList();
             if (foreign.Count > 0)
-                throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                throw new WaHardeningException(ErrorIds.PolicyFormConflict, WaErrorCategory.InvalidData,
                     $@"The file holds values of Firefox's deprecated per-preference form ({dKey}: {string.Join(", ", foreign)}); the Preferences policy " +
                     "does not work while they exist (Mozilla: clear them first). Nothing was written.", dKey);
             var pending = append.FindIndex(e => e.Action == PolAction.SetValue && SameName(e.Key, setting.Key) && SameName(e.ValueName, setting.ValueName));

@@ -199,7 +199,7 @@ namespace WaHardening.Core.GroupPolicy
         };
 
         private static WaHardeningException Invalid(string key, string? valueName, string why) =>
-            new WaHardeningException("RegistryPolicyEntryInvalid", WaErrorCategory.InvalidArgument,
+            new WaHardeningException(ErrorIds.RegistryPolicyEntryInvalid, WaErrorCategory.InvalidArgument,
                 $@"Registry.pol entry '{key}\{valueName}': {why}.", key + @"\" + valueName);
 
         internal static byte[] Encode(string key, string valueName, RegistryKind type, object? data)

@@ -9,7 +9,7 @@ namespace WaHardening.Core.GroupPolicy
     public sealed class RegistryPolicyFormatException : WaHardeningException
     {
         public RegistryPolicyFormatException(string? path, long offset, string problem)
-            : base("RegistryPolicyInvalid", WaErrorCategory.InvalidData,
+            : base(ErrorIds.RegistryPolicyInvalid, WaErrorCategory.InvalidData,
                 $"'{path ?? "(bytes)"}' is not a valid Registry.pol file: at offset {offset} (0x{offset.ToString("X", CultureInfo.InvariantCulture)}): {problem}.",
                 path)
         {
@@ -47,10 +47,10 @@ namespace WaHardening.Core.GroupPolicy
         internal static byte[] ReadBytes(string path)
         {
             try { return File.ReadAllBytes(path); }
-            catch (FileNotFoundException e) { throw new WaHardeningException("RegistryPolicyNotFound", WaErrorCategory.ObjectNotFound, $"Registry.pol file '{path}' does not exist.", path, e); }
-            catch (DirectoryNotFoundException e) { throw new WaHardeningException("RegistryPolicyNotFound", WaErrorCategory.ObjectNotFound, $"Registry.pol file '{path}' does not exist.", path, e); }
-            catch (UnauthorizedAccessException e) { throw new WaHardeningException("RegistryPolicyAccessDenied", WaErrorCategory.PermissionDenied, $"Cannot read '{path}': {e.Message}", path, e); }
-            catch (IOException e) { throw new WaHardeningException("RegistryPolicyReadFailed", WaErrorCategory.ReadError, $"Cannot read '{path}': {e.Message}", path, e); }
+            catch (FileNotFoundException e) { throw new WaHardeningException(ErrorIds.RegistryPolicyNotFound, WaErrorCategory.ObjectNotFound, $"Registry.pol file '{path}' does not exist.", path, e); }
+            catch (DirectoryNotFoundException e) { throw new WaHardeningException(ErrorIds.RegistryPolicyNotFound, WaErrorCategory.ObjectNotFound, $"Registry.pol file '{path}' does not exist.", path, e); }
+            catch (UnauthorizedAccessException e) { throw new WaHardeningException(ErrorIds.RegistryPolicyAccessDenied, WaErrorCategory.PermissionDenied, $"Cannot read '{path}': {e.Message}", path, e); }
+            catch (IOException e) { throw new WaHardeningException(ErrorIds.RegistryPolicyReadFailed, WaErrorCategory.ReadError, $"Cannot read '{path}': {e.Message}", path, e); }
         }
 
         /// <summary>Parses PReg bytes. <paramref name="path"/> only names the source in errors.</summary>
@@ -132,7 +132,7 @@ namespace WaHardening.Core.GroupPolicy
                 total += 2 + (e.Key.Length + 1) * 2L + 2 + (e.ValueName.Length + 1) * 2L + 2 + 4 + 2 + 4 + 2 + e.Size + 2;
             }
             if (total > int.MaxValue)
-                throw new WaHardeningException("RegistryPolicyTooLarge", WaErrorCategory.InvalidData,
+                throw new WaHardeningException(ErrorIds.RegistryPolicyTooLarge, WaErrorCategory.InvalidData,
                     $"The {list.Count} records would make a Registry.pol of {total} bytes, more than a file this module writes (2 GB).", list.Count);
             var b = new byte[total];
             Put32(b, 0, Signature);

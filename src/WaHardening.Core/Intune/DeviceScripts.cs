@@ -162,7 +162,7 @@ namespace WaHardening.Core.Intune
             RegistryKind.QWord => "QWord",
             RegistryKind.MultiString => "MultiString",
             RegistryKind.Binary => "Binary",
-            _ => throw new WaHardeningException("RegistryKindUnsupported", WaErrorCategory.NotImplemented,
+            _ => throw new WaHardeningException(ErrorIds.RegistryKindUnsupported, WaErrorCategory.NotImplemented,
                 $"A device script cannot write registry values of kind {RegistrySetting.KindName(k)}.", k.ToString()),
         };
 
@@ -206,7 +206,7 @@ namespace WaHardening.Core.Intune
             var text = sb.ToString();
             foreach (var ch in text)
                 if (ch > 127)
-                    throw new WaHardeningException("ScriptNotAscii", WaErrorCategory.InvalidData,
+                    throw new WaHardeningException(ErrorIds.ScriptNotAscii, WaErrorCategory.InvalidData,
                         $"A generated device script would hold the non-ASCII character U+{(int)ch:X4}; Windows PowerShell 5.1 reads BOM-less scripts as ANSI.", what);
             return text;
         }

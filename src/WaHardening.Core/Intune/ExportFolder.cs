@@ -28,7 +28,7 @@ namespace WaHardening.Core.Intune
         {
             var manifestPath = System.IO.Path.Combine(directory, ExportManifest.FileName);
             if (!File.Exists(manifestPath))
-                throw new WaHardeningException("ExportNotFound", WaErrorCategory.ObjectNotFound,
+                throw new WaHardeningException(ErrorIds.ExportNotFound, WaErrorCategory.ObjectNotFound,
                     $"'{directory}' holds no {ExportManifest.FileName}; export with Export-WaIntuneProfile first.", directory);
             JsonObject m;
             try { m = JsonParser.ParseFile(manifestPath) as JsonObject ?? throw Bad(manifestPath, "the manifest is not a JSON object"); }
@@ -104,6 +104,6 @@ namespace WaHardening.Core.Intune
             o[name] is JsonString s ? s.Value : throw Bad(file, $"{where}.{name} is missing or not a string");
 
         private static WaHardeningException Bad(string file, string why) =>
-            new WaHardeningException("ExportInvalid", WaErrorCategory.InvalidData, $"The export is not usable: {file}: {why}. Nothing was sent.", file);
+            new WaHardeningException(ErrorIds.ExportInvalid, WaErrorCategory.InvalidData, $"The export is not usable: {file}: {why}. Nothing was sent.", file);
     }
 }

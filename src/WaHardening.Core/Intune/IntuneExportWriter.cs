@@ -14,11 +14,11 @@ namespace WaHardening.Core.Intune
         {
             var full = Path.GetFullPath(directory);
             if (File.Exists(full))
-                throw new WaHardeningException("ExportPathIsFile", WaErrorCategory.InvalidArgument,
+                throw new WaHardeningException(ErrorIds.ExportPathIsFile, WaErrorCategory.InvalidArgument,
                     $"The export path '{full}' is a file; give a folder. Nothing was written.", full);
             if (Directory.Exists(full) && !force && !File.Exists(Path.Combine(full, ExportManifest.FileName)) &&
                 Directory.EnumerateFileSystemEntries(full).Any())
-                throw new WaHardeningException("ExportFolderNotEmpty", WaErrorCategory.InvalidOperation,
+                throw new WaHardeningException(ErrorIds.ExportFolderNotEmpty, WaErrorCategory.InvalidOperation,
                     $"The folder '{full}' is not empty and holds no previous export ({ExportManifest.FileName}); choose an empty folder or use -Force to replace it. Nothing was written.", full);
             AtomicFile.WriteDirectory(full, stage =>
             {

@@ -32,7 +32,7 @@ namespace WaHardening.Core.Intune
             var wanted = new HashSet<string>(platforms ?? Platforms.All, StringComparer.OrdinalIgnoreCase);
             foreach (var p in wanted)
                 if (Platforms.Normalize(p) == null)
-                    throw new WaHardeningException("PlatformUnknown", WaErrorCategory.InvalidArgument,
+                    throw new WaHardeningException(ErrorIds.PlatformUnknown, WaErrorCategory.InvalidArgument,
                         $"Unknown platform '{p}' (known: {string.Join(", ", Platforms.All)}).", p);
             var ctx = new Ctx(profile, IntuneControls(baseline, profile), DeviceControls(baseline, profile));
             var files = new List<ExportedFile>();
@@ -306,7 +306,7 @@ namespace WaHardening.Core.Intune
             if (element == null)
             {
                 if (value is JsonBoolean b) return b.Value ? "<enabled/>" : "<disabled/>";
-                throw new WaHardeningException("AdmxDataMissing", WaErrorCategory.InvalidData,
+                throw new WaHardeningException(ErrorIds.AdmxDataMissing, WaErrorCategory.InvalidData,
                     $"Setting {s.Target}:{s.Name}: the ADMX-backed OMA-URI needs 'admxData' (the element id) for the value {value}.", s);
             }
             string data;

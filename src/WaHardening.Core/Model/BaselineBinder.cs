@@ -12,7 +12,7 @@ namespace WaHardening.Core.Model
     public sealed class BaselineParameterException : WaHardeningException
     {
         public BaselineParameterException(string parameter, string message, object? value, string? controlId = null)
-            : base("ParameterInvalid", WaErrorCategory.InvalidArgument, message, value)
+            : base(ErrorIds.ParameterInvalid, WaErrorCategory.InvalidArgument, message, value)
         { Parameter = parameter; ControlId = controlId; }
 
         public string Parameter { get; }

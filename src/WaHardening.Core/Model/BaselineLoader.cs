@@ -33,7 +33,7 @@ namespace WaHardening.Core.Model
     public sealed class BaselineValidationException : WaHardeningException
     {
         public BaselineValidationException(string file, IReadOnlyList<BaselineProblem> problems)
-            : base("BaselineInvalid", WaErrorCategory.InvalidData, BuildMessage(file, problems), file)
+            : base(ErrorIds.BaselineInvalid, WaErrorCategory.InvalidData, BuildMessage(file, problems), file)
         { Problems = problems; }
 
         public IReadOnlyList<BaselineProblem> Problems { get; }
@@ -112,7 +112,7 @@ namespace WaHardening.Core.Model
             catch (DecoderFallbackException)
             { throw new BaselineValidationException(full, new[] { new BaselineProblem(full, 1, 1, null, "(file)", "the file is not valid UTF-8 text") }); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            { throw new WaHardeningException("BaselineUnreadable", WaErrorCategory.ReadError, $"Cannot read the baseline '{full}': {e.Message}", full, e); }
+            { throw new WaHardeningException(ErrorIds.BaselineUnreadable, WaErrorCategory.ReadError, $"Cannot read the baseline '{full}': {e.Message}", full, e); }
 
             var baseline = Parse(text, full);
             s_cache[full] = (info.LastWriteTimeUtc, info.Length, baseline);
@@ -120,7 +120,7 @@ namespace WaHardening.Core.Model
         }
 
         private static WaHardeningException NotFound(string path, Exception? e) =>
-            new WaHardeningException("BaselineNotFound", WaErrorCategory.ObjectNotFound, $"The baseline file '{path}' does not exist.", path, e);
+            new WaHardeningException(ErrorIds.BaselineNotFound, WaErrorCategory.ObjectNotFound, $"The baseline file '{path}' does not exist.", path, e);
 
         /// <summary>Parses and validates baseline text; <paramref name="file"/> names it in errors.</summary>
         public static Baseline Parse(string text, string file)

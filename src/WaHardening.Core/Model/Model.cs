@@ -224,7 +224,7 @@ namespace WaHardening.Core.Model
         public IEnumerable<Control> ControlsFor(string profile)
         {
             if (FindProfile(profile) == null)
-                throw new WaHardeningException("ProfileNotFound", WaErrorCategory.ObjectNotFound,
+                throw new WaHardeningException(ErrorIds.ProfileNotFound, WaErrorCategory.ObjectNotFound,
                     $"The baseline '{SourcePath}' has no profile '{profile}'. Profiles: {string.Join(", ", Profiles.Select(p => p.Name))}.", profile);
             var set = ExpandProfile(profile);
             return Controls.Where(c => c.Profiles.Any(set.Contains));

@@ -71,7 +71,7 @@ namespace WaHardening.Core.Providers
             var i = 0;
             var line = 1;
             string? pendingKey = null;
-            WaHardeningException Bad(string what) => new WaHardeningException("AptConfigInvalid", WaErrorCategory.InvalidData,
+            WaHardeningException Bad(string what) => new WaHardeningException(ErrorIds.AptConfigInvalid, WaErrorCategory.InvalidData,
                 $"The APT configuration file '{file}' is malformed at line {line}: {what}.", file);
             while (i < text.Length)
             {
@@ -126,7 +126,7 @@ namespace WaHardening.Core.Providers
         }
 
         public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx) =>
-            throw new WaHardeningException("NotEnforceable", WaErrorCategory.NotImplemented, "APT settings are audit-only in this module.");
+            throw new WaHardeningException(ErrorIds.NotEnforceable, WaErrorCategory.NotImplemented, "APT settings are audit-only in this module.");
 
         public void RunPostAction(string action, ProviderContext ctx) { }
     }

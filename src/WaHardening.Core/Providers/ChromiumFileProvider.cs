@@ -73,11 +73,11 @@ namespace WaHardening.Core.Providers
             foreach (var f in FileHelpers.Files(ctx, folder))
             {
                 var own = f.EndsWith("/" + OwnFileName, StringComparison.Ordinal);
-                var v = FileHelpers.ParseJson(ctx, f, own ? "PolicyFileInvalid" : "ForeignPolicyFileInvalid",
+                var v = FileHelpers.ParseJson(ctx, f, own ? ErrorIds.PolicyFileInvalid : ErrorIds.ForeignPolicyFileInvalid,
                     own ? $"The {target} policy file" : $"The {target} policy file (not written by this module)",
                     JsonParseOptions.Chromium, owned: own); // Chromium's loader takes comments and trailing commas (checked against Debian Chromium)
                 if (v is not JsonObject o)
-                    throw new WaHardeningException(own ? "PolicyFileInvalid" : "ForeignPolicyFileInvalid", WaErrorCategory.InvalidData,
+                    throw new WaHardeningException(own ? ErrorIds.PolicyFileInvalid : ErrorIds.ForeignPolicyFileInvalid, WaErrorCategory.InvalidData,
                         $"The {target} policy file '{f}' must hold a JSON object (line {v.Line}, column {v.Column}); nothing was written.", f);
                 list.Add((f, o));
             }
@@ -114,7 +114,7 @@ namespace WaHardening.Core.Providers
                 var own = folder + "/" + OwnFileName;
                 Load(g.Key, folder, ctx); // every file must parse before anything is written
                 var existing = FileHelpers.ReadBytes(ctx, own);
-                var doc = existing != null ? ((JsonObject)FileHelpers.ParseJson(ctx, own, "PolicyFileInvalid", $"The {g.Key} policy file", JsonParseOptions.Chromium, owned: true)).DeepClone() : new JsonObject();
+                var doc = existing != null ? ((JsonObject)FileHelpers.ParseJson(ctx, own, ErrorIds.PolicyFileInvalid, $"The {g.Key} policy file", JsonParseOptions.Chromium, owned: true)).DeepClone() : new JsonObject();
                 foreach (var i in g) doc.Set(i.Setting.Name, i.Desired);
                 var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
                 ctx.Files.Expect(own, bytes, doc); // read back after the write without parsing it again

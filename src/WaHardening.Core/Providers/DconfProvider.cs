@@ -47,7 +47,7 @@ namespace WaHardening.Core.Providers
         {
             var name = s.Name.Trim('/');
             var slash = name.LastIndexOf('/');
-            if (slash <= 0) throw new WaHardeningException("DconfKeyInvalid", WaErrorCategory.InvalidData,
+            if (slash <= 0) throw new WaHardeningException(ErrorIds.DconfKeyInvalid, WaErrorCategory.InvalidData,
                 $"The GNOME setting '{s.Name}' must be a dconf key path such as org/gnome/desktop/session/idle-delay.", s.Name);
             return (name.Substring(0, slash), name.Substring(slash + 1));
         }
@@ -89,7 +89,7 @@ namespace WaHardening.Core.Providers
                 return kf;
             }
 
-            private static WaHardeningException Bad(string path, int line, string what) => new WaHardeningException("DconfKeyfileInvalid",
+            private static WaHardeningException Bad(string path, int line, string what) => new WaHardeningException(ErrorIds.DconfKeyfileInvalid,
                 WaErrorCategory.InvalidData, $"The dconf keyfile '{path}' is malformed at line {line}: {what}; nothing was written.", path);
 
             public List<KeyValuePair<string, string>> Group(string name)
@@ -247,7 +247,7 @@ namespace WaHardening.Core.Providers
             var plan = new ProviderPlan();
             if (items.Count == 0) return plan;
             if (!ctx.Commands.Exists("dconf"))
-                throw new WaHardeningException("DconfNotFound", WaErrorCategory.ResourceUnavailable,
+                throw new WaHardeningException(ErrorIds.DconfNotFound, WaErrorCategory.ResourceUnavailable,
                     "The 'dconf' program is not installed (Debian/Ubuntu package dconf-cli); it is needed to compile the GNOME settings. Nothing was written.", "dconf");
             foreach (var f in FileHelpers.Files(ctx, KeyfileDir)) Keyfile.Parse(FileHelpers.ReadText(ctx, f), f); // all must parse
 
@@ -292,15 +292,15 @@ namespace WaHardening.Core.Providers
 
         public void RunPostAction(string action, ProviderContext ctx)
         {
-            if (action != "update") throw new WaHardeningException("UnknownPostAction", WaErrorCategory.InvalidData, $"Dconf has no post-action '{action}'.", action);
+            if (action != "update") throw new WaHardeningException(ErrorIds.UnknownPostAction, WaErrorCategory.InvalidData, $"Dconf has no post-action '{action}'.", action);
             if (!ctx.Commands.Exists("dconf"))
-                throw new WaHardeningException("DconfNotFound", WaErrorCategory.ResourceUnavailable,
+                throw new WaHardeningException(ErrorIds.DconfNotFound, WaErrorCategory.ResourceUnavailable,
                     "The 'dconf' program is not installed (package dconf-cli); run 'dconf update' once it is.", "dconf");
             var args = ctx.Root == null ? new[] { "update" } : new[] { "update", ctx.Map("/etc/dconf/db") };
             ctx.Verbose("Running dconf " + string.Join(" ", args));
             var r = ctx.Commands.Run("dconf", args);
             if (r.ExitCode != 0)
-                throw new WaHardeningException("DconfUpdateFailed", WaErrorCategory.InvalidOperation,
+                throw new WaHardeningException(ErrorIds.DconfUpdateFailed, WaErrorCategory.InvalidOperation,
                     $"'dconf {string.Join(" ", args)}' failed with exit code {r.ExitCode}: {r.Error.Trim()}", "dconf");
         }
     }

@@ -25,7 +25,7 @@ namespace WaHardening.Core.Providers
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new WaHardeningException("PolicyFileUnreadable", WaErrorCategory.ReadError, $"{role} '{path}' cannot be read: {e.Message}", path, e);
+                throw new WaHardeningException(ErrorIds.PolicyFileUnreadable, WaErrorCategory.ReadError, $"{role} '{path}' cannot be read: {e.Message}", path, e);
             }
         }
 
@@ -37,7 +37,7 @@ namespace WaHardening.Core.Providers
             try { return new UTF8Encoding(false, true).GetString(File.ReadAllBytes(physical)); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DecoderFallbackException)
             {
-                throw new WaHardeningException("PolicyFileUnreadable", WaErrorCategory.ReadError, $"'{path}' cannot be read: {e.Message}", path, e);
+                throw new WaHardeningException(ErrorIds.PolicyFileUnreadable, WaErrorCategory.ReadError, $"'{path}' cannot be read: {e.Message}", path, e);
             }
         }
 

@@ -42,7 +42,7 @@ namespace WaHardening.Core.Providers
         private static JsonObject? Load(ProviderContext ctx)
         {
             if (!FileHelpers.Exists(ctx, PolicyFile) && !FileHelpers.DirExists(ctx, PolicyFile)) return null; // a folder: PolicyFileUnreadable
-            var v = FileHelpers.ParseJson(ctx, PolicyFile, "PolicyFileInvalid", "The Firefox policy file", owned: true);
+            var v = FileHelpers.ParseJson(ctx, PolicyFile, ErrorIds.PolicyFileInvalid, "The Firefox policy file", owned: true);
             if (v is not JsonObject o)
                 throw Bad($"must hold a JSON object (line {v.Line}, column {v.Column})");
             if (o["policies"] is JsonValue p && p is not JsonObject)
@@ -50,7 +50,7 @@ namespace WaHardening.Core.Providers
             return o;
         }
 
-        private static WaHardeningException Bad(string what) => new WaHardeningException("PolicyFileInvalid", WaErrorCategory.InvalidData,
+        private static WaHardeningException Bad(string what) => new WaHardeningException(ErrorIds.PolicyFileInvalid, WaErrorCategory.InvalidData,
             $"The Firefox policy file '{PolicyFile}' {what}; nothing was written.", PolicyFile);
 
         public ReadResult Read(SettingDefinition s, ProviderContext ctx)
@@ -89,7 +89,7 @@ namespace WaHardening.Core.Providers
                         // false: nothing is cleared, so the object form with our items is stricter. true stands for every item;
                         // only an item it does not satisfy gets here, and the object form would drop the others.
                         if (all.Value)
-                            throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                            throw new WaHardeningException(ErrorIds.PolicyFormConflict, WaErrorCategory.InvalidData,
                                 $"The Firefox policy file '{PolicyFile}' has policies.{string.Join(".", parts, 0, k + 1)} = true (every item), and {i.Setting.Name} = {i.Desired} " +
                                 $"can only be written in the object form, which would drop the other items (line {next.Line}, column {next.Column}); nothing was written.", PolicyFile);
                         node.Set(parts[k], next = new JsonObject());

@@ -29,7 +29,7 @@ namespace WaHardening.Core.Providers
 
         public bool CanWrite(string target) => true;
 
-        private static IRegistry Reg(ProviderContext ctx) => ctx.Registry ?? throw new WaHardeningException("RegistryUnavailable",
+        private static IRegistry Reg(ProviderContext ctx) => ctx.Registry ?? throw new WaHardeningException(ErrorIds.RegistryUnavailable,
             WaErrorCategory.ResourceUnavailable, ctx.Root != null
                 ? $"No registry is used with -Root ('{ctx.Root}' redirects files only), so the registry-based targets cannot be read or written."
                 : "There is no Windows registry on this computer.");
@@ -183,7 +183,7 @@ namespace WaHardening.Core.Providers
                         // On: it stands for every item, so only an item it does not satisfy gets here, and writing the item
                         // form next to it would leave Firefox to pick one. Off: nothing is cleared; the item form replaces it.
                         if (on)
-                            throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                            throw new WaHardeningException(ErrorIds.PolicyFormConflict, WaErrorCategory.InvalidData,
                                 $@"{bHive}\{bKey}\{bName} = {all.Text} stands for every item, and {i.Setting.Name} = {i.Desired} can only be written as an item, " +
                                 "which would leave Firefox two forms of the policy; nothing was written.", $@"{bHive}\{bKey}\{bName}");
                         if (!plan.Operations.OfType<RegistryDeleteOperation>().Any(d => d.Hive == bHive && d.Key == bKey && d.Name == bName))
@@ -200,7 +200,7 @@ namespace WaHardening.Core.Providers
                 var (dHive, dKey, _) = RegistryRendering.DeprecatedPreference(items.First(i => FirefoxPolicy.IsPreference(i.Setting)).Setting)!.Value;
                 var foreign = reg.GetValueNames(dHive, dKey).Where(n => !owned.Contains(n)).ToList();
                 if (foreign.Count > 0)
-                    throw new WaHardeningException("PolicyFormConflict", WaErrorCategory.InvalidData,
+                    throw new WaHardeningException(ErrorIds.PolicyFormConflict, WaErrorCategory.InvalidData,
                         $@"{dHive}\{dKey} holds values of the deprecated per-preference form ({string.Join(", ", foreign)}) that are not this baseline's; " +
                         $"Firefox's Preferences policy ({r.Path}) does not work while they exist (Mozilla: clear them first). Nothing was written.", $@"{dHive}\{dKey}");
                 var v = new RegistryValue(r.Kind, data!);

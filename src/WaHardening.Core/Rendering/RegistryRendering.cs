@@ -138,7 +138,7 @@ namespace WaHardening.Core.Rendering
                 try { parsed = JsonParser.Parse(text, $@"{r.Hive}\{r.Key}\{r.ValueName}"); }
                 catch (JsonParseException e) { error = e.Message; }
             if (parsed is JsonObject o) return o;
-            throw new WaHardeningException("RegistryValueInvalid", WaErrorCategory.InvalidData,
+            throw new WaHardeningException(ErrorIds.RegistryValueInvalid, WaErrorCategory.InvalidData,
                 $@"{r.Hive}\{r.Key}\{r.ValueName} is not a JSON object ({error ?? "it holds " + (text == null ? data.GetType().Name : "another JSON value")}); nothing was written.",
                 $@"{r.Hive}\{r.Key}\{r.ValueName}");
         }
@@ -241,7 +241,7 @@ namespace WaHardening.Core.Rendering
                     if (value is JsonBoolean sb) return sb.Value ? "1" : "0";
                     break;
             }
-            throw new WaHardeningException("RegistryValueInvalid", WaErrorCategory.InvalidData,
+            throw new WaHardeningException(ErrorIds.RegistryValueInvalid, WaErrorCategory.InvalidData,
                 $"Setting {s.Target}:{s.Name}: the value {value} cannot be stored as {RegistrySetting.KindName(kind)}.", s);
         }
 
@@ -251,7 +251,7 @@ namespace WaHardening.Core.Rendering
                 return (((JsonString)reg["hive"]!).Value, ((JsonString)reg["key"]!).Value, ((JsonString)reg["value"]!).Value,
                     RegistrySetting.ParseKind(((JsonString)reg["kind"]!).Value));
             var root = Targets.Find(s.Target)?.WindowsPolicyKey
-                ?? throw new WaHardeningException("NoRegistryForm", WaErrorCategory.InvalidData,
+                ?? throw new WaHardeningException(ErrorIds.NoRegistryForm, WaErrorCategory.InvalidData,
                     $"Setting {s.Target}:{s.Name} has no Windows registry form (add a \"registry\" section).", s);
             if (s.Target == Targets.Firefox)
             {

@@ -62,7 +62,7 @@ namespace WaHardening.Commands
         protected override void End()
         {
             var file = GetUnresolvedProviderPathFromPSPath(Path);
-            var format = Format ?? ReportWriters.FromExtension(file) ?? throw new WaHardeningException("ReportFormatUnknown", WaErrorCategory.InvalidArgument,
+            var format = Format ?? ReportWriters.FromExtension(file) ?? throw new WaHardeningException(ErrorIds.ReportFormatUnknown, WaErrorCategory.InvalidArgument,
                 $"Cannot tell the report format from '{file}': use -Format Json, Csv, JUnit or Html, or a .json, .csv, .xml or .html file name.", file);
             var version = typeof(ExportWaComplianceReportCommand).Assembly.GetName().Version?.ToString(3) ?? "";
             var report = DeviceReport.From(_results, Profile ?? ProfileOfResults(), version, RuntimeInformation.OSDescription.Trim(), CurrentPlatform());
@@ -77,7 +77,7 @@ namespace WaHardening.Commands
         {
             var names = _results.Select(r => r.Profile).Where(p => !string.IsNullOrEmpty(p)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             if (names.Count > 1)
-                throw new WaHardeningException("ReportProfileMixed", WaErrorCategory.InvalidArgument,
+                throw new WaHardeningException(ErrorIds.ReportProfileMixed, WaErrorCategory.InvalidArgument,
                     $"The results were audited under several profiles ({string.Join(", ", names)}): export each profile's results on their own, or name the report's profile with -Profile.",
                     string.Join(", ", names));
             return names.Count == 1 ? names[0]! : "";

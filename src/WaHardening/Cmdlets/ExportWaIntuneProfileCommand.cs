@@ -64,7 +64,7 @@ namespace WaHardening.Commands
         {
             var baseline = LoadBaseline(BaselinePath, Parameter);
             var profile = baseline.Profiles.FirstOrDefault(p => string.Equals(p.Name, Profile, System.StringComparison.OrdinalIgnoreCase))?.Name
-                ?? throw new WaHardeningException("ProfileNotFound", WaErrorCategory.ObjectNotFound,
+                ?? throw new WaHardeningException(ErrorIds.ProfileNotFound, WaErrorCategory.ObjectNotFound,
                     $"The baseline has no profile '{Profile}' (known: {string.Join(", ", baseline.Profiles.Select(p => p.Name))}).", Profile);
             var version = typeof(ExportWaIntuneProfileCommand).Assembly.GetName().Version;
             var manifest = IntuneExporter.Build(baseline, profile, Platform, $"WaHardening {version?.ToString(3)}");

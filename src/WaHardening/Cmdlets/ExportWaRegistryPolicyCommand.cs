@@ -57,10 +57,10 @@ namespace WaHardening.Commands
         {
             var file = GetUnresolvedProviderPathFromPSPath(Path);
             if (_failed)
-                throw new WaHardeningException("RegistryPolicyNotWritten", WaErrorCategory.InvalidData,
+                throw new WaHardeningException(ErrorIds.RegistryPolicyNotWritten, WaErrorCategory.InvalidData,
                     $"'{file}' was not written because some input was not a valid entry (see the errors above).", file);
             if (NoClobber && File.Exists(file))
-                throw new WaHardeningException("FileExists", WaErrorCategory.ResourceUnavailable, $"'{file}' exists and -NoClobber was given.", file);
+                throw new WaHardeningException(ErrorIds.FileExists, WaErrorCategory.ResourceUnavailable, $"'{file}' exists and -NoClobber was given.", file);
             if (!ShouldProcess(file, $"Write Registry.pol with {_entries.Count} records")) return;
             WriteVerbose($"Writing Registry.pol {file} ({_entries.Count} records)");
             RegistryPolicyFile.WriteFile(file, _entries);

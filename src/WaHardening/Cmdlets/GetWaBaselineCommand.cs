@@ -78,10 +78,10 @@ namespace WaHardening.Commands
             // Like Get-Process -Name: a name without wildcards that matches nothing is a (non-terminating) error, a pattern is not.
             // Matched against the whole baseline, so a control the other filters leave out is not reported as missing.
             foreach (var id in Literals(Id).Where(n => !baseline.Controls.Any(c => string.Equals(c.Id, n, StringComparison.OrdinalIgnoreCase))))
-                Report(new WaHardeningException("ControlNotFound", WaErrorCategory.ObjectNotFound,
+                Report(new WaHardeningException(ErrorIds.ControlNotFound, WaErrorCategory.ObjectNotFound,
                     $"The baseline '{baseline.SourcePath}' has no control with id '{id}'.", id));
             foreach (var category in Literals(Category).Where(n => !baseline.Controls.Any(c => string.Equals(c.Category, n, StringComparison.OrdinalIgnoreCase))))
-                Report(new WaHardeningException("CategoryNotFound", WaErrorCategory.ObjectNotFound,
+                Report(new WaHardeningException(ErrorIds.CategoryNotFound, WaErrorCategory.ObjectNotFound,
                     $"The baseline '{baseline.SourcePath}' has no control in category '{category}'. Categories: {string.Join(", ", baseline.Controls.Select(c => c.Category).Distinct(StringComparer.OrdinalIgnoreCase))}.", category));
         }
 

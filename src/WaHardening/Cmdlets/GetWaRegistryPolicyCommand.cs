@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using WaHardening.Core;
 using WaHardening.Core.GroupPolicy;
 
 namespace WaHardening.Commands
@@ -33,7 +34,7 @@ namespace WaHardening.Commands
                 try { files = GetResolvedProviderPathFromPSPath(p, out _); }
                 catch (ItemNotFoundException e)
                 {
-                    Report(new Core.WaHardeningException("RegistryPolicyNotFound", Core.WaErrorCategory.ObjectNotFound, $"Registry.pol file '{p}' does not exist.", p, e));
+                    Report(new Core.WaHardeningException(ErrorIds.RegistryPolicyNotFound, Core.WaErrorCategory.ObjectNotFound, $"Registry.pol file '{p}' does not exist.", p, e));
                     continue;
                 }
                 foreach (var file in files)

@@ -76,7 +76,7 @@ namespace WaHardening.Commands
                 try { resolved = Resolve(p); }
                 catch (ItemNotFoundException)
                 {
-                    Report(new WaHardeningException("ReportNotFound", WaErrorCategory.ObjectNotFound, $"'{p}' does not exist.", p));
+                    Report(new WaHardeningException(ErrorIds.ReportNotFound, WaErrorCategory.ObjectNotFound, $"'{p}' does not exist.", p));
                     continue;
                 }
                 if (_folders == null) _folders = new ReportFolders(Recurse) { Notice = (dir, why) => WriteVerbose($"'{dir}': {why}") };

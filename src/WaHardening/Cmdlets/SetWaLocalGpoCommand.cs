@@ -88,7 +88,7 @@ namespace WaHardening.Commands
             string root;
             if (path != null) root = cmdlet.GetUnresolvedProviderPathFromPSPath(path);
             else if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) root = ctx.Map(LocalGpo.DefaultRoot);
-            else throw new WaHardeningException("LocalGpoNotAvailable", WaErrorCategory.InvalidOperation,
+            else throw new WaHardeningException(ErrorIds.LocalGpoNotAvailable, WaErrorCategory.InvalidOperation,
                 "There is no local Group Policy object on this system; give a GPO folder (-Path of Set-WaLocalGpo, -LocalGpoPath of Set-WaHardening).", null);
             var content = GpoContent.From(controls, SecurityOptionPlacement.RegistryPol);
             cmdlet.WriteVerbose($"Local GPO {root}: {content.Machine.Count} machine records, {content.User.Count} user records from {source}");
