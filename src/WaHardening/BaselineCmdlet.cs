@@ -19,7 +19,7 @@ namespace WaHardening.Commands
         /// <summary>The parameter that names the baseline file, as completers find it among the bound parameters.</summary>
         public const string BaselinePathParameter = nameof(BaselinePath);
 
-        /// <summary><para type="description">The profile whose controls to use, with the profiles it includes (Standard, SharedComputer). Default: Standard (every control when the baseline defines no Standard profile). A profile the baseline does not have is a terminating ObjectNotFound error (ProfileNotFound).</para></summary>
+        /// <summary><para type="description">The profile whose controls to use, with the profiles it includes (Standard, SharedComputer). Default: Standard, on every cmdlet that selects controls (a baseline that defines no Standard profile: every control; Export-WaIntuneProfile then needs -Profile). A profile the baseline does not have is a terminating ObjectNotFound error (ProfileNotFound).</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ProfileCompleter))]
