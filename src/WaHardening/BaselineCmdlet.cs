@@ -17,7 +17,7 @@ namespace WaHardening.Commands
     public abstract class BaselineCmdlet : WaCmdlet
     {
         /// <summary>The parameter that names the baseline file, as completers find it among the bound parameters.</summary>
-        public const string BaselinePathParameter = nameof(BaselinePath);
+        internal const string BaselinePathParameter = nameof(BaselinePath);
 
         /// <summary><para type="description">The profile whose controls to use, with the profiles it includes (Standard, SharedComputer). Default: Standard, on every cmdlet that selects controls (a baseline that defines no Standard profile: every control; Export-WaIntuneProfile then needs -Profile). A profile the baseline does not have is a terminating ObjectNotFound error (ProfileNotFound).</para></summary>
         [Parameter]
@@ -35,7 +35,7 @@ namespace WaHardening.Commands
         public virtual string? BaselinePath { get; set; }
 
         /// <summary>Loads the baseline (-BaselinePath or the default, -Parameter bound) and selects -Profile's controls.</summary>
-        protected BaselineSelection SelectBaseline()
+        private protected BaselineSelection SelectBaseline()
         {
             var baseline = LoadBaseline(BaselinePath, Parameter);
             var profile = baseline.SelectProfile(Profile);
@@ -45,7 +45,7 @@ namespace WaHardening.Commands
 
     /// <summary>What a baseline-selecting cmdlet works on: the bound baseline, the profile (null: every control of a
     /// baseline without a Standard profile, none named) and its controls.</summary>
-    public sealed class BaselineSelection
+    internal sealed class BaselineSelection
     {
         internal BaselineSelection(Baseline baseline, ProfileDefinition? profile, IReadOnlyList<Control> controls)
         { Baseline = baseline; Profile = profile; Controls = controls; }
