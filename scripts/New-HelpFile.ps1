@@ -125,6 +125,8 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         $w.WriteAttributeString('pipelineInput', (Get-PipelineText $attrs))
         $pos = @($attrs | Where-Object { $_.Position -ge 0 } | Select-Object -First 1)
         $w.WriteAttributeString('position', $(if ($pos) { "$($pos[0].Position)" } else { 'named' }))
+        # Aliases as PlatyPS writes them (e.g. -Path of -BaselinePath on Get-WaBaseline), 'none' otherwise.
+        $w.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))
         $w.WriteElementString('maml', 'name', $ns.maml, $p.Name)
         Write-Paras 'maml' 'description' $paramText[$p.Name]
         $w.WriteElementString('command', 'parameterValue', $ns.command, (Get-TypeName $p.ParameterType))

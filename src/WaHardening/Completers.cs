@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -11,28 +10,18 @@ using WaHardening.Core.Model;
 namespace WaHardening.Commands
 {
     /// <summary>
-    /// Marks the parameter that names the baseline file a cmdlet reads (-Path on Get-WaBaseline, Test- and
-    /// Set-WaHardening; -BaselinePath where -Path is an output folder), so completion reads the same file.
-    /// </summary>
-    [AttributeUsage(AttributeTargets.Property)]
-    public sealed class BaselineFileAttribute : Attribute { }
-
-    /// <summary>
     /// Tab completion for control ids, categories and profiles, from the baseline the command will
-    /// use (its baseline file parameter when already typed, else the module's default).
+    /// use (its -BaselinePath when already typed, also as the alias -Path, else the module's default).
     /// </summary>
     public abstract class BaselineCompleter : IArgumentCompleter
     {
-        private static readonly ConcurrentDictionary<string, string?> s_baselineParameter =
-            new ConcurrentDictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-
         protected abstract IEnumerable<(string Value, string Tooltip)> Values(Baseline baseline);
 
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             Baseline baseline;
-            try { baseline = BaselineLoader.Load(BaselineFile(commandName, fakeBoundParameters) ?? WaCmdlet.DefaultBaselinePath); }
+            try { baseline = BaselineLoader.Load(BaselineFile(fakeBoundParameters) ?? WaCmdlet.DefaultBaselinePath); }
             catch (Exception) { yield break; } // completion never throws at the user
             var word = (wordToComplete ?? "").Trim('\'', '"');
             var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase);
@@ -41,11 +30,12 @@ namespace WaHardening.Commands
                     yield return new CompletionResult(value, value, CompletionResultType.ParameterValue, tooltip);
         }
 
-        /// <summary>The baseline file already typed on the command line (any path the session resolves), if any.</summary>
-        private static string? BaselineFile(string commandName, IDictionary? bound)
+        /// <summary>The baseline file already typed on the command line (any path the session resolves), if any. Every
+        /// baseline-selecting cmdlet names it -BaselinePath (<see cref="BaselineCmdlet"/>), and PowerShell binds the alias
+        /// -Path under that name too; another cmdlet's -Path (an output file or folder) is never taken for it.</summary>
+        private static string? BaselineFile(IDictionary? bound)
         {
-            var name = s_baselineParameter.GetOrAdd(commandName ?? "", BaselineParameterOf);
-            if (name == null || bound?[name] is not string path || path.Length == 0) return null;
+            if (bound?[BaselineCmdlet.BaselinePathParameter] is not string path || path.Length == 0) return null;
             try
             {
                 // The completer runs on the pipeline thread of the session being completed: let it resolve the path as the
@@ -57,18 +47,6 @@ namespace WaHardening.Commands
             }
             catch (Exception) { /* no session to ask, or a path it cannot resolve: taken as it is */ }
             return File.Exists(path) ? path : null;
-        }
-
-        private static string? BaselineParameterOf(string commandName)
-        {
-            var name = commandName.Substring(commandName.IndexOf('\\') + 1); // WaHardening\Get-WaBaseline
-            foreach (var type in typeof(BaselineCompleter).Assembly.GetTypes())
-            {
-                var cmdlet = type.GetCustomAttributes(typeof(CmdletAttribute), false).OfType<CmdletAttribute>().FirstOrDefault();
-                if (cmdlet == null || !string.Equals(cmdlet.VerbName + "-" + cmdlet.NounName, name, StringComparison.OrdinalIgnoreCase)) continue;
-                return type.GetProperties().FirstOrDefault(p => p.IsDefined(typeof(BaselineFileAttribute), true))?.Name;
-            }
-            return null;
         }
     }
 

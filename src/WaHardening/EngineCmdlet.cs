@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -12,13 +11,13 @@ namespace WaHardening.Commands
 {
     /// <summary>
     /// Shared parameters of Test-WaHardening and Set-WaHardening: which controls (from the pipeline,
-    /// or loaded from -Path with -Profile/-Id/-Parameter) and where (-Root).
+    /// or loaded from -BaselinePath with -Profile/-Id/-Parameter, <see cref="BaselineCmdlet"/>) and where (-Root).
     /// </summary>
-    public abstract class EngineCmdlet : WaCmdlet
+    public abstract class EngineCmdlet : BaselineCmdlet
     {
         private readonly List<Control> _input = new List<Control>();
 
-        /// <summary><para type="description">Controls to process, e.g. from Get-WaBaseline. When given, -Path, -Profile and -Parameter are not used.</para></summary>
+        /// <summary><para type="description">Controls to process, e.g. from Get-WaBaseline. When given, -BaselinePath, -Profile and -Parameter must not be (PipelineWithBaselineOptions).</para></summary>
         [Parameter(ValueFromPipeline = true)]
         public Control[]? InputObject { get; set; }
 
@@ -29,21 +28,11 @@ namespace WaHardening.Commands
         [ArgumentCompleter(typeof(ControlIdCompleter))]
         public string[]? Id { get; set; }
 
-        /// <summary><para type="description">Profile whose controls to process (and the profiles it includes). Default: Standard when the baseline defines it, else every control.</para></summary>
+        /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted. Alias: -Path.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
-        [Parameter]
-        public Hashtable? Parameter { get; set; }
-
-        /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [BaselineFile]
-        public string? Path { get; set; }
+        [Alias("Path")]
+        public override string? BaselinePath { get => base.BaselinePath; set => base.BaselinePath = value; }
 
         /// <summary><para type="description">A directory every system path is placed under (e.g. TestDrive:\), for trying the module without touching the real system. Default: the real paths.</para></summary>
         [Parameter]
@@ -55,7 +44,7 @@ namespace WaHardening.Commands
             if (InputObject != null) _input.AddRange(InputObject.Where(c => c != null));
         }
 
-        /// <summary>The profile the controls were selected by: -Profile (or the default, Standard); for controls from the
+        /// <summary>The profile the controls were selected by: -Profile (or the default, Standard) as the baseline spells it; for controls from the
         /// pipeline, the profiles they belong to joined by '+'; null when every control of a profile-less baseline is used.
         /// Set by <see cref="Controls"/>.</summary>
         protected string? SelectedProfile { get; private set; }
@@ -66,19 +55,18 @@ namespace WaHardening.Commands
             IEnumerable<Control> controls;
             if (_input.Count > 0)
             {
-                if (Parameter != null || Path != null || Profile != null)
+                if (Parameter != null || BaselinePath != null || Profile != null)
                     throw new WaHardeningException(ErrorIds.PipelineWithBaselineOptions, WaErrorCategory.InvalidArgument,
-                        "Controls came from the pipeline: choose the baseline, profile and parameters on Get-WaBaseline instead of -Path/-Profile/-Parameter.");
+                        "Controls came from the pipeline: choose the baseline, profile and parameters on Get-WaBaseline instead of -BaselinePath/-Profile/-Parameter.");
                 controls = _input;
                 var names = _input.SelectMany(c => c.Profiles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                 SelectedProfile = names.Count == 0 ? null : string.Join("+", names);
             }
             else
             {
-                var baseline = LoadBaseline(Path, Parameter);
-                var profile = Profile ?? (baseline.FindProfile("Standard") != null ? "Standard" : null);
-                controls = profile == null ? baseline.Controls : baseline.ControlsFor(profile);
-                SelectedProfile = profile == null ? null : baseline.FindProfile(profile)?.Name ?? profile;
+                var selection = SelectBaseline();
+                controls = selection.Controls;
+                SelectedProfile = selection.Profile?.Name;
             }
             if (Id != null)
                 controls = controls.Where(c => Id.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(c.Id)));

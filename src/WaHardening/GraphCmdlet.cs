@@ -127,11 +127,11 @@ namespace WaHardening.Commands
             }
         }
 
-        private protected object Session(QueuedGraphLog log)
+        private protected IGraphSession Session(QueuedGraphLog log)
         {
             var c = Connection();
             c.Prompt = text => log.Warning(text);
-            return GraphLoader.Call("Connect", c, log, MaxRetries)!;
+            return GraphLoader.Service().Connect(c, log, MaxRetries);
         }
 
         protected override void StopProcessing() => _cts?.Cancel();

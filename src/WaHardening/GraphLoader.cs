@@ -15,11 +15,13 @@ namespace WaHardening.Commands
     /// the module and running Test/Set/Export does not load Microsoft.Graph. On PowerShell 7 it goes into its own
     /// AssemblyLoadContext (WaHardening.Graph.Isolation), so other versions of Microsoft.Graph, Kiota or Azure.Identity
     /// in the session are not disturbed; on Windows PowerShell 5.1 an AssemblyResolve handler serves only the graph/
-    /// folder's assemblies. The cmdlets reach it through reflection on WaHardening.Graph.GraphEntry, with Core types only.
+    /// folder's assemblies. The cmdlets reach it through the typed contract <see cref="IGraphService"/> (Core types only):
+    /// the one reflection point is creating the implementation by its name, once, and casting it to the interface, so a
+    /// renamed or changed call is a compile error, not a MissingMethodException at run time.
     /// </summary>
     internal static class GraphLoader
     {
-        private static Type? s_entry;
+        private static IGraphService? s_service;
         private static readonly object s_lock = new object();
 
         public static string Folder => Path.Combine(WaCmdlet.ModuleDirectory, "graph");
@@ -27,13 +29,14 @@ namespace WaHardening.Commands
         /// <summary>True on .NET (Core): PowerShell 7.</summary>
         public static bool IsCore => !RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
-        public static Type Entry()
+        /// <summary>The Graph service, loaded on the first call.</summary>
+        public static IGraphService Service()
         {
             lock (s_lock)
             {
-                if (s_entry != null) return s_entry;
+                if (s_service != null) return s_service;
                 var folder = Folder;
-                var graphDll = Path.Combine(folder, "WaHardening.Graph.dll");
+                var graphDll = Path.Combine(folder, GraphContract.AssemblyFile);
                 if (!File.Exists(graphDll))
                     throw new WaHardeningException(ErrorIds.GraphNotInstalled, WaErrorCategory.ResourceUnavailable,
                         $"The Graph part of the module is missing ({graphDll}); reinstall the module.", graphDll);
@@ -53,19 +56,12 @@ namespace WaHardening.Commands
                     };
                     asm = Assembly.LoadFrom(graphDll);
                 }
-                s_entry = asm.GetType("WaHardening.Graph.GraphEntry", true)!;
-                return s_entry;
-            }
-        }
-
-        public static object? Call(string method, params object?[] args)
-        {
-            try { return Entry().GetMethod(method)!.Invoke(null, args); }
-            catch (TargetInvocationException e) when (e.InnerException != null)
-            {
-                if (e.InnerException is WaHardeningException w) throw w;
-                if (e.InnerException is AggregateException a && a.InnerException is WaHardeningException aw) throw aw;
-                throw new WaHardeningException(ErrorIds.GraphFailed, WaErrorCategory.InvalidOperation, "Graph: " + e.InnerException.Message, null, e.InnerException);
+                // The one reflection point: the implementation by name, used only through the interface from here on.
+                var type = asm.GetType(GraphContract.ImplementationType, true)!;
+                s_service = Activator.CreateInstance(type) as IGraphService
+                    ?? throw new WaHardeningException(ErrorIds.GraphNotInstalled, WaErrorCategory.ResourceUnavailable,
+                        $"{GraphContract.ImplementationType} in {graphDll} does not implement {typeof(IGraphService).FullName} of this module's WaHardening.Core; reinstall the module.", graphDll);
+                return s_service;
             }
         }
     }

@@ -22,7 +22,7 @@ namespace WaHardening.Commands
         internal static void WarmUp(Baseline baseline)
         {
             var nowhere = Path.Combine(Path.GetTempPath(), "wa-hardening-warm-up-" + Guid.NewGuid().ToString("N"));
-            var controls = baseline.FindProfile("Standard") != null ? baseline.ControlsFor("Standard") : baseline.Controls;
+            var controls = baseline.SelectControls(baseline.SelectProfile(null)); // what Test-WaHardening audits by default
             var engine = new Engine(new ProviderContext(nowhere, ProviderContext.CurrentPlatform()));
             foreach (var result in engine.Test(controls)) _ = result.Status;
         }

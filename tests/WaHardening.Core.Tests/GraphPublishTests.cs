@@ -45,7 +45,7 @@ namespace WaHardening.Core.Tests
         /// <summary>The waits before in-batch retries, recorded instead of waited.</summary>
         private readonly List<TimeSpan> _waits = new List<TimeSpan>();
 
-        private object Session(string? token = null, int maxRetries = 3) => GraphEntry.Connect(new GraphConnection
+        private IGraphSession Session(string? token = null, int maxRetries = 3) => GraphEntry.Connect(new GraphConnection
         {
             Kind = GraphAuthKind.AccessToken, AccessToken = token ?? Token, Endpoint = new Uri(_graph.Root),
         }, new Log(_messages), maxRetries, (t, ct) => { lock (_waits) _waits.Add(t); return System.Threading.Tasks.Task.CompletedTask; });
@@ -53,8 +53,8 @@ namespace WaHardening.Core.Tests
         private IReadOnlyList<PublishResult> Publish(string dir, AssignmentSpec? assign = null, int maxRetries = 3)
         {
             var s = Session(maxRetries: maxRetries);
-            var preview = GraphEntry.Plan(s, dir, assign ?? new AssignmentSpec(), CancellationToken.None);
-            return GraphEntry.Execute(s, preview, preview.Items.Select(i => i.Marker).ToList(), new Log(_messages), CancellationToken.None);
+            var preview = s.Plan(dir, assign ?? new AssignmentSpec(), CancellationToken.None);
+            return s.Execute(preview, preview.Items.Select(i => i.Marker).ToList(), new Log(_messages), CancellationToken.None);
         }
 
         private IEnumerable<FakeGraph.Request> Batches => _graph.Requests.Where(r => !r.InBatch && r.Method == "POST" && r.Path.EndsWith("/$batch", StringComparison.Ordinal));
@@ -360,7 +360,7 @@ namespace WaHardening.Core.Tests
             var second = Publish(dir, spec);
             Assert.Equal(0, _graph.Writes);
             Assert.All(second.Where(r => r.Assignment != null), r => Assert.Equal("unchanged", r.Assignment));
-            var ex = Assert.Throws<WaHardeningException>(() => GraphEntry.Plan(Session(), dir, new AssignmentSpec { IncludeGroups = new[] { "No such group" } }, CancellationToken.None));
+            var ex = Assert.Throws<WaHardeningException>(() => Session().Plan(dir, new AssignmentSpec { IncludeGroups = new[] { "No such group" } }, CancellationToken.None));
             Assert.Equal("GraphGroupNotFound", ex.ErrorId);
         }
 
@@ -399,10 +399,10 @@ namespace WaHardening.Core.Tests
             Publish(dir);
             var renamed = _graph.Collections["deviceManagement/configurationPolicies"].Values.Single(o => (o["description"] as JsonString)?.Value?.EndsWith("[WaHardening marker: wah-standard-windows-edge]") == true);
             renamed.Set("name", "Renamed by an admin");
-            var found = GraphEntry.List(Session(), null, CancellationToken.None);
+            var found = Session().List(null, CancellationToken.None);
             Assert.Contains(found, t => t.Marker == "wah-standard-windows-edge" && t.DisplayName == "Renamed by an admin");
             Assert.True(_graph.Requests.Count(r => r.Query.Contains("$skiptoken")) >= 2);
-            var drift = GraphEntry.Compare(Session(), dir, CancellationToken.None);
+            var drift = Session().Compare(dir, CancellationToken.None);
             Assert.Equal(DriftState.Different, drift.Single(d => d.Marker == "wah-standard-windows-edge").State);
             Assert.Contains("name", drift.Single(d => d.Marker == "wah-standard-windows-edge").Differences);
         }
@@ -411,10 +411,10 @@ namespace WaHardening.Core.Tests
         public void A_plan_sends_no_writes_and_the_token_appears_in_no_message()
         {
             var dir = Export();
-            var preview = GraphEntry.Plan(Session(), dir, new AssignmentSpec(), CancellationToken.None);
+            var preview = Session().Plan(dir, new AssignmentSpec(), CancellationToken.None);
             Assert.All(preview.Items, i => Assert.Equal(PublishAction.WouldCreate, i.Action));
             Assert.Equal(0, _graph.Writes);
-            var ex = Assert.ThrowsAny<WaHardeningException>(() => GraphEntry.Plan(Session("wrong-" + Token), dir, new AssignmentSpec(), CancellationToken.None));
+            var ex = Assert.ThrowsAny<WaHardeningException>(() => Session("wrong-" + Token).Plan(dir, new AssignmentSpec(), CancellationToken.None));
             Assert.Equal("GraphRequestFailed", ex.ErrorId);
             Assert.Contains("401", ex.Message);
             foreach (var text in _messages.Concat(new[] { ex.Message, ex.ToString() }))
@@ -422,10 +422,48 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void The_loader_creates_the_implementation_the_contract_names_and_uses_it_through_the_interface()
+        {
+            // What GraphLoader does in the module: the assembly file and the type by the names GraphContract gives, one
+            // Activator call, then only IGraphService/IGraphSession (compiled calls, no method looked up by name).
+            var asm = typeof(GraphEntry).Assembly;
+            Assert.Equal(GraphContract.AssemblyFile, Path.GetFileName(asm.Location));
+            var service = Activator.CreateInstance(asm.GetType(GraphContract.ImplementationType, throwOnError: true)!) as IGraphService;
+            Assert.NotNull(service);
+            var dir = Export();
+            var session = service!.Connect(new GraphConnection { Kind = GraphAuthKind.AccessToken, AccessToken = Token, Endpoint = new Uri(_graph.Root) }, new Log(_messages), 0);
+            var preview = session.Plan(dir, new AssignmentSpec(), CancellationToken.None);
+            var created = session.Execute(preview, preview.Items.Select(i => i.Marker).ToList(), new Log(_messages), CancellationToken.None);
+            Assert.All(created, r => Assert.Equal(PublishAction.Created, r.Action));
+            Assert.Equal(created.Select(r => r.Marker).OrderBy(m => m), session.List(null, CancellationToken.None).Select(t => t.Marker).OrderBy(m => m));
+            Assert.All(session.Compare(dir, CancellationToken.None), d => Assert.Equal(DriftState.Same, d.State));
+        }
+
+        [Fact]
+        public void Errors_leave_the_Graph_assembly_as_the_contract_says()
+        {
+            // An error the Graph code did not type (here the certificate loader's) comes out as GraphFailed, with the original inside.
+            var missing = Path.Combine(_dir, "no-such.pfx");
+            var ex = Assert.Throws<WaHardeningException>(() => new GraphEntry().Connect(new GraphConnection
+            {
+                Kind = GraphAuthKind.ClientCertificate, TenantId = "contoso.example", ClientId = "00000000-0000-0000-0000-000000000001", CertificatePath = missing,
+            }, new Log(_messages), 0));
+            Assert.Equal("GraphFailed", ex.ErrorId);
+            Assert.StartsWith("Graph: ", ex.Message);
+            Assert.NotNull(ex.InnerException);
+            Assert.IsNotType<WaHardeningException>(ex.InnerException);
+            // A cancellation the caller asked for stays a cancellation (the cmdlets report it as GraphCancelled), and nothing is sent.
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => Session().List(null, cts.Token));
+            Assert.Empty(_graph.Requests);
+        }
+
+        [Fact]
         public void The_access_token_is_sent_over_https_or_to_loopback_only()
         {
-            var s = GraphEntry.Connect(new GraphConnection { Kind = GraphAuthKind.AccessToken, AccessToken = Token, Endpoint = new Uri("http://graph.example.invalid") }, new Log(_messages), 0);
-            var ex = Assert.ThrowsAny<Exception>(() => GraphEntry.List(s, null, CancellationToken.None));
+            var s = new GraphEntry().Connect(new GraphConnection { Kind = GraphAuthKind.AccessToken, AccessToken = Token, Endpoint = new Uri("http://graph.example.invalid") }, new Log(_messages), 0);
+            var ex = Assert.ThrowsAny<Exception>(() => s.List(null, CancellationToken.None));
             Assert.Contains("https", (ex as WaHardeningException)?.Message ?? ex.InnerException?.Message ?? ex.Message);
             Assert.DoesNotContain("SECRET-TOKEN", ex.ToString());
         }

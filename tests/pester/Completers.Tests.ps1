@@ -6,10 +6,13 @@ BeforeDiscovery {
             if ($cmd.Parameters.ContainsKey($p)) { @{ Command = $cmd.Name; Parameter = $p } }
         }
     }
+    # The baseline file is -BaselinePath on every cmdlet that has one, and -Path too where that is its alias.
     $script:fileCases = foreach ($cmd in Get-Command -Module WaHardening -CommandType Cmdlet) {
-        $file = $cmd.ImplementingType.GetProperties() | Where-Object { $_.IsDefined([WaHardening.Commands.BaselineFileAttribute], $true) }
-        foreach ($p in 'Id', 'Profile') {
-            if ($file -and $cmd.Parameters.ContainsKey($p)) { @{ Command = $cmd.Name; Parameter = $p; FileParameter = $file.Name } }
+        if (-not $cmd.Parameters.ContainsKey('BaselinePath')) { continue }
+        foreach ($name in @('BaselinePath') + @($cmd.Parameters['BaselinePath'].Aliases)) {
+            foreach ($p in 'Id', 'Profile') {
+                if ($cmd.Parameters.ContainsKey($p)) { @{ Command = $cmd.Name; Parameter = $p; FileParameter = $name } }
+            }
         }
     }
 }
@@ -55,7 +58,7 @@ Describe 'Argument completion' {
 
     It '<Command> -<Parameter> completes from the baseline given with -<FileParameter>' -ForEach $fileCases {
         # An output -Path typed as well must not be taken for the baseline.
-        $line = "$Command -$FileParameter '$custom'" + $(if ($FileParameter -ne 'Path') { " -Path '$TestDrive'" })
+        $line = "$Command -$FileParameter '$custom'" + $(if ($FileParameter -ne 'Path' -and (Get-Command $Command).Parameters.ContainsKey('Path')) { " -Path '$TestDrive'" })
         if ($Parameter -eq 'Id') { Complete "$line -Id ZZ" | Should -Be 'ZZ-CUSTOM-01' }
         else { Complete "$line -Profile Z" | Should -Be 'Zeta' }
     }

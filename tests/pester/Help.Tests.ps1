@@ -33,6 +33,13 @@ Describe 'Offline help for <_>' -ForEach $cmdlets {
             ($ph.Description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "parameter -$p needs a description"
         }
     }
+    It 'names the aliases of every parameter' {
+        foreach ($p in (Get-Command $name).Parameters.Values | Where-Object { $_.Name -notin $common }) {
+            $ph = $help.Parameters.Parameter | Where-Object Name -eq $p.Name
+            $want = if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }
+            "$($ph.aliases)" | Should -Be $want -Because "-$($p.Name)"
+        }
+    }
     It 'names every parameter type as a user writes it (no Nullable`1 or other generic CLR names)' {
         foreach ($ph in @($help.Parameters.Parameter)) {
             "$($ph.parameterValue)" | Should -Not -Match '`' -Because "-$($ph.Name) shows its type"

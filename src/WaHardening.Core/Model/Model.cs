@@ -220,12 +220,26 @@ namespace WaHardening.Core.Model
             return result;
         }
 
+        /// <summary>The profile used when none is named: <c>Standard</c> (every cmdlet that selects controls, the warm-up).</summary>
+        public const string DefaultProfile = "Standard";
+
+        /// <summary>The profile of that name; ProfileNotFound (naming the baseline and its profiles) when there is none.</summary>
+        public ProfileDefinition RequireProfile(string name) =>
+            FindProfile(name) ?? throw new WaHardeningException(ErrorIds.ProfileNotFound, WaErrorCategory.ObjectNotFound,
+                $"The baseline '{SourcePath}' has no profile '{name}'. Profiles: {string.Join(", ", Profiles.Select(p => p.Name))}.", name);
+
+        /// <summary>The one rule for which profile a command works on: the one named (ProfileNotFound when unknown), or,
+        /// when none is named, <see cref="DefaultProfile"/> if the baseline defines it, else null (every control).</summary>
+        public ProfileDefinition? SelectProfile(string? name) => name != null ? RequireProfile(name) : FindProfile(DefaultProfile);
+
+        /// <summary>The controls of <see cref="SelectProfile"/>'s profile (every control when it is null).</summary>
+        public IReadOnlyList<Control> SelectControls(ProfileDefinition? profile) =>
+            profile == null ? Controls : ControlsFor(profile.Name).ToList();
+
         /// <summary>Controls that apply under a profile (including the profiles it includes).</summary>
         public IEnumerable<Control> ControlsFor(string profile)
         {
-            if (FindProfile(profile) == null)
-                throw new WaHardeningException(ErrorIds.ProfileNotFound, WaErrorCategory.ObjectNotFound,
-                    $"The baseline '{SourcePath}' has no profile '{profile}'. Profiles: {string.Join(", ", Profiles.Select(p => p.Name))}.", profile);
+            RequireProfile(profile);
             var set = ExpandProfile(profile);
             return Controls.Where(c => c.Profiles.Any(set.Contains));
         }

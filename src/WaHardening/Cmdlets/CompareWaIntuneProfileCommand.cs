@@ -26,7 +26,7 @@ namespace WaHardening.Commands
         protected override void Process()
         {
             var dir = GetUnresolvedProviderPathFromPSPath(Path);
-            var drift = RunGraph((log, ct) => (IReadOnlyList<DriftResult>)GraphLoader.Call("Compare", Session(log), dir, ct)!);
+            var drift = RunGraph((log, ct) => Session(log).Compare(dir, ct));
             foreach (var d in drift) WriteObject(d);
         }
     }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
 using WaHardening.Core;
@@ -9,7 +8,8 @@ namespace WaHardening.Commands
 {
     /// <summary>
     /// <para type="synopsis">Exports the baseline as a GPO backup (or as bare Registry.pol files).</para>
-    /// <para type="description">Renders every enforceable Windows registry setting of the baseline into a GPMC-style GPO
+    /// <para type="description">Renders every enforceable Windows registry setting of the profile (-Profile; Standard by
+    /// default) into a GPMC-style GPO
     /// backup under -Path: {BackupId}\Backup.xml, bkupInfo.xml, DomainSysvol\GPO\Machine\registry.pol,
     /// DomainSysvol\GPO\User\registry.pol and, for security options such as the machine inactivity limit,
     /// DomainSysvol\GPO\Machine\microsoft\windows nt\SecEdit\GptTmpl.inf; plus manifest.xml listing the backups in -Path.
@@ -28,28 +28,12 @@ namespace WaHardening.Commands
     /// </example>
     [Cmdlet(VerbsData.Export, "WaGpo", SupportsShouldProcess = true)]
     [OutputType(typeof(GpoBackupResult))]
-    public sealed class ExportWaGpoCommand : WaCmdlet
+    public sealed class ExportWaGpoCommand : BaselineCmdlet
     {
         /// <summary><para type="description">Folder that receives the backup (created if needed).</para></summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = null!;
-
-        /// <summary><para type="description">Only controls of this profile (and the profiles it includes); all controls when omitted.</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
-        [Parameter]
-        public Hashtable? Parameter { get; set; }
-
-        /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [BaselineFile]
-        public string? BaselinePath { get; set; }
 
         /// <summary><para type="description">GPO display name (what Import-GPO -BackupGpoName takes). Default: "WaHardening - PROFILE".</para></summary>
         [Parameter]
@@ -70,26 +54,28 @@ namespace WaHardening.Commands
 
         protected override void Process()
         {
-            var baseline = LoadBaseline(BaselinePath, Parameter);
-            var controls = Profile == null ? baseline.Controls : baseline.ControlsFor(Profile);
+            var selection = SelectBaseline();
+            var baseline = selection.Baseline;
+            var controls = selection.Controls;
+            var profile = selection.Profile?.Name; // null only for a baseline without a Standard profile, none named: every control
             var dir = GetUnresolvedProviderPathFromPSPath(Path);
             var content = GpoContent.From(controls, AsRegistryPol ? SecurityOptionPlacement.RegistryPol : SecurityOptionPlacement.SecurityTemplate);
             WriteVerbose($"{content.Settings.Count} registry settings: {content.Machine.Count} machine records, {content.User.Count} user records, {content.SecurityOptions.Count} security options");
             foreach (var s in content.Settings) WriteVerbose("  " + s);
-            var name = DisplayName ?? "WaHardening - " + (Profile ?? "All controls");
+            var name = DisplayName ?? "WaHardening - " + (profile ?? "All controls");
 
             if (AsRegistryPol)
             {
                 if (!ShouldProcess(dir, "Write Machine\\registry.pol and User\\registry.pol")) return;
                 var files = GpoBackup.WriteRegistryPolFiles(dir, content);
                 foreach (var f in files) WriteVerbose("Wrote " + f);
-                WriteObject(new GpoBackupResult(Guid.Empty, GpoBackup.GpoGuidFor(baseline.Name, Profile), name, dir, Time(), files,
+                WriteObject(new GpoBackupResult(Guid.Empty, GpoBackup.GpoGuidFor(baseline.Name, profile), name, dir, Time(), files,
                     content.Machine.Count, content.User.Count, 0));
                 return;
             }
             if (!ShouldProcess(dir, $"Write GPO backup '{name}'")) return;
-            var result = GpoBackup.Write(dir, content, name, baseline.Name, Profile, Time(),
-                Comment ?? $"{baseline.Name} {baseline.Version}" + (Profile != null ? $", profile {Profile}" : ""));
+            var result = GpoBackup.Write(dir, content, name, baseline.Name, profile, Time(),
+                Comment ?? $"{baseline.Name} {baseline.Version}" + (profile != null ? $", profile {profile}" : ""));
             foreach (var f in result.Files) WriteVerbose("Wrote " + f);
             WriteObject(result);
         }

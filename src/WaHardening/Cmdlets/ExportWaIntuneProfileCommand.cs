@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Linq;
 using System.Management.Automation;
 using WaHardening.Core;
@@ -28,33 +27,17 @@ namespace WaHardening.Commands
     /// </example>
     [Cmdlet(VerbsData.Export, "WaIntuneProfile", SupportsShouldProcess = true)]
     [OutputType(typeof(ExportedFileInfo))]
-    public sealed class ExportWaIntuneProfileCommand : WaCmdlet
+    public sealed class ExportWaIntuneProfileCommand : BaselineCmdlet
     {
         /// <summary><para type="description">The folder to write (created if missing; a previous export there is replaced).</para></summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = null!;
 
-        /// <summary><para type="description">The baseline profile to export: Standard (default) or SharedComputer (which includes Standard).</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string Profile { get; set; } = "Standard";
-
-        /// <summary><para type="description">Baseline parameters to override, e.g. @{ IdleTimeoutSeconds = 120 }; checked against their bounds.</para></summary>
-        [Parameter]
-        public Hashtable? Parameter { get; set; }
-
         /// <summary><para type="description">Only these platforms: Windows, macOS, iOS, Android, Linux (default: all).</para></summary>
         [Parameter]
         [ValidateSet("Windows", "macOS", "iOS", "Android", "Linux", IgnoreCase = true)]
         public string[]? Platform { get; set; }
-
-        /// <summary><para type="description">A baseline file to export instead of the module's default one.</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [BaselineFile]
-        public string? BaselinePath { get; set; }
 
         /// <summary><para type="description">Replace the folder even when it holds files that are not a previous export.</para></summary>
         [Parameter]
@@ -62,10 +45,10 @@ namespace WaHardening.Commands
 
         protected override void Process()
         {
-            var baseline = LoadBaseline(BaselinePath, Parameter);
-            var profile = baseline.Profiles.FirstOrDefault(p => string.Equals(p.Name, Profile, System.StringComparison.OrdinalIgnoreCase))?.Name
-                ?? throw new WaHardeningException(ErrorIds.ProfileNotFound, WaErrorCategory.ObjectNotFound,
-                    $"The baseline has no profile '{Profile}' (known: {string.Join(", ", baseline.Profiles.Select(p => p.Name))}).", Profile);
+            var selection = SelectBaseline();
+            var baseline = selection.Baseline;
+            // An export is always of one profile: a baseline without Standard needs -Profile (ProfileNotFound otherwise).
+            var profile = (selection.Profile ?? baseline.RequireProfile(Baseline.DefaultProfile)).Name;
             var version = typeof(ExportWaIntuneProfileCommand).Assembly.GetName().Version;
             var manifest = IntuneExporter.Build(baseline, profile, Platform, $"WaHardening {version?.ToString(3)}");
             var dir = GetUnresolvedProviderPathFromPSPath(Path);

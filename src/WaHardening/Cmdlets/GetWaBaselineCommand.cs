@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -10,12 +9,14 @@ namespace WaHardening.Commands
 {
     /// <summary>
     /// <para type="synopsis">Gets the controls of a WaHardening baseline.</para>
-    /// <para type="description">Loads the baseline (the module's default, or the file given with -Path), validates it,
-    /// binds parameter values and writes one control object per control. Filter by id, category, platform or profile.</para>
+    /// <para type="description">Loads the baseline (the module's default, or the file given with -BaselinePath, alias -Path),
+    /// validates it, binds parameter values and writes one control object per control of the profile (-Profile; Standard
+    /// by default, as for every cmdlet that selects controls, so Get-WaBaseline | Test-WaHardening audits what
+    /// Test-WaHardening does). Filter further by id, category or platform.</para>
     /// </summary>
     /// <example>
     ///   <code>Get-WaBaseline | Format-Table</code>
-    ///   <para>Lists every control of the default baseline.</para>
+    ///   <para>Lists the controls of the Standard profile of the default baseline.</para>
     /// </example>
     /// <example>
     ///   <code>Get-WaBaseline -Profile SharedComputer -Platform Linux</code>
@@ -27,7 +28,7 @@ namespace WaHardening.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Get, "WaBaseline")]
     [OutputType(typeof(Control))]
-    public sealed class GetWaBaselineCommand : WaCmdlet
+    public sealed class GetWaBaselineCommand : BaselineCmdlet
     {
         /// <summary><para type="description">Control ids to return; wildcards allowed. An id without wildcards that the baseline does not have is a non-terminating ObjectNotFound error (ControlNotFound).</para></summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -48,27 +49,17 @@ namespace WaHardening.Commands
         [ValidateSet("Windows", "Linux", "macOS", "iOS", "Android", IgnoreCase = true)]
         public string[]? Platform { get; set; }
 
-        /// <summary><para type="description">Only controls of this profile and the profiles it includes (Standard, SharedComputer).</para></summary>
+        /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted. Alias: -Path.</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary><para type="description">Path of a custom baseline file; the module's default baseline when omitted.</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [BaselineFile]
-        public string? Path { get; set; }
-
-        /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }; each is checked against the baseline's bounds.</para></summary>
-        [Parameter]
-        public Hashtable? Parameter { get; set; }
+        [Alias("Path")]
+        public override string? BaselinePath { get => base.BaselinePath; set => base.BaselinePath = value; }
 
         protected override void Process()
         {
-            var baseline = LoadBaseline(Path, Parameter);
-            var controls = Profile == null ? baseline.Controls : baseline.ControlsFor(Profile);
-            foreach (var c in controls)
+            var selection = SelectBaseline();
+            var baseline = selection.Baseline;
+            foreach (var c in selection.Controls)
             {
                 if (Id != null && !Matches(Id, c.Id)) continue;
                 if (Category != null && !Matches(Category, c.Category)) continue;

@@ -20,7 +20,7 @@ namespace WaHardening.Commands
     {
         protected override void Process()
         {
-            var found = RunGraph((log, ct) => (IReadOnlyList<TenantProfile>)GraphLoader.Call("List", Session(log), null, ct)!);
+            var found = RunGraph((log, ct) => Session(log).List(null, ct));
             foreach (var t in found) WriteObject(t);
         }
     }

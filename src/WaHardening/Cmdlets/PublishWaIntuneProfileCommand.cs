@@ -47,11 +47,11 @@ namespace WaHardening.Commands
         {
             var dir = GetUnresolvedProviderPathFromPSPath(Path);
             var spec = new AssignmentSpec { IncludeGroups = AssignTo, ExcludeGroups = Exclude };
-            object? session = null;
+            IGraphSession? session = null;
             var preview = RunGraph((log, ct) =>
             {
                 session = Session(log);
-                return (PublishPreview)GraphLoader.Call("Plan", session, dir, spec, ct)!;
+                return session.Plan(dir, spec, ct);
             });
             var approved = new List<string>();
             foreach (var i in preview.Items)
@@ -64,7 +64,7 @@ namespace WaHardening.Commands
             }
             // Nothing approved (-WhatIf, or everything up to date): the plan is the result; no write was sent.
             var results = approved.Count == 0 ? preview.Items
-                : RunGraph((log, ct) => (IReadOnlyList<PublishResult>)GraphLoader.Call("Execute", session, preview, approved, log, ct)!);
+                : RunGraph((log, ct) => session!.Execute(preview, approved, log, ct));
             // Every result first, then one non-terminating error per failed profile: -ErrorAction Stop still leaves the
             // results of what was done on the pipeline.
             foreach (var r in results) WriteObject(r);

@@ -56,7 +56,7 @@ namespace WaHardening.Commands
             var controls = Controls();
             if (string.Equals(Target, "LocalGpo", StringComparison.OrdinalIgnoreCase))
             {
-                SetWaLocalGpoCommand.MergeInto(this, NewContext(), LocalGpoPath, controls, Path ?? DefaultBaselinePath, BackupPath, LockTimeoutSeconds);
+                SetWaLocalGpoCommand.MergeInto(this, NewContext(), LocalGpoPath, controls, BaselinePath ?? DefaultBaselinePath, BackupPath, LockTimeoutSeconds);
                 return;
             }
             var engine = new Engine(NewContext());

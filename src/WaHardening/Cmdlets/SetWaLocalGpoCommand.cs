@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -13,7 +12,8 @@ namespace WaHardening.Commands
 {
     /// <summary>
     /// <para type="synopsis">Merges the baseline into the local Group Policy object.</para>
-    /// <para type="description">Writes the baseline's Windows registry settings into the local GPO
+    /// <para type="description">Writes the Windows registry settings of the profile (-Profile; Standard by default, the same
+    /// controls as Set-WaHardening -Target LocalGpo) into the local GPO
     /// (%SystemRoot%\System32\GroupPolicy\Machine\Registry.pol and User\Registry.pol) with "stricter wins", as Set-WaHardening
     /// does: every record of other tools stays; a baseline value already in the policy is kept when it is as strict or stricter
     /// (the result's Kept lists them) and replaced when it is looser; a list policy gets the union of its entries and the
@@ -35,28 +35,12 @@ namespace WaHardening.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Set, "WaLocalGpo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(LocalGpoMergeResult))]
-    public sealed class SetWaLocalGpoCommand : WaCmdlet
+    public sealed class SetWaLocalGpoCommand : BaselineCmdlet
     {
         /// <summary><para type="description">The GPO folder (holds gpt.ini, Machine and User). Default on Windows: %SystemRoot%\System32\GroupPolicy.</para></summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
-
-        /// <summary><para type="description">Only controls of this profile (and the profiles it includes).</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(ProfileCompleter))]
-        public string? Profile { get; set; }
-
-        /// <summary><para type="description">Parameter values to bind, e.g. @{ IdleTimeoutSeconds = 120 }.</para></summary>
-        [Parameter]
-        public Hashtable? Parameter { get; set; }
-
-        /// <summary><para type="description">Path of a custom baseline file.</para></summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [BaselineFile]
-        public string? BaselinePath { get; set; }
 
         /// <summary><para type="description">Where to save the backup (a JSON file for Undo-WaHardening). Default: a new file under /var/lib/wa-hardening/backups (Windows: %ProgramData%\WaHardening\backups), below -Root when given.</para></summary>
         [Parameter]
@@ -75,9 +59,8 @@ namespace WaHardening.Commands
 
         protected override void Process()
         {
-            var baseline = LoadBaseline(BaselinePath, Parameter);
-            var controls = Profile == null ? baseline.Controls : baseline.ControlsFor(Profile);
-            MergeInto(this, EngineCmdlet.NewContext(this, Root), Path, controls, baseline.SourcePath, BackupPath, LockTimeoutSeconds);
+            var selection = SelectBaseline();
+            MergeInto(this, EngineCmdlet.NewContext(this, Root), Path, selection.Controls, selection.Baseline.SourcePath, BackupPath, LockTimeoutSeconds);
         }
 
         /// <summary>Merges the controls' registry settings into a local GPO (Set-WaLocalGpo, Set-WaHardening -Target LocalGpo):
