@@ -96,11 +96,11 @@ namespace WaHardening.Core.Tests
         [MemberData(nameof(ControlIds))]
         public void Oma_uris_match_the_catalog(string id)
         {
-            foreach (var s in Get(id).Settings.Where(x => x.Raw.Contains("omaUri")))
+            foreach (var s in Get(id).Settings.Where(x => x.OmaUri != null))
             {
-                var oma = ((JsonString)s.Raw["omaUri"]!).Value;
-                if (!(s.Section("intune") is JsonObject intune)) continue; // custom OMA-URI only: no catalog row to compare with
-                var intuneId = ((JsonString)intune["settingDefinitionId"]!).Value;
+                var oma = s.OmaUri!;
+                if (s.Intune is not IntuneSection intune) continue; // custom OMA-URI only: no catalog row to compare with
+                var intuneId = intune.SettingDefinitionId;
                 Assert.Equal(SettingsCatalog.Instance.Rows[intuneId].OmaUri, oma);
             }
         }
@@ -113,14 +113,14 @@ namespace WaHardening.Core.Tests
             var missing = new List<string>();
             foreach (var s in Get(id).Settings.Where(IntuneRendering.Applies))
             {
-                var row = SettingsCatalog.Instance.Rows[((JsonString)s.Section("intune")!["settingDefinitionId"]!).Value];
+                var row = SettingsCatalog.Instance.Rows[s.Intune!.SettingDefinitionId];
                 if (!row.OmaUri.StartsWith("./", StringComparison.Ordinal))
                 {
                     // Apple payload rows name a payload key, not an OMA-URI.
-                    Assert.False(s.Raw.Contains("omaUri"), $"{s}: the catalog has no OMA-URI for {row.Id}");
+                    Assert.False(s.OmaUri != null, $"{s}: the catalog has no OMA-URI for {row.Id}");
                     continue;
                 }
-                if (s.Raw["omaUri"] is JsonString oma) Assert.Equal(row.OmaUri, oma.Value);
+                if (s.OmaUri is string oma) Assert.Equal(row.OmaUri, oma);
                 else missing.Add($"{s.Target}:{s.Name} ({row.OmaUri})");
             }
             Assert.Empty(missing);
@@ -129,7 +129,7 @@ namespace WaHardening.Core.Tests
         [Fact]
         public void Only_policy_csp_settings_are_read_from_intunes_policy_manager()
         {
-            var withOma = Default.Controls.SelectMany(c => c.Settings).Where(s => s.Raw.Contains("omaUri")).ToList();
+            var withOma = Default.Controls.SelectMany(c => c.Settings).Where(s => s.OmaUri != null).ToList();
             Assert.True(withOma.Count >= 25, $"only {withOma.Count} settings carry an OMA-URI");
             var mdm = withOma.Where(s => WaHardening.Core.Providers.WindowsRegistryProvider.MdmLocation(s) != null).Select(s => s.Name).ToList();
             // ADMX-backed policies (browsers, Edge Update, ADMX_ControlPanelDisplay) land in the Policies keys, not in PolicyManager.
@@ -157,9 +157,9 @@ namespace WaHardening.Core.Tests
                 // Renders to every form its target implies.
                 if (info.Platforms.Contains(Platforms.Windows) && s.Target != Targets.Guidance && RegistryRendering.Applies(s))
                     Assert.NotNull(RegistryRendering.Render(s).Key);
-                if (s.Section("intune") is JsonObject intune)
+                if (s.Intune is IntuneSection intune)
                 {
-                    var intuneId = ((JsonString)intune["settingDefinitionId"]!).Value;
+                    var intuneId = intune.SettingDefinitionId;
                     if (s.Target == Targets.Chrome) Assert.Contains("googlechrome", intuneId);
                     if (s.Target == Targets.Edge) Assert.Contains("microsoft_edge", intuneId);
                     // The catalog's "update~policy~cat_google~cat_googleupdate" ADMX is Microsoft Edge Update's (its

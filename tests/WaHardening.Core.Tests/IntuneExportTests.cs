@@ -71,9 +71,9 @@ namespace WaHardening.Core.Tests
             var exported = Export("Standard").Files.Concat(Export("SharedComputer").Files).Where(f => f.Kind == ExportKinds.SettingsCatalog)
                 .SelectMany(f => Objects(Body(f))).Select(o => (o["settingDefinitionId"] as JsonString)?.Value).Where(x => x != null).ToList();
             var baseline = BaselineLoader.Load(BaselineLoaderTests.DefaultPath);
-            foreach (var s in baseline.ControlsFor("SharedComputer").SelectMany(c => c.Settings).Where(s => s.Section("intune") != null))
+            foreach (var s in baseline.ControlsFor("SharedComputer").SelectMany(c => c.Settings).Where(s => s.Intune != null))
             {
-                var id = ((JsonString)s.Section("intune")!["settingDefinitionId"]!).Value;
+                var id = s.Intune!.SettingDefinitionId;
                 // Audit-only settings keep their catalog id for reference and are never exported.
                 Assert.True(exported.Count(x => x == id) == (s.Enforce ? 1 : 0), $"{s}: exported {exported.Count(x => x == id)} times");
             }

@@ -116,7 +116,7 @@ namespace WaHardening.Core.Tests
         {
             var m = IntuneExporter.Build(Default, "Standard", new[] { Platforms.Windows }, "t");
             var catalog = m.Files.Where(f => f.Path.StartsWith("windows/settings-catalog/", StringComparison.Ordinal)).Select(f => f.Path).ToList();
-            var expected = Targets.All.Where(t => t.WindowsCatalogPolicy != null && Default.ControlsFor("Standard").Any(c => c.Settings.Any(x => x.Target == t.Name && x.Section("intune") != null && x.Enforce)))
+            var expected = Targets.All.Where(t => t.WindowsCatalogPolicy != null && Default.ControlsFor("Standard").Any(c => c.Settings.Any(x => x.Target == t.Name && x.Intune != null && x.Enforce)))
                 .Select(t => $"windows/settings-catalog/{t.WindowsCatalogPolicy!.Value.Slug}.json").OrderBy(x => x, StringComparer.Ordinal);
             Assert.Equal(expected, catalog.OrderBy(x => x, StringComparer.Ordinal));
             var discovery = Encoding.ASCII.GetString(m.Files.Single(f => f.Path == "windows/custom-compliance/discovery.ps1").Content);
@@ -161,6 +161,28 @@ namespace WaHardening.Core.Tests
                 Assert.Equal(ComplianceStatus.NonCompliant, after.Status);
                 Assert.Contains(after.Settings, x => x.Location != null && x.Location.StartsWith(snap.PolicyFolder, StringComparison.Ordinal));
             }
+        }
+
+        /// <summary>Issue #15: per-target sections are typed records built once by the loader, with their defaults there.</summary>
+        [Fact]
+        public void Sections_are_typed_by_the_loader_with_their_defaults()
+        {
+            var b = EnforcementTests.Baseline(EnforcementTests.Control("T-S-01",
+                @"{ ""target"": ""GNOME"", ""name"": ""org/gnome/desktop/session/idle-delay"", ""type"": ""integer"", ""value"": 300, ""dconf"": { ""type"": ""uint32"" }, ""source"": ""https://e.org"" }",
+                @"{ ""target"": ""Windows"", ""name"": ""X"", ""type"": ""integer"", ""value"": 1, ""registry"": { ""hive"": ""HKLM"", ""key"": ""Software\\Policies\\T"", ""value"": ""X"", ""kind"": ""REG_DWORD"" }, ""intune"": { ""settingDefinitionId"": ""a_b"", ""child"": ""a_b_c"" }, ""source"": ""https://e.org"" }",
+                @"{ ""target"": ""Firefox"", ""name"": ""browser.x"", ""type"": ""boolean"", ""value"": true, ""firefoxPreference"": { ""status"": ""locked"" }, ""source"": ""https://e.org"" }"));
+            var s = b.Controls.Single().Settings;
+            Assert.Equal("uint32", s[0].Dconf!.Type);
+            Assert.True(s[0].Dconf!.Lock);                                   // locked unless the baseline says otherwise
+            Assert.Equal(@"Software\Policies\T", s[1].Registry!.Key);
+            Assert.Equal("REG_DWORD", s[1].Registry!.Kind);
+            Assert.Equal(IntuneSection.DefaultChildKind, s[1].Intune!.ChildKind); // a child without a kind is a choice
+            Assert.False(s[1].Intune!.SimpleChild);
+            Assert.Equal("locked", s[2].FirefoxPreference!.Status);
+            Assert.Null(s[0].Registry);
+            Assert.Null(s[2].OmaUri);
+            // The raw JSON is the loader's alone: not visible outside the core.
+            Assert.Null(typeof(SettingDefinition).GetProperty("Raw"));          // no public Raw
         }
     }
 }

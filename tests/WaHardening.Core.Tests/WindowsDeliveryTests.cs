@@ -148,8 +148,8 @@ namespace WaHardening.Core.Tests
                 foreach (var s in c.Settings)
                 {
                     var name = Regex.Replace($"{c.Id}_{s.Target}_{s.Name}", "[^A-Za-z0-9]", "_");
-                    var delivered = (s.Section("intune") is JsonObject i && catalog.Any(t => t.Contains("\"" + ((JsonString)i["settingDefinitionId"]!).Value + "\"")))
-                        || (s.Raw["omaUri"] is JsonString u && oma.Contains(u.Value))
+                    var delivered = (s.Intune is IntuneSection i && catalog.Any(t => t.Contains("\"" + i.SettingDefinitionId + "\"")))
+                        || (s.OmaUri is string u && oma.Contains(u))
                         || (Rendering.FirefoxPolicy.IsPreference(s) && oma.Contains(Rendering.FirefoxPolicy.PreferencesOmaUri));
                     if (rules.Contains(name))
                         Assert.True(delivered || (!s.Enforce && s.Default != null), $"{name} is a compliance rule, but nothing in the export writes it");

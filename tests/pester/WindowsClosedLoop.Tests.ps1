@@ -131,7 +131,7 @@ BeforeAll {
         foreach ($file in Get-ChildItem (Join-Path $Out 'windows/settings-catalog') -Filter *.json -ErrorAction SilentlyContinue) {
             foreach ($entry in (Get-Content -Raw $file.FullName | ConvertFrom-Json).settings) {
                 $instance = $entry.settingInstance
-                $setting = @($settings | Where-Object { $_.Section('intune') -and $_.Section('intune')['settingDefinitionId'].Value -eq $instance.settingDefinitionId })
+                $setting = @($settings | Where-Object { $_.Intune -and $_.Intune.SettingDefinitionId -eq $instance.settingDefinitionId })
                 $setting.Count | Should -Be 1 -Because $instance.settingDefinitionId
                 $rendered = [WaHardening.Core.Rendering.RegistryRendering]::Render($setting[0], (ConvertTo-JsonValue $setting[0] (Get-CatalogValue $instance $setting[0])))
                 if ($rendered.Hive -eq 'HKLM') { Add-Rendered $store $rendered }

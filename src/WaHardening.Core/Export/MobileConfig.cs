@@ -35,15 +35,15 @@ namespace WaHardening.Core.Export
 
         public static IEnumerable<ExportedFile> Build(IntuneExporter.Ctx ctx)
         {
-            var lockItems = ctx.Settings(s => s.Target == Targets.MacOS && s.Section("macos") != null && s.AppliesOn(Platforms.MacOS)).ToList();
+            var lockItems = ctx.Settings(s => s.Target == Targets.MacOS && s.MacOS != null && s.AppliesOn(Platforms.MacOS)).ToList();
             // One profile per scope: a System profile goes through the device channel, a User profile through the user channel.
             foreach (var scope in lockItems.GroupBy(i => Scope(i.Setting)).OrderBy(g => g.Key == "System" ? 0 : 1))
             {
-                var payloads = scope.GroupBy(i => ((JsonString)i.Setting.Section("macos")!["payloadType"]!).Value)
+                var payloads = scope.GroupBy(i => i.Setting.MacOS!.PayloadType)
                     .Select(g =>
                     {
                         var keys = new JsonObject();
-                        foreach (var (_, s) in g) keys.Set((s.Section("macos")!["key"] as JsonString)?.Value ?? s.Name, JsonObject.Clone(s.Expected));
+                        foreach (var (_, s) in g) keys.Set(s.MacOS!.KeyFor(s.Name), JsonObject.Clone(s.Expected));
                         return (Type: g.Key, Keys: keys);
                     }).ToList();
                 var user = scope.Key == "User";
@@ -76,7 +76,7 @@ namespace WaHardening.Core.Export
         }
 
         /// <summary>The profile scope a macOS payload setting needs ("System" or "User", validated by the loader).</summary>
-        public static string Scope(SettingDefinition s) => ((JsonString)s.Section("macos")!["scope"]!).Value;
+        public static string Scope(SettingDefinition s) => s.MacOS!.Scope;
 
         private static ExportedFile File(IntuneExporter.Ctx ctx, string slug, string what, string scope, IEnumerable<string> controls,
             List<(string Type, JsonObject Keys)> payloads, string? name = null)

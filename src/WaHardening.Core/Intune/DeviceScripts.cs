@@ -71,7 +71,7 @@ namespace WaHardening.Core.Intune
                     MdmKey = mdm?.Key, MdmName = mdm?.Value, Enforce = s.Enforce,
                     Delivered = s.Enforce && (IntuneExporter.CatalogDelivers(s) || IntuneExporter.OmaUriDelivers(s)),
                     Accept = s.Comparison == Comparison.OneOf ? s.Accept.Select(a => RegistryRendering.Render(s, a).Data!).ToList() : null,
-                    Minimum = s.Minimum, Maximum = s.Maximum, InCatalog = s.Section("intune") != null,
+                    Minimum = s.Minimum, Maximum = s.Maximum, InCatalog = s.Intune != null,
                     AllKey = booleanForm?.Key, AllName = booleanForm?.Name,
                 });
             }

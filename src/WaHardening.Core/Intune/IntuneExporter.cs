@@ -230,11 +230,11 @@ namespace WaHardening.Core.Intune
             s.Enforce && IntuneRendering.Applies(s) && Targets.Find(s.Target)?.WindowsCatalogPolicy != null;
 
         /// <summary>Whether the custom OMA-URI profile of a Windows export writes the setting.</summary>
-        internal static bool OmaUriDelivers(SettingDefinition s) => s.Enforce && s.Section("intune") == null && s.AppliesOn(Platforms.Windows)
-            && (s.Raw["omaUri"] is JsonString || FirefoxPolicy.IsPreference(s));
+        internal static bool OmaUriDelivers(SettingDefinition s) => s.Enforce && s.Intune == null && s.AppliesOn(Platforms.Windows)
+            && (s.OmaUri != null || FirefoxPolicy.IsPreference(s));
 
         /// <summary>The OMA-URI a setting is delivered with: its own, or for a Firefox preference the Preferences policy's (one for all).</summary>
-        private static string OmaUriOf(SettingDefinition s) => FirefoxPolicy.IsPreference(s) ? FirefoxPolicy.PreferencesOmaUri : ((JsonString)s.Raw["omaUri"]!).Value;
+        private static string OmaUriOf(SettingDefinition s) => FirefoxPolicy.IsPreference(s) ? FirefoxPolicy.PreferencesOmaUri : s.OmaUri!;
 
         /// <summary>
         /// Windows settings with an OMA-URI but no settings-catalog id (Firefox through Mozilla's ADMX-backed OMA-URIs, Google
@@ -302,7 +302,7 @@ namespace WaHardening.Core.Intune
         /// <summary>The value of an ADMX-backed OMA-URI for a value of the setting (see <see cref="CustomOmaUri"/>).</summary>
         public static string AdmxValue(SettingDefinition s, JsonValue value)
         {
-            var element = (s.Raw["admxData"] as JsonString)?.Value;
+            var element = s.AdmxData;
             if (element == null)
             {
                 if (value is JsonBoolean b) return b.Value ? "<enabled/>" : "<disabled/>";
@@ -347,7 +347,7 @@ namespace WaHardening.Core.Intune
             foreach (var (odata, platform, file, slug, what, api) in s_compliance)
             {
                 if (!wanted.Contains(platform)) continue;
-                var items = ctx.Settings(s => (s.Section("compliance")?["odataType"] as JsonString)?.Value == odata).ToList();
+                var items = ctx.Settings(s => s.Compliance?.ODataType == odata).ToList();
                 var script = platform == Platforms.Windows ? soFar.FirstOrDefault(f => f.Kind == ExportKinds.CustomComplianceScript && f.Graph != null) : null;
                 var rules = platform == Platforms.Windows ? soFar.FirstOrDefault(f => f.Kind == ExportKinds.CustomComplianceRules) : null;
                 if (items.Count == 0 && script == null) continue;
@@ -359,7 +359,7 @@ namespace WaHardening.Core.Intune
                     .Set("description", ctx.Description($"WaHardening baseline, profile {ctx.Profile}: {what}.", controls, marker));
                 foreach (var (_, s) in items)
                 {
-                    var property = (s.Section("compliance")!["property"] as JsonString)?.Value ?? s.Name;
+                    var property = s.Compliance!.PropertyFor(s.Name);
                     body.Set(property, JsonObject.Clone(s.Expected));
                 }
                 var bindings = new List<GraphBinding>();

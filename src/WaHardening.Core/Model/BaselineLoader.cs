@@ -364,7 +364,7 @@ namespace WaHardening.Core.Model
                     }
                     // One setting per place: a target's setting name, or for a compliance target the Graph type it belongs to
                     // (Android has a work-profile, a corporate-owned and an AOSP policy, each with passwordRequired).
-                    var dup = settings.GroupBy(s => s.Target + "|" + ((s.Section("compliance")?["odataType"] as JsonString)?.Value ?? "") + "|" + s.Name,
+                    var dup = settings.GroupBy(s => s.Target + "|" + (s.Compliance?.ODataType ?? "") + "|" + s.Name,
                         StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
                     if (dup != null) Problem(settingsValue, path + ".settings", $"setting '{dup.First().Name}' for target {dup.First().Target} appears more than once");
                 }
@@ -437,7 +437,11 @@ namespace WaHardening.Core.Model
                     Problem(so["value"]!, path + ".value", "the value Set writes must itself be in \"accept\"");
                 var setting = new SettingDefinition(so, target.Name, name, type.Value, spec, compare.Value, minimum, maximum, accept, source, enforce, note, defaultValue,
                     platforms, elsewhere);
-                if (_problems.Count == problemsBefore) RenderDefault(setting, so, path, parameters);
+                if (_problems.Count == problemsBefore)
+                {
+                    setting.Sections = ReadSections(so);
+                    RenderDefault(setting, so, path, parameters);
+                }
                 return setting;
             }
 
@@ -584,6 +588,24 @@ namespace WaHardening.Core.Model
                     if (type == ValueType.StringList) Problem(pref, pp, "a Firefox preference is a boolean, integer or string, not a stringList");
                 }
                 _ = target; _ = type;
+            }
+
+            /// <summary>The typed sections of a setting that passed <see cref="ValidateSections"/> (the only place that reads
+            /// them from JSON; defaults are the records' own).</summary>
+            private static SettingSections ReadSections(JsonObject so)
+            {
+                static string? Str(JsonObject? o, string key) => (o?[key] as JsonString)?.Value;
+                var r = new SettingSections();
+                if (so["registry"] is JsonObject reg) r.Registry = new RegistrySection(Str(reg, "hive")!, Str(reg, "key")!, Str(reg, "value")!, Str(reg, "kind")!);
+                if (so["dconf"] is JsonObject dconf) r.Dconf = new DconfSection(Str(dconf, "type")!, (dconf["lock"] as JsonBoolean)?.Value);
+                if (so["macos"] is JsonObject mac) r.MacOS = new MacPayloadSection(Str(mac, "payloadType")!, Str(mac, "key"), Str(mac, "scope")!);
+                if (so["intune"] is JsonObject intune) r.Intune = new IntuneSection(Str(intune, "settingDefinitionId")!, Str(intune, "child"), Str(intune, "childKind"));
+                if (so["compliance"] is JsonObject comp) r.Compliance = new ComplianceSection(Str(comp, "odataType")!, Str(comp, "property"));
+                if (so["apt"] is JsonObject apt) r.Apt = new AptSection(Str(apt, "file"));
+                if (so["firefoxPreference"] is JsonObject pref) r.FirefoxPreference = new FirefoxPreferenceSection(Str(pref, "status"));
+                r.OmaUri = Str(so, "omaUri");
+                r.AdmxData = Str(so, "admxData");
+                return r;
             }
 
             private ValueSpec? ReadValue(JsonObject so, string path, ValueType? type, List<ParameterDefinition> parameters)

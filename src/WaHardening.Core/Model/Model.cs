@@ -119,11 +119,20 @@ namespace WaHardening.Core.Model
         /// <summary>The value in effect for the bound parameters.</summary>
         public JsonValue Expected { get; private set; }
 
-        /// <summary>The setting's JSON object as written in the baseline: renderers read their own
-        /// sections from it (registry, dconf, macos, intune, omaUri, compliance).</summary>
-        public JsonObject Raw { get; }
+        /// <summary>The setting's JSON object as written in the baseline (the loader's input; nothing else reads it).</summary>
+        internal JsonObject Raw { get; }
 
-        public JsonObject? Section(string name) => Raw[name] as JsonObject;
+        /// <summary>The per-target sections, validated and typed by the loader (Model/Sections.cs).</summary>
+        public SettingSections Sections { get; internal set; } = SettingSections.None;
+        public RegistrySection? Registry => Sections.Registry;
+        public DconfSection? Dconf => Sections.Dconf;
+        public MacPayloadSection? MacOS => Sections.MacOS;
+        public IntuneSection? Intune => Sections.Intune;
+        public ComplianceSection? Compliance => Sections.Compliance;
+        public AptSection? Apt => Sections.Apt;
+        public FirefoxPreferenceSection? FirefoxPreference => Sections.FirefoxPreference;
+        public string? OmaUri => Sections.OmaUri;
+        public string? AdmxData => Sections.AdmxData;
 
         internal SettingDefinition Bind(JsonValue expected)
         {

@@ -52,8 +52,8 @@ namespace WaHardening.Core.Providers
             return (name.Substring(0, slash), name.Substring(slash + 1));
         }
 
-        internal static string GType(SettingDefinition s) => (s.Section("dconf")?["type"] as JsonString)?.Value ?? "string";
-        internal static bool WantsLock(SettingDefinition s) => (s.Section("dconf")?["lock"] as JsonBoolean)?.Value ?? true;
+        internal static string GType(SettingDefinition s) => s.Dconf?.Type ?? "string";
+        internal static bool WantsLock(SettingDefinition s) => s.Dconf?.Lock ?? DconfSection.DefaultLock;
 
         // ------------------------------------------------------------ keyfiles
 

@@ -61,8 +61,8 @@ namespace WaHardening.Core.Providers
         /// <summary>Intune's MDM location of a Policy CSP setting, when it has one.</summary>
         public static (string Key, string Value)? MdmLocation(SettingDefinition s)
         {
-            if (s.Raw["omaUri"] is not JsonString uri || !uri.Value.StartsWith(PolicyCspPrefix, StringComparison.OrdinalIgnoreCase)) return null;
-            var parts = uri.Value.Substring(PolicyCspPrefix.Length).Split('/');
+            if (s.OmaUri is not string uri || !uri.StartsWith(PolicyCspPrefix, StringComparison.OrdinalIgnoreCase)) return null;
+            var parts = uri.Substring(PolicyCspPrefix.Length).Split('/');
             // ADMX-backed policies (ingested "app~Policy~category" areas and the built-in ADMX_* areas) land in the
             // Policies keys, and their MDM values are <enabled/> XML, not the policy's data.
             if (parts.Length != 2 || parts[0].IndexOf('~') >= 0 || parts[0].StartsWith("ADMX_", StringComparison.OrdinalIgnoreCase)) return null;

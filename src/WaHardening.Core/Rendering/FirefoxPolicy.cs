@@ -21,7 +21,7 @@ namespace WaHardening.Core.Rendering
         public const string PreferencesOmaUri = "./Device/Vendor/MSFT/Policy/Config/Firefox~Policy~firefox/Preferences";
         public const string PreferencesAdmxElement = "JSON";
 
-        public static bool IsPreference(SettingDefinition s) => s.Target == Targets.Firefox && s.Section(SectionName) != null;
+        public static bool IsPreference(SettingDefinition s) => s.Target == Targets.Firefox && s.FirefoxPreference != null;
 
         /// <summary>Policies whose object may be replaced by one boolean that stands for every item of it:
         /// "SanitizeOnShutdown": true clears everything and locks it (policy-templates, "SanitizeOnShutdown (All)"); false clears nothing.</summary>
@@ -41,7 +41,7 @@ namespace WaHardening.Core.Rendering
         }
 
         /// <summary>The status the preference is written with ("locked").</summary>
-        public static string Status(SettingDefinition s) => (s.Section(SectionName)?["status"] as JsonString)?.Value ?? "locked";
+        public static string Status(SettingDefinition s) => s.FirefoxPreference?.Status ?? FirefoxPreferenceSection.DefaultStatus;
 
         /// <summary>The property names from policies down to the setting's value.</summary>
         public static string[] Path(SettingDefinition s) => IsPreference(s) ? new[] { PreferencesPolicy, s.Name } : s.Name.Split('.');

@@ -36,7 +36,7 @@ namespace WaHardening.Core.Rendering
     public static class IntuneRendering
     {
         /// <summary>True when the setting has a catalog form and exists on the platform of that catalog (<see cref="Platform"/>).</summary>
-        public static bool Applies(SettingDefinition s) => s.Section("intune") != null && s.AppliesOn(Platform(s));
+        public static bool Applies(SettingDefinition s) => s.Intune != null && s.AppliesOn(Platform(s));
 
         /// <summary>The platform whose catalog holds the setting: Windows for a target that runs there (ADMX-backed browser
         /// and updater policies, Windows settings), else the target's own (macOS payload settings).</summary>
@@ -50,14 +50,14 @@ namespace WaHardening.Core.Rendering
 
         public static IntuneSettingInstance Render(SettingDefinition s, JsonValue value)
         {
-            var section = s.Section("intune")!;
-            var id = ((JsonString)section["settingDefinitionId"]!).Value;
-            var child = (section["child"] as JsonString)?.Value;
+            var section = s.Intune!;
+            var id = section.SettingDefinitionId;
+            var child = section.Child;
             var none = new IntuneSettingInstance[0];
             if (child != null)
             {
                 // "childKind": "simple" — a free-text child (e.g. a file name), not an enumeration of options.
-                var leaf = (section["childKind"] as JsonString)?.Value == "simple"
+                var leaf = section.SimpleChild
                     ? new IntuneSettingInstance(child, IntuneSettingKind.Simple, null, value, none)
                     : Leaf(s, child, value);
                 return new IntuneSettingInstance(id, IntuneSettingKind.Choice, id + "_1", null, new[] { leaf });

@@ -161,7 +161,7 @@ namespace WaHardening.Core.Rendering
         /// <summary>True when the setting has a Windows registry form: an explicit <c>registry</c> section or a target with a
         /// policy key, and the setting exists on Windows (its <c>platforms</c>, when given, name Windows).</summary>
         public static bool Applies(SettingDefinition s) =>
-            (s.Section("registry") != null || (Targets.Find(s.Target)?.WindowsPolicyKey != null)) && s.AppliesOn(Platforms.Windows);
+            (s.Registry != null || (Targets.Find(s.Target)?.WindowsPolicyKey != null)) && s.AppliesOn(Platforms.Windows);
 
         /// <summary>The registry data for a setting's expected value.</summary>
         public static RegistrySetting Render(SettingDefinition s) => Render(s, s.Expected);
@@ -247,9 +247,8 @@ namespace WaHardening.Core.Rendering
 
         private static (string Hive, string Key, string Name, RegistryKind? Kind) Locate(SettingDefinition s)
         {
-            if (s.Section("registry") is JsonObject reg)
-                return (((JsonString)reg["hive"]!).Value, ((JsonString)reg["key"]!).Value, ((JsonString)reg["value"]!).Value,
-                    RegistrySetting.ParseKind(((JsonString)reg["kind"]!).Value));
+            if (s.Registry is RegistrySection reg)
+                return (reg.Hive, reg.Key, reg.Value, RegistrySetting.ParseKind(reg.Kind));
             var root = Targets.Find(s.Target)?.WindowsPolicyKey
                 ?? throw new WaHardeningException(ErrorIds.NoRegistryForm, WaErrorCategory.InvalidData,
                     $"Setting {s.Target}:{s.Name} has no Windows registry form (add a \"registry\" section).", s);

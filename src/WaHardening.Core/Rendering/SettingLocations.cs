@@ -50,11 +50,11 @@ namespace WaHardening.Core.Rendering
             if (s.Target == Targets.Gnome)
             {
                 var (section, key) = SplitDconfKey(s.Name);
-                var type = (s.Section("dconf")?["type"] as JsonString)?.Value;
+                var type = s.Dconf?.Type;
                 yield return new SettingLocation(Platforms.Linux, "dconf", $"{Providers.DconfProvider.OwnKeyfile} [{section}] {key} ({type}), locked in {Providers.DconfProvider.OwnLocks}");
             }
             if (s.Target == Targets.Apt)
-                yield return new SettingLocation(Platforms.Linux, "APT", $"{info.LinuxPolicyFolder}/{(s.Section("apt")?["file"] as JsonString)?.Value ?? "*"}: {s.Name}");
+                yield return new SettingLocation(Platforms.Linux, "APT", $"{info.LinuxPolicyFolder}/{s.Apt?.File ?? "*"}: {s.Name}");
             if (info.Platforms.Contains(Platforms.Windows) && RegistryRendering.Applies(s))
             {
                 var r = RegistryRendering.Render(s);
@@ -65,20 +65,18 @@ namespace WaHardening.Core.Rendering
             }
             if (info.MacPreferenceDomain is string domain && s.AppliesOn(Platforms.MacOS))
                 yield return new SettingLocation(Platforms.MacOS, "Configuration profile", $"{domain} → {(s.Target == Targets.Firefox ? string.Join("/", FirefoxPolicy.Path(s)) : s.Name.Replace('.', '/'))}");
-            if (s.Section("macos") is JsonObject mac)
-                yield return new SettingLocation(Platforms.MacOS, "Configuration profile",
-                    $"{((JsonString)mac["payloadType"]!).Value} → {(mac["key"] as JsonString)?.Value ?? s.Name}");
+            if (s.MacOS is MacPayloadSection mac)
+                yield return new SettingLocation(Platforms.MacOS, "Configuration profile", $"{mac.PayloadType} → {mac.KeyFor(s.Name)}");
             if (IntuneRendering.Applies(s))
             {
                 var i = IntuneRendering.Render(s);
                 var child = i.Children.FirstOrDefault();
                 yield return new SettingLocation("Intune", "Settings catalog", i.DefinitionId + (child != null ? $" → {child.DefinitionId}" : ""));
             }
-            if (s.Raw["omaUri"] is JsonString oma)
-                yield return new SettingLocation("Intune", "OMA-URI", oma.Value);
-            if (s.Section("compliance") is JsonObject comp)
-                yield return new SettingLocation(info.Platforms[0], "Compliance policy",
-                    $"{((JsonString)comp["odataType"]!).Value}.{(comp["property"] as JsonString)?.Value ?? s.Name}");
+            if (s.OmaUri is string oma)
+                yield return new SettingLocation("Intune", "OMA-URI", oma);
+            if (s.Compliance is ComplianceSection comp)
+                yield return new SettingLocation(info.Platforms[0], "Compliance policy", $"{comp.ODataType}.{comp.PropertyFor(s.Name)}");
         }
     }
 }
