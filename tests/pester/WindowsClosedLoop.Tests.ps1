@@ -4,9 +4,10 @@
 #     RegistryRendering says (the mapping the registry provider, Registry.pol export and local GPO use; the catalog's
 #     ADMX-backed Edge/Chrome policies are Microsoft's/Google's ADMX, whose registry form RegistryRendering follows);
 #   - ADMX-backed OMA-URIs: the policy named by the OMA-URI is looked up in the ADMX that defines it and rendered by the ADMX
-#     rules (enabledValue/disabledValue, enum items, list name/value pairs, text/multiText): Mozilla's firefox.admx from
-#     ../shared/oracles/mozilla/windows for Firefox~Policy~firefox, and for an ingested app the ADMX text the same profile
-#     ingests (ADMXInstall), itself checked against Omaha's template in WindowsDeliveryTests;
+#     rules (enabledValue/disabledValue, enum items, list name/value pairs, text/multiText): the ADMX text the same profile
+#     ingests (ADMXInstall) for Firefox and Google Update — no other file is on the device — itself checked against
+#     Mozilla's firefox.admx and Omaha's template in WindowsDeliveryTests; here Mozilla's firefox.admx from
+#     ../shared/oracles/mozilla/windows renders the same values again (Mozilla's OMA-URI of each policy) and must agree;
 #   - the remediation script, run against the stand-in.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
@@ -121,7 +122,7 @@ BeforeAll {
     }
 
     # Everything a Windows export of $Profile delivers, applied to a fresh stand-in: catalog, OMA-URIs, then the remediation.
-    function New-DeliveredStore([string] $Profile, [string] $Out, [switch] $NoRemediation) {
+    function New-DeliveredStore([string] $Profile, [string] $Out, [switch] $NoRemediation, [switch] $FirefoxThroughMozilla) {
         $baseline = [WaHardening.Core.Model.BaselineLoader]::Load((Join-Path $ModulePath 'policies/baseline.json'))
         $settings = @($baseline.ControlsFor($Profile) | ForEach-Object { $_.Settings })
         $store = @{}
@@ -142,9 +143,16 @@ BeforeAll {
         foreach ($o in $oma.omaSettings | Where-Object omaUri -like './Device/Vendor/MSFT/Policy/Config/*') {
             $o.'@odata.type' | Should -Be '#microsoft.graph.omaSettingString' -Because "$($o.omaUri) is ADMX-backed"
             $app = $o.omaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length).Split('~')[0]
-            $admx = if ($app -eq 'Firefox') { $FirefoxAdmx } elseif ($ingested.ContainsKey($app)) { $ingested[$app] } else { throw "no ADMX for $app" }
+            # Every ADMX-backed OMA-URI needs only what the same profile ingests: no file the tenant must add first.
+            $ingested.ContainsKey($app) | Should -BeTrue -Because "$($o.omaUri) needs the ADMX of $app, which the profile must ingest"
+            $uri = $o.omaUri; $admx = $ingested[$app]
+            if ($FirefoxThroughMozilla -and $app -like 'WaHardeningFirefox*') {
+                # The same value for Mozilla's OMA-URI of the policy, rendered by Mozilla's firefox.admx.
+                $uri = './Device/Vendor/MSFT/Policy/Config/Firefox' + $o.omaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length + $app.Length)
+                $admx = $FirefoxAdmx
+            }
             # The OMA-URI payload is XML text; &#xF000; separators arrive as U+F000 once parsed.
-            Invoke-AdmxPolicy $store $admx $o.omaUri $o.value
+            Invoke-AdmxPolicy $store $admx $uri $o.value
         }
         $path = Join-Path $TestDrive "$Profile-store-$([guid]::NewGuid()).json"
         $store | ConvertTo-Json -Depth 6 | Set-Content $path
@@ -194,33 +202,65 @@ Describe 'Windows closed loop (<_>)' -ForEach 'Standard', 'SharedComputer' {
         foreach ($r in $Rules) { $result[$r.SettingName] | Should -Be $true }
     }
 
-    It 'a looser value makes exactly that rule false; a stricter one keeps it true' {
-        $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\Edge']['RelaunchNotificationPeriod'] = 30 * 86400000 }
-        $result = Get-Discovery $Out $looser
-        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @('WA_UPDATE_02_Edge_RelaunchNotificationPeriod')
-        $stricter = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\Edge']['RelaunchNotificationPeriod'] = 3600000 }
-        $result = Get-Discovery $Out $stricter
-        @($result.Keys | Where-Object { -not $result[$_] }) | Should -BeNullOrEmpty
+    It 'Firefox is delivered through the ingested ADMX, and Mozilla''s firefox.admx writes the same registry values' {
+        $oma = Get-Content -Raw (Join-Path $Out 'windows/custom-oma-uri.json') | ConvertFrom-Json
+        $firefox = @($oma.omaSettings | Where-Object omaUri -like './Device/Vendor/MSFT/Policy/Config/WaHardeningFirefox*~Policy~*')
+        $firefox.Count | Should -BeGreaterOrEqual 7
+        @($oma.omaSettings | Where-Object omaUri -like '*/Config/Firefox~Policy~*') | Should -BeNullOrEmpty -Because "Mozilla's AppName needs Mozilla's file on the device"
+        $app = $firefox[0].omaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length).Split('~')[0]
+        @($oma.omaSettings | Where-Object omaUri -eq "./Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall/$app/Policy/${app}Admx").Count | Should -Be 1
+        $mozilla = New-DeliveredStore $Profile $Out -NoRemediation -FirefoxThroughMozilla
+        $ours = New-DeliveredStore $Profile $Out -NoRemediation
+        $m = Get-Content -Raw $mozilla | ConvertFrom-Json -AsHashtable
+        $o = Get-Content -Raw $ours | ConvertFrom-Json -AsHashtable
+        $firefoxKeys = @($o.Keys | Where-Object { $_ -like 'HKLM\Software\Policies\Mozilla\Firefox*' } | Sort-Object)
+        $firefoxKeys.Count | Should -BeGreaterThan 0
+        @($m.Keys | Where-Object { $_ -like 'HKLM\Software\Policies\Mozilla\Firefox*' } | Sort-Object) | Should -Be $firefoxKeys
+        foreach ($k in $firefoxKeys) { ($m[$k] | ConvertTo-Json -Depth 4) | Should -BeExactly ($o[$k] | ConvertTo-Json -Depth 4) -Because $k }
     }
 
-    It 'an audit-only value: absent with a satisfying default is true, stricter is true, looser (0 = never) is false' {
-        (Get-Content -Raw $Store) | Should -Not -Match 'AutoUpdateCheckPeriodMinutes' -Because 'enforce: false settings are written by nothing in the export'
-        $name = 'WA_UPDATE_01_EdgeUpdate_AutoUpdateCheckPeriodMinutes'
-        (Get-Discovery $Out $Store)[$name] | Should -BeTrue
-        $stricter = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 60 }
-        (Get-Discovery $Out $stricter)[$name] | Should -BeTrue
-        $off = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 0 }
-        $result = Get-Discovery $Out $off
-        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @($name)
-        $tooLarge = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 43201 }
-        (Get-Discovery $Out $tooLarge)[$name] | Should -BeFalse -Because 'Edge Update allows 0-43200'
+    It 'a Firefox value set looser than required is exactly one rule false' {
+        if ($Profile -eq 'Standard') {
+            $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Mozilla\Firefox']['HttpsOnlyMode'] = 'enabled' }
+            $rule = 'WA_PHISH_02_Firefox_HttpsOnlyMode'
+        } else {
+            $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] = 0 }
+            $rule = 'WA_SHARED_01_Firefox_SanitizeOnShutdown_Cookies'
+        }
+        $result = Get-Discovery $Out $looser
+        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @($rule)
     }
 
-    It 'a Firefox or Google Update value set looser than required is exactly one rule false' {
-        $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Google\Update']['UpdateDefault'] = 0 }
-        $result = Get-Discovery $Out $looser
-        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @('WA_UPDATE_01_GoogleUpdate_UpdateDefault')
-        $other = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Google\Update']['UpdateDefault'] = 3 }
-        (Get-Discovery $Out $other)['WA_UPDATE_01_GoogleUpdate_UpdateDefault'] | Should -BeTrue -Because '3 (automatic silent only) is accepted'
+    # The controls these values belong to are Standard's: SharedComputer's export carries only what that profile adds.
+    if ($_ -eq 'Standard') {
+        It 'a looser value makes exactly that rule false; a stricter one keeps it true' {
+            $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\Edge']['RelaunchNotificationPeriod'] = 30 * 86400000 }
+            $result = Get-Discovery $Out $looser
+            @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @('WA_UPDATE_02_Edge_RelaunchNotificationPeriod')
+            $stricter = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\Edge']['RelaunchNotificationPeriod'] = 3600000 }
+            $result = Get-Discovery $Out $stricter
+            @($result.Keys | Where-Object { -not $result[$_] }) | Should -BeNullOrEmpty
+        }
+
+        It 'an audit-only value: absent with a satisfying default is true, stricter is true, looser (0 = never) is false' {
+            (Get-Content -Raw $Store) | Should -Not -Match 'AutoUpdateCheckPeriodMinutes' -Because 'enforce: false settings are written by nothing in the export'
+            $name = 'WA_UPDATE_01_EdgeUpdate_AutoUpdateCheckPeriodMinutes'
+            (Get-Discovery $Out $Store)[$name] | Should -BeTrue
+            $stricter = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 60 }
+            (Get-Discovery $Out $stricter)[$name] | Should -BeTrue
+            $off = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 0 }
+            $result = Get-Discovery $Out $off
+            @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @($name)
+            $tooLarge = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\EdgeUpdate']['AutoUpdateCheckPeriodMinutes'] = 43201 }
+            (Get-Discovery $Out $tooLarge)[$name] | Should -BeFalse -Because 'Edge Update allows 0-43200'
+        }
+
+        It 'a Google Update value set looser than required is exactly one rule false' {
+            $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Google\Update']['UpdateDefault'] = 0 }
+            $result = Get-Discovery $Out $looser
+            @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @('WA_UPDATE_01_GoogleUpdate_UpdateDefault')
+            $other = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Google\Update']['UpdateDefault'] = 3 }
+            (Get-Discovery $Out $other)['WA_UPDATE_01_GoogleUpdate_UpdateDefault'] | Should -BeTrue -Because '3 (automatic silent only) is accepted'
+        }
     }
 }
