@@ -168,7 +168,7 @@ namespace WaHardening.Core.Intune
             sb.Append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
             sb.Append("<!-- WaHardening: generated from the baseline for Intune ADMX ingestion (AppName ").Append(app)
               .Append("). Policy names and categories are the OMA-URIs'; keys, value names and types the vendor's (see docs/intune-export.md). -->\n");
-            sb.Append("<policyDefinitions revision=\"1.0\" schemaVersion=\"1.0\">\n");
+            sb.Append("<policyDefinitions xmlns=\"http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions\" revision=\"1.0\" schemaVersion=\"1.0\">\n");
             sb.Append("  <policyNamespaces>\n    <target namespace=\"").Append(ns).Append("\" prefix=\"").Append("wah" + app.Substring(OwnPrefix.Length).ToLowerInvariant()).Append("\" />\n  </policyNamespaces>\n");
             sb.Append("  <resources minRequiredRevision=\"1.0\" />\n");
             sb.Append("  <supportedOn>\n    <definitions>\n      <definition name=\"SUPPORTED_WaHardening\" displayName=\"$(string.SUPPORTED_WaHardening)\" />\n    </definitions>\n  </supportedOn>\n");
