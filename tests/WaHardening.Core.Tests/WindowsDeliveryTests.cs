@@ -240,6 +240,39 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void An_enforced_integer_with_bounds_becomes_a_bounded_decimal_that_writes_what_Omaha_writes()
+        {
+            // The Google Update check period, made enforced and delivered through the ingested ADMX (Omaha's policy
+            // Pol_AutoUpdateCheckPeriod, decimal Part_AutoUpdateCheckPeriod): the generator's decimal path.
+            const string old = "\"default\": 295,\n          \"source\": \"https://support.google.com/chrome/a/answer/6350036\",\n          \"enforce\": false,";
+            const string uri = "./Device/Vendor/MSFT/Policy/Config/WaHardeningGoogleUpdate~Policy~Cat_GoogleUpdate~Cat_Preferences/Pol_AutoUpdateCheckPeriod";
+            var text = File.ReadAllText(BaselineLoaderTests.DefaultPath).Replace("\r\n", "\n");
+            Assert.Contains(old, text);
+            text = text.Replace(old, "\"default\": 295,\n          \"source\": \"https://support.google.com/chrome/a/answer/6350036\",\n          \"omaUri\": \"" + uri + "\", \"admxData\": \"Part_AutoUpdateCheckPeriod\",");
+            var path = Path.Combine(Path.GetTempPath(), $"wah-admx-decimal-{Guid.NewGuid():N}.json");
+            File.WriteAllText(path, text);
+            try
+            {
+                var b = BaselineLoader.Load(path);
+                var m = IntuneExporter.Build(b, "Standard", new[] { "Windows" }, "test");
+                var admx = Ingested(m)[IngestedAdmx.GoogleUpdateApp];
+                var element = admx.Descendants().Single(e => e.Name.LocalName == "decimal" && (string?)e.Attribute("id") == "Part_AutoUpdateCheckPeriod");
+                Assert.Equal("1", (string)element.Attribute("minValue")!);
+                Assert.Equal("43200", (string)element.Attribute("maxValue")!);
+                var value = S(OmaSettings(m).Single(o => S(o, "omaUri") == uri), "value");
+                Assert.Equal("<enabled/><data id=\"Part_AutoUpdateCheckPeriod\" value=\"295\"/>", value);
+                var s = b.Controls.SelectMany(c => c.Settings).Single(x => x.Target == Targets.GoogleUpdate && x.Name == "AutoUpdateCheckPeriodMinutes");
+                var mine = AdmxInterpreter.Apply(admx, uri, value);
+                Assert.Equal(string.Join("\n", Rendered(new[] { s })), string.Join("\n", mine));
+                var gold = XDocument.Parse(File.ReadAllText(Oracle("google-update/omaha/omaha/enterprise/test_gold.admx"), Encoding.Unicode));
+                Assert.Equal(string.Join("\n", AdmxInterpreter.Apply(gold, uri, value, checkCategories: false)), string.Join("\n", mine));
+                // Out of the setting's bounds, the device refuses the value (as Omaha's ADMX refuses above 43200).
+                Assert.ThrowsAny<Exception>(() => AdmxInterpreter.Apply(admx, uri, IntuneExporter.AdmxValue(s, new JsonNumber(43201))));
+            }
+            finally { File.Delete(path); }
+        }
+
+        [Fact]
         public void The_ingested_Google_Update_ADMX_defines_what_Omaha_defines()
         {
             // test_gold.admx is Omaha's generated template (UTF-16LE), for test applications: the per-app policy is checked

@@ -22,8 +22,8 @@ namespace WaHardening.Core.Intune
     /// ADMX and through the vendor's and compare the registry values), and the element is the setting's <c>admxData</c> id:
     /// a boolean without one is the policy's own value (enabledValue 1 / disabledValue 0, as firefox.admx), a list a
     /// <c>list</c> with <c>valuePrefix=""</c> (values 1..n in the list's subkey), a <c>oneOf</c> or literal string or
-    /// integer an <c>enum</c> of exactly the accepted values, another integer a <c>decimal</c> within the setting's bounds,
-    /// another string a <c>text</c>; Firefox preferences are the Preferences policy's <c>multiText</c> (the JSON object).
+    /// integer an <c>enum</c> of exactly the accepted values, another integer a <c>decimal</c> within the setting's bounds;
+    /// Firefox preferences are the Preferences policy's <c>multiText</c> (the JSON object).
     /// </para>
     /// <para>
     /// Each own application has its own namespace (WaHardening.Policies.&lt;App without the prefix&gt;), AppName and FileUid,
@@ -129,6 +129,7 @@ namespace WaHardening.Core.Intune
             foreach (var (s, uri) in settings)
             {
                 if (!string.Equals(AppOf(uri), app, StringComparison.Ordinal)) continue;
+                if (uri.IndexOf('/', ConfigPrefix.Length) < 0) Fail(s, uri, "names no policy (…/<policy>)");
                 var (categories, policyName) = Split(uri);
                 if (categories.Length == 0) Fail(s, uri, "names no category");
                 for (var k = 0; k < categories.Length; k++)
@@ -223,9 +224,9 @@ namespace WaHardening.Core.Intune
                     sb.Append($"          <item displayName=\"$(string.{Attr(id)}_{((JsonNumber)v).Raw})\"><value><decimal value=\"{((JsonNumber)v).Raw}\" /></value></item>\n");
                 return sb.Append("        </enum>\n").ToString();
             }
-            if (r.Kind == RegistryKind.String && s.Type == Model.ValueType.String)
+            // A string is always compared equal or oneOf (the loader allows nothing else): an enum of the accepted values.
+            if (r.Kind == RegistryKind.String && s.Type == Model.ValueType.String && values != null)
             {
-                if (values == null) return $"        <text id=\"{Attr(id)}\" valueName=\"{Attr(r.ValueName!)}\" required=\"true\" />\n";
                 sb.Append($"        <enum id=\"{Attr(id)}\" valueName=\"{Attr(r.ValueName!)}\" required=\"true\">\n");
                 foreach (var v in values)
                     sb.Append($"          <item displayName=\"$(string.{Attr(id)}_{Attr(((JsonString)v).Value)})\"><value><string>{Text(((JsonString)v).Value)}</string></value></item>\n");
