@@ -8,7 +8,7 @@
       Build    compile and lay out the module in out/WaHardening/<version>/
       Test     Build, then every xunit and Pester test; last line "N passed, N failed"
       Audit    Build, then the main job: audit this machine and export every artifact under out/
-      Docs     generate docs/baseline.md from policies/
+      Docs     generate docs/baseline.md (and docs/intune-export.md's platform limits) from policies/
       Package  Build, then a .nupkg under out/package/ that Install-PSResource accepts
       Bench    Build, then bench/ (ratios against baselines measured in the same run)
 .PARAMETER Quick
@@ -157,7 +157,7 @@ function Invoke-Audit {
 
 function Invoke-Docs {
     Invoke-Build
-    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'scripts/New-BaselineDoc.ps1') -ModulePath $ModuleOut -OutFile (Join-Path $Root 'docs/baseline.md')
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'scripts/New-BaselineDoc.ps1') -ModulePath $ModuleOut -OutFile (Join-Path $Root 'docs/baseline.md') -IntuneExportDoc (Join-Path $Root 'docs/intune-export.md')
     if ($LASTEXITCODE -ne 0) { throw 'Generating docs/baseline.md failed.' }
 }
 

@@ -4,9 +4,10 @@
 #     RegistryRendering says (the mapping the registry provider, Registry.pol export and local GPO use; the catalog's
 #     ADMX-backed Edge/Chrome policies are Microsoft's/Google's ADMX, whose registry form RegistryRendering follows);
 #   - ADMX-backed OMA-URIs: the policy named by the OMA-URI is looked up in the ADMX that defines it and rendered by the ADMX
-#     rules (enabledValue/disabledValue, enum items, list name/value pairs, text/multiText): Mozilla's firefox.admx from
-#     ../shared/oracles/mozilla/windows for Firefox~Policy~firefox, and for an ingested app the ADMX text the same profile
-#     ingests (ADMXInstall), itself checked against Omaha's template in WindowsDeliveryTests;
+#     rules (enabledValue/disabledValue, enum items, list name/value pairs, text/multiText): the ADMX text the same profile
+#     ingests (ADMXInstall) for Firefox and Google Update — no other file is on the device — itself checked against
+#     Mozilla's firefox.admx and Omaha's template in WindowsDeliveryTests; here Mozilla's firefox.admx from
+#     ../shared/oracles/mozilla/windows renders the same values again (Mozilla's OMA-URI of each policy) and must agree;
 #   - the remediation script, run against the stand-in.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
@@ -123,7 +124,7 @@ BeforeAll {
     # Everything the Windows exports a device of $Profile is assigned deliver (the profile's own export and those of the
     # profiles it includes, as manifest.json's "includes" says), applied to a fresh stand-in: catalog, OMA-URIs, then the
     # remediations.
-    function New-DeliveredStore([string] $Profile, [string[]] $Outs, [switch] $NoRemediation) {
+    function New-DeliveredStore([string] $Profile, [string[]] $Outs, [switch] $NoRemediation, [switch] $FirefoxThroughMozilla) {
         $baseline = [WaHardening.Core.Model.BaselineLoader]::Load((Join-Path $ModulePath 'policies/baseline.json'))
         $settings = @($baseline.ControlsFor($Profile) | ForEach-Object { $_.Settings })
         $store = @{}
@@ -147,9 +148,16 @@ BeforeAll {
         foreach ($o in $oma.omaSettings | Where-Object omaUri -like './Device/Vendor/MSFT/Policy/Config/*') {
             $o.'@odata.type' | Should -Be '#microsoft.graph.omaSettingString' -Because "$($o.omaUri) is ADMX-backed"
             $app = $o.omaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length).Split('~')[0]
-            $admx = if ($app -eq 'Firefox') { $FirefoxAdmx } elseif ($ingested.ContainsKey($app)) { $ingested[$app] } else { throw "no ADMX for $app" }
+            # Every ADMX-backed OMA-URI needs only what the same profile ingests: no file the tenant must add first.
+            $ingested.ContainsKey($app) | Should -BeTrue -Because "$($o.omaUri) needs the ADMX of $app, which the profile must ingest"
+            $uri = $o.omaUri; $admx = $ingested[$app]
+            if ($FirefoxThroughMozilla -and $app -like 'WaHardeningFirefox*') {
+                # The same value for Mozilla's OMA-URI of the policy, rendered by Mozilla's firefox.admx.
+                $uri = './Device/Vendor/MSFT/Policy/Config/Firefox' + $o.omaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length + $app.Length)
+                $admx = $FirefoxAdmx
+            }
             # The OMA-URI payload is XML text; &#xF000; separators arrive as U+F000 once parsed.
-            Invoke-AdmxPolicy $store $admx $o.omaUri $o.value
+            Invoke-AdmxPolicy $store $admx $uri $o.value
         }
         }
         $path = Join-Path $TestDrive "$Profile-store-$([guid]::NewGuid()).json"
@@ -228,6 +236,36 @@ Describe 'Windows closed loop (<_>)' -ForEach 'Standard', 'SharedComputer' {
         foreach ($r in $Rules) { $result[$r.SettingName] | Should -Be $true }
     }
 
+    It 'Firefox is delivered through the ingested ADMX, and Mozilla''s firefox.admx writes the same registry values' {
+        $oma = Get-Content -Raw (Join-Path $Out[0] 'windows/custom-oma-uri.json') | ConvertFrom-Json   # this profile's own export
+        $firefox = @($oma.omaSettings | Where-Object omaUri -like './Device/Vendor/MSFT/Policy/Config/WaHardeningFirefox*~Policy~*')
+        $firefox.Count | Should -BeGreaterOrEqual 7
+        @($oma.omaSettings | Where-Object omaUri -like '*/Config/Firefox~Policy~*') | Should -BeNullOrEmpty -Because "Mozilla's AppName needs Mozilla's file on the device"
+        $app = $firefox[0].omaUri.Substring('./Device/Vendor/MSFT/Policy/Config/'.Length).Split('~')[0]
+        @($oma.omaSettings | Where-Object omaUri -eq "./Device/Vendor/MSFT/Policy/ConfigOperations/ADMXInstall/$app/Policy/${app}Admx").Count | Should -Be 1
+        $mozilla = New-DeliveredStore $Profile $Out -NoRemediation -FirefoxThroughMozilla
+        $ours = New-DeliveredStore $Profile $Out -NoRemediation
+        $m = Get-Content -Raw $mozilla | ConvertFrom-Json -AsHashtable
+        $o = Get-Content -Raw $ours | ConvertFrom-Json -AsHashtable
+        $firefoxKeys = @($o.Keys | Where-Object { $_ -like 'HKLM\Software\Policies\Mozilla\Firefox*' } | Sort-Object)
+        $firefoxKeys.Count | Should -BeGreaterThan 0
+        @($m.Keys | Where-Object { $_ -like 'HKLM\Software\Policies\Mozilla\Firefox*' } | Sort-Object) | Should -Be $firefoxKeys
+        foreach ($k in $firefoxKeys) { ($m[$k] | ConvertTo-Json -Depth 4) | Should -BeExactly ($o[$k] | ConvertTo-Json -Depth 4) -Because $k }
+    }
+
+    It 'a Firefox value set looser than required is exactly one rule false' {
+        if ($Profile -eq 'Standard') {
+            $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Mozilla\Firefox']['HttpsOnlyMode'] = 'enabled' }
+            $rule = 'WA_PHISH_02_Firefox_HttpsOnlyMode'
+        } else {
+            $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Mozilla\Firefox\SanitizeOnShutdown']['Cookies'] = 0 }
+            $rule = 'WA_SHARED_01_Firefox_SanitizeOnShutdown_Cookies'
+        }
+        $result = Get-Discovery $Out $looser
+        @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @($rule)
+    }
+
+    # Standard's controls: a shared computer gets them from the Standard export it is also assigned.
     It 'a looser value makes exactly that rule false; a stricter one keeps it true' {
         $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Microsoft\Edge']['RelaunchNotificationPeriod'] = 30 * 86400000 }
         $result = Get-Discovery $Out $looser
@@ -250,7 +288,7 @@ Describe 'Windows closed loop (<_>)' -ForEach 'Standard', 'SharedComputer' {
         (Get-Discovery $Out $tooLarge)[$name] | Should -BeFalse -Because 'Edge Update allows 0-43200'
     }
 
-    It 'a Firefox or Google Update value set looser than required is exactly one rule false' {
+    It 'a Google Update value set looser than required is exactly one rule false' {
         $looser = Edit-Store $Store { param($s) $s['HKLM\Software\Policies\Google\Update']['UpdateDefault'] = 0 }
         $result = Get-Discovery $Out $looser
         @($result.Keys | Where-Object { -not $result[$_] }) | Should -Be @('WA_UPDATE_01_GoogleUpdate_UpdateDefault')

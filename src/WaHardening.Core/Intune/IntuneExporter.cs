@@ -35,6 +35,7 @@ namespace WaHardening.Core.Intune
                     throw new WaHardeningException(ErrorIds.PlatformUnknown, WaErrorCategory.InvalidArgument,
                         $"Unknown platform '{p}' (known: {string.Join(", ", Platforms.All)}).", p);
             var ctx = new Ctx(profile, IntuneControls(baseline, profile), DeviceControls(baseline, profile));
+            if (wanted.Contains(Platforms.Windows)) IngestedAdmx.CheckOneProfilePerApp(baseline, OmaUriDelivers, OmaUriOf);
             var files = new List<ExportedFile>();
             if (wanted.Contains(Platforms.Windows))
             {
@@ -234,11 +235,11 @@ namespace WaHardening.Core.Intune
             && (s.OmaUri != null || FirefoxPolicy.IsPreference(s));
 
         /// <summary>The OMA-URI a setting is delivered with: its own, or for a Firefox preference the Preferences policy's (one for all).</summary>
-        private static string OmaUriOf(SettingDefinition s) => FirefoxPolicy.IsPreference(s) ? FirefoxPolicy.PreferencesOmaUri : s.OmaUri!;
+        internal static string OmaUriOf(SettingDefinition s) => FirefoxPolicy.IsPreference(s) ? FirefoxPolicy.PreferencesOmaUri : s.OmaUri!;
 
         /// <summary>
-        /// Windows settings with an OMA-URI but no settings-catalog id (Firefox through Mozilla's ADMX-backed OMA-URIs, Google
-        /// Update through an ingested ADMX, <see cref="IngestedAdmx"/>). An ADMX-backed OMA-URI ("App~Policy~Category/Policy") takes
+        /// Windows settings with an OMA-URI but no settings-catalog id (Firefox and Google Update through ADMX files this profile
+        /// ingests first, generated from the settings by <see cref="IngestedAdmx"/>). An ADMX-backed OMA-URI ("App~Policy~Category/Policy") takes
         /// a string (omaSettingString): &lt;enabled/&gt; or &lt;disabled/&gt; for a policy without a value element, else
         /// &lt;enabled/&gt;&lt;data id="element" value="…"/&gt; (list elements as name/value pairs "1&amp;#xF000;a&amp;#xF000;2&amp;#xF000;b",
         /// as Mozilla's oma-uris.md gives them). Audit-only settings (enforce: false) are never written.
@@ -250,9 +251,10 @@ namespace WaHardening.Core.Intune
             var marker = ctx.Marker("windows-custom-oma-uri");
             var oma = new JsonArray();
             // ADMX files to ingest first, once each, before the policies that need them.
-            foreach (var app in items.Select(i => IngestedAdmx.AppOf(OmaUriOf(i.Setting))).Where(a => a != null).Distinct(StringComparer.OrdinalIgnoreCase))
+            // Each own application's ADMX is generated from exactly the settings this export delivers with it.
+            foreach (var app in items.Select(i => IngestedAdmx.AppOf(OmaUriOf(i.Setting))).Where(IngestedAdmx.IsOwn).Distinct(StringComparer.Ordinal))
             {
-                if (!IngestedAdmx.ByApp.TryGetValue(app!, out var admx)) continue;
+                var admx = IngestedAdmx.Generate(app!, items.Select(i => (i.Setting, OmaUriOf(i.Setting))));
                 oma.Add(new JsonObject().Set("@odata.type", "#microsoft.graph.omaSettingString").Set("displayName", $"ADMX ingestion: {admx.AppName}")
                     .Set("description", "ADMX file for the policies below (Policy CSP ConfigOperations/ADMXInstall)")
                     .Set("omaUri", admx.InstallOmaUri).Set("value", admx.Text));

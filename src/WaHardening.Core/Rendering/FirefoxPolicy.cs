@@ -16,9 +16,10 @@ namespace WaHardening.Core.Rendering
     {
         public const string PreferencesPolicy = "Preferences";
         public const string SectionName = "firefoxPreference";
-        /// <summary>The Preferences policy's ADMX-backed OMA-URI and the id of its JSON element (firefox.admx policy "Preferences",
-        /// multiText id "JSON"; Mozilla docs/index.md, "Windows (Intune)").</summary>
-        public const string PreferencesOmaUri = "./Device/Vendor/MSFT/Policy/Config/Firefox~Policy~firefox/Preferences";
+        /// <summary>The Preferences policy's ADMX-backed OMA-URI and the id of its JSON element: firefox.admx policy "Preferences"
+        /// (category firefox, multiText id "JSON"; Mozilla docs/oma-uris.md) in the ADMX the Standard export ingests
+        /// (Intune.IngestedAdmx.FirefoxApp), so no Mozilla file is needed on the device.</summary>
+        public const string PreferencesOmaUri = "./Device/Vendor/MSFT/Policy/Config/WaHardeningFirefox~Policy~firefox/Preferences";
         public const string PreferencesAdmxElement = "JSON";
 
         public static bool IsPreference(SettingDefinition s) => s.Target == Targets.Firefox && s.FirefoxPreference != null;
