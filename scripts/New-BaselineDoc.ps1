@@ -119,7 +119,7 @@ if ($IntuneExportDoc) {
             $what = $null
             if ($on.Count -eq 0) {
             } elseif (@($on | Where-Object { -not [WaHardening.Core.Model.Targets]::IsIntuneComplianceOnly($_.Target) }).Count -eq 0) {
-                $what = "nothing on the device: only the Intune compliance policy judges it (" + ((@($on | ForEach-Object { '`' + $_.Section('compliance')['property'].Value + '`' }) | Select-Object -Unique) -join ', ') + '); a device that does not meet it is marked non-compliant, not changed'
+                $what = "nothing on the device: only the Intune compliance policy judges it (" + ((@($on | ForEach-Object { '`' + $_.Compliance.PropertyFor($_.Name) + '`' }) | Select-Object -Unique) -join ', ') + '); a device that does not meet it is marked non-compliant, not changed'
             } elseif (@($on | Where-Object Enforce).Count -eq 0) {
                 $what = 'audit only: judged, never written (' + ((@($on | ForEach-Object { "$($_.Target) ``$($_.Name)``" })) -join ', ') + ')'
             }
