@@ -10,6 +10,10 @@ namespace WaHardening.Core
     /// </summary>
     public static class ErrorIds
     {
+        /// <summary>A setting cannot be expressed in the ADMX the export generates for its ingested app.</summary>
+        public const string AdmxDataInvalid = "AdmxDataInvalid";
+        /// <summary>One ingested ADMX app of the baseline is used by settings of two profiles (each profile needs its own app).</summary>
+        public const string IngestedAdmxShared = "IngestedAdmxShared";
         /// <summary>A baseline setting delivered by an ADMX-backed OMA-URI has a value but no admxData element id.</summary>
         public const string AdmxDataMissing = "AdmxDataMissing";
         /// <summary>An APT configuration file is malformed (file and line named).</summary>
@@ -166,6 +170,8 @@ namespace WaHardening.Core
         /// <summary>Every ErrorId with its description, in name order.</summary>
         public static readonly IReadOnlyDictionary<string, string> Descriptions = new SortedDictionary<string, string>(System.StringComparer.Ordinal)
         {
+            [AdmxDataInvalid] = "A setting cannot be expressed in the ADMX the export generates for its ingested app.",
+            [IngestedAdmxShared] = "One ingested ADMX app of the baseline is used by settings of two profiles (each profile needs its own app).",
             [AdmxDataMissing] = "A baseline setting delivered by an ADMX-backed OMA-URI has a value but no admxData element id.",
             [AptConfigInvalid] = "An APT configuration file is malformed (file and line named).",
             [BackupInvalid] = "A backup file is not a valid WaHardening backup (format, checksum, entries or post-actions); nothing is restored.",

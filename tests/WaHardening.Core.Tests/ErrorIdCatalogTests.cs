@@ -51,6 +51,25 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void No_error_is_raised_with_a_literal_id()
+        {
+            // A literal first argument would be an id outside the catalog (the scan above only knows the catalog's names).
+            var raise = new Regex(@"(new \w*Exception|:\s*base)\(\s*""(?!Report"" \+)", RegexOptions.CultureInvariant);
+            var offenders = Directory.EnumerateFiles(SrcRoot(), "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar)
+                         && !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar))
+                .SelectMany(f =>
+                {
+                    var lines = File.ReadAllLines(f);
+                    var derives = lines.Any(l => Regex.IsMatch(l, @":\s*WaHardeningException\b"));   // base(...) is an error id only there
+                    return lines.Select((l, i) => (File: f, Line: i + 1, Text: l, Derives: derives));
+                })
+                .Where(x => raise.IsMatch(x.Text) && (x.Text.Contains("WaHardeningException(") || (x.Derives && x.Text.Contains("base("))))
+                .Select(x => $"{x.File}:{x.Line}: {x.Text.Trim()}").ToList();
+            Assert.True(offenders.Count == 0, "add the id to ErrorIds and use the constant:\n" + string.Join("\n", offenders));
+        }
+
+        [Fact]
         public void Ids_composed_at_run_time_are_in_the_catalog()
         {
             foreach (SkipReason code in Enum.GetValues(typeof(SkipReason)))

@@ -95,7 +95,7 @@ namespace WaHardening.Core.Intune
                     var app = AppOf(omaUriOf(s));
                     if (!IsOwn(app)) continue;
                     if (owner.TryGetValue(app!, out var other) && !string.Equals(other, profile.Name, StringComparison.OrdinalIgnoreCase))
-                        throw new WaHardeningException("IngestedAdmxShared", WaErrorCategory.InvalidData,
+                        throw new WaHardeningException(ErrorIds.IngestedAdmxShared, WaErrorCategory.InvalidData,
                             $"The ingested ADMX application '{app}' is used by the profiles {other} and {profile.Name} (setting {s}): a device " +
                             "receiving both exports would keep only one of the two ADMX files. Give each profile's settings an application of its own in 'omaUri'.", s);
                     owner[app!] = profile.Name;
@@ -237,7 +237,7 @@ namespace WaHardening.Core.Intune
         }
 
         private static void Fail(SettingDefinition s, string uri, string why) =>
-            throw new WaHardeningException("AdmxDataInvalid", WaErrorCategory.InvalidData, $"Setting {s.Target}:{s.Name}: the OMA-URI {uri} {why}.", s);
+            throw new WaHardeningException(ErrorIds.AdmxDataInvalid, WaErrorCategory.InvalidData, $"Setting {s.Target}:{s.Name}: the OMA-URI {uri} {why}.", s);
 
         private static string Attr(string v) => v.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
         private static string Text(string v) => v.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
