@@ -34,10 +34,10 @@ namespace WaHardening.Core.Model
         /// <summary>Why a setting name cannot be the target's name; null when it fits.</summary>
         public static string? SettingName(string target, string name, bool firefoxPreference)
         {
+            if (Targets.Find(target)?.Family == TargetFamily.ChromiumBrowser)
+                return Check(s_policy, name, "a Chromium policy name (letters and digits, starting with a letter)");
             switch (target)
             {
-                case Targets.Chrome: case Targets.Chromium: case Targets.Edge:
-                    return Check(s_policy, name, "a Chromium policy name (letters and digits, starting with a letter)");
                 case Targets.GoogleUpdate: case Targets.EdgeUpdate:
                     return Check(s_updater, name, "an updater policy name (letters and digits, optionally an app GUID in braces)");
                 case Targets.Firefox:
