@@ -189,7 +189,9 @@ namespace WaHardening.Core.Tests
         public void Session_control_covers_every_browser_and_uses_the_origin_parameters()
         {
             var c = Get("WA-SESSION-01");
-            Assert.Equal(new[] { "Chrome", "Chromium", "Edge", "Firefox" }, c.Targets);
+            // Every browser row of the target table (Model/Targets.cs), Brave included.
+            Assert.Equal(Targets.All.Where(t => t.Family == TargetFamily.ChromiumBrowser || t.Family == TargetFamily.Firefox).Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal),
+                c.Targets.OrderBy(n => n, StringComparer.Ordinal));
             Assert.Contains("WhatsAppOrigins", c.ParameterNames);
             Assert.Contains("WhatsAppFirefoxOrigins", c.ParameterNames);
             var chrome = c.Settings.First(s => s.Target == "Chrome");

@@ -166,8 +166,8 @@ namespace WaHardening.Core.Tests
         {
             var byProfile = new Dictionary<string, Dictionary<string, XDocument>>();
             foreach (var profile in new[] { "Standard", "SharedComputer" }) byProfile[profile] = Ingested(Export(profile));
-            Assert.Equal(new[] { IngestedAdmx.FirefoxApp, IngestedAdmx.GoogleUpdateApp }, byProfile["Standard"].Keys.OrderBy(k => k, StringComparer.Ordinal));
-            Assert.Equal(new[] { IngestedAdmx.FirefoxSharedApp }, byProfile["SharedComputer"].Keys);
+            Assert.Equal(new[] { "WaHardeningBrave", IngestedAdmx.FirefoxApp, IngestedAdmx.GoogleUpdateApp }, byProfile["Standard"].Keys.OrderBy(k => k, StringComparer.Ordinal));
+            Assert.Equal(new[] { "WaHardeningBraveShared", IngestedAdmx.FirefoxSharedApp }, byProfile["SharedComputer"].Keys.OrderBy(k => k, StringComparer.Ordinal));
             var vendor = new[]
             {
                 XDocument.Parse(File.ReadAllText(Oracle("mozilla/windows/firefox.admx"))),
@@ -188,7 +188,9 @@ namespace WaHardening.Core.Tests
                 foreach (var p in admx.Descendants().Where(e => e.Name.LocalName == "policy"))
                 {
                     Assert.Equal("Machine", (string)p.Attribute("class")!);
-                    Assert.Matches(@"^Software\\Policies\\(Mozilla|Google)\\", (string)p.Attribute("key")!);
+                    var key = (string)p.Attribute("key")!;
+                    Assert.True(Targets.All.Any(t => t.WindowsPolicyKey != null && (key == t.WindowsPolicyKey || key.StartsWith(t.WindowsPolicyKey + "\\", StringComparison.Ordinal))),
+                        $"{app}: {key} is below no target's policy key");
                 }
             }
             Assert.Equal(namespaces.Count, namespaces.Distinct().Count());

@@ -178,7 +178,7 @@ Describe 'Export-WaIntuneProfile' {
 
     It 'mobileconfig files are property lists that Python plistlib reads, with stable payload UUIDs' {
         $configs = Get-ChildItem (Join-Path $Out 'macos') -Filter *.mobileconfig
-        $configs.Count | Should -Be 6   # screen lock per channel (System, User), Chrome, Chromium, Edge, Firefox (a profile per browser row with a macOS domain)
+        $configs.Count | Should -Be 7   # screen lock per channel (System, User), Chrome, Chromium, Brave, Edge, Firefox (a profile per browser row with a macOS domain)
         $code = @'
 import json, plistlib, sys
 out = {}

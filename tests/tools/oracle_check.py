@@ -51,8 +51,17 @@ out = {"chromium": [], "apple": [], "apple-multiple": [], "firefox": [], "samba"
 
 # Where each Chromium-family browser reads its policies (the vendors' documented locations).
 WIN_KEYS = {"Chrome": "Software\\Policies\\Google\\Chrome", "Chromium": "Software\\Policies\\Chromium",
-            "Edge": "Software\\Policies\\Microsoft\\Edge"}
-MAC_DOMAINS = {"com.google.Chrome": "Chrome", "org.chromium.Chromium": "Chromium", "com.microsoft.Edge": "Edge"}
+            "Edge": "Software\\Policies\\Microsoft\\Edge", "Brave": "Software\\Policies\\BraveSoftware\\Brave"}
+MAC_DOMAINS = {"com.google.Chrome": "Chrome", "org.chromium.Chromium": "Chromium", "com.microsoft.Edge": "Edge",
+               "com.brave.Browser": "Brave"}
+# Brave keeps every Chromium policy definition and handler (brave-core chromium_src/chrome/browser/policy/
+# configuration_policy_handler_list_factory.cc), so Chromium's definitions are its oracle; these are accepted but have
+# no effect in Brave (docs/research/targets.md) and must never be written for it.
+BRAVE_INEFFECTIVE = {
+    "ClearBrowsingDataOnExitList": "no effect in Brave (brave-browser#52221; Brave has its own on-exit clearing)",
+    "HttpsOnlyMode": "ignored since Brave 1.52 (brave-browser#30950; Brave's Shields upgrade HTTPS)",
+    "BrowserSignin": "a no-op: Brave has no Google sign-in (brave-browser#195)",
+}
 FIREFOX_KEY = "Software\\Policies\\Mozilla\\Firefox"
 
 
@@ -114,6 +123,9 @@ def check_schema_value(who, schema, value, items):
 def check_chromium(browser, name, plat, value, where):
     """One policy of one browser written for one platform (plat: win|mac|linux); value None = not checked (OMA-URI)."""
     who = "%s %s (%s, %s)" % (browser, name, PLAT[plat], where)
+    if browser == "Brave" and name in BRAVE_INEFFECTIVE:
+        out["chromium"].append("%s: %s" % (who, BRAVE_INEFFECTIVE[name]))
+        return
     chrome = load_yaml("chromium", name + ".yaml")
     edge = load_yaml("edge", name + ".yaml") if browser == "Edge" else None
     if browser == "Edge":
@@ -230,7 +242,7 @@ def check_chromium_outputs(profile, d):
     known = {os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(ORACLES, "chromium", "*.yaml"))}
     known |= {os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(ORACLES, "edge", "*.yaml"))}
     known.add("HttpsOnlyMode")
-    for browser in ("Chromium", "Chrome", "Edge"):
+    for browser in ("Chromium", "Chrome", "Edge", "Brave"):
         p = os.path.join(d, "linux", browser.lower(), "wa-hardening.json")
         if os.path.exists(p):
             with open(p, encoding="utf-8") as f:

@@ -137,6 +137,7 @@ namespace WaHardening.Core.Model
         public const string Chrome = "Chrome";
         public const string Chromium = "Chromium";
         public const string Edge = "Edge";
+        public const string Brave = "Brave";
         public const string Firefox = "Firefox";
         public const string GoogleUpdate = "GoogleUpdate";
         public const string EdgeUpdate = "EdgeUpdate";
@@ -187,6 +188,15 @@ namespace WaHardening.Core.Model
                 WindowsCatalogPolicy = ("windows-edge", "Windows - Microsoft Edge"), InDeviceScripts = true,
                 LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/opt/microsoft/edge/policies/managed", "/opt/microsoft/msedge/msedge", FlatpakBin + "com.microsoft.Edge") },
                 LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.microsoft.Edge",
+            },
+            // Brave (Chromium-based; it keeps every Chromium policy handler): folder, key and domain from brave/brave-core
+            // (docs/research/targets.md). No Intune catalog entries: Windows delivery through an ingested ADMX (OMA-URIs).
+            // The com.brave.Browser flatpak links /etc/brave/policies into its sandbox; the Brave snap cannot read it (not listed).
+            new TargetInfo(Brave, "Brave browser policies", TargetFamily.ChromiumBrowser, s_desktop)
+            {
+                DisplayName = "Brave", WindowsPolicyKey = @"Software\Policies\BraveSoftware\Brave", WindowsAppPathsExe = "brave.exe", InDeviceScripts = true,
+                LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/brave/policies/managed", "/opt/brave.com/brave/brave", "/usr/bin/brave-browser", FlatpakBin + "com.brave.Browser") },
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.brave.Browser",
             },
             new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", TargetFamily.Firefox, s_desktop)
             {
