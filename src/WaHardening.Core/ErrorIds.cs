@@ -167,6 +167,12 @@ namespace WaHardening.Core
         /// <summary>A file cannot be written; nothing was changed.</summary>
         public const string WriteFailed = "WriteFailed";
 
+        /// <summary>Set-WaHardening on macOS: the settings are enforced by the exported configuration profiles; nothing is written.</summary>
+        public const string MacOSEnforcedByProfiles = "MacOSEnforcedByProfiles";
+
+        /// <summary>A macOS managed-preferences plist cannot be read as macOS reads it (format, size).</summary>
+        public const string ManagedPreferencesInvalid = "ManagedPreferencesInvalid";
+
         /// <summary>Every ErrorId with its description, in name order.</summary>
         public static readonly IReadOnlyDictionary<string, string> Descriptions = new SortedDictionary<string, string>(System.StringComparer.Ordinal)
         {
@@ -248,6 +254,8 @@ namespace WaHardening.Core
             [UnknownPostAction] = "A backup names a post-action its provider does not have.",
             [WriteAccessDenied] = "A file cannot be written (access denied); nothing was changed.",
             [WriteFailed] = "A file cannot be written; nothing was changed.",
+            [MacOSEnforcedByProfiles] = "Set-WaHardening on macOS: the settings are enforced by the exported configuration profiles; nothing is written.",
+            [ManagedPreferencesInvalid] = "A macOS managed-preferences plist cannot be read as macOS reads it (format, size).",
         };
     }
 }

@@ -86,6 +86,7 @@ namespace WaHardening.Core.Enforcement
         public static IReadOnlyList<ISettingProvider> DefaultProviders() => new ISettingProvider[]
         {
             new ChromiumFileProvider(), new FirefoxFileProvider(), new DconfProvider(), new AptProvider(), new WindowsRegistryProvider(),
+            new MacManagedPreferencesProvider(),
         };
 
         // ---------------------------------------------------------------- audit
@@ -214,6 +215,9 @@ namespace WaHardening.Core.Enforcement
         /// </summary>
         public EnforcementPlan Plan(IEnumerable<Control> controls, Func<string, SettingDefinition, bool>? approve = null)
         {
+            // macOS settings are enforced by configuration profiles (Export-WaIntuneProfile -Platform macOS), never written here.
+            if (Context.Platform == Platforms.MacOS)
+                throw new WaHardeningException(ErrorIds.MacOSEnforcedByProfiles, WaErrorCategory.InvalidOperation, MacManagedPreferencesProvider.MacOSEnforcedByProfilesMessage);
             var items = new List<(ISettingProvider Provider, PlanItem Item)>();
             var notEnforced = new List<ChangeRecord>();
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

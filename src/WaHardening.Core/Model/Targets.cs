@@ -126,6 +126,9 @@ namespace WaHardening.Core.Model
         /// <summary>The managed preference domain the browser reads on macOS (delivered as a configuration profile).</summary>
         public string? MacPreferenceDomain { get; internal set; }
 
+        /// <summary>The application bundle whose presence means "installed" on macOS.</summary>
+        public string? MacAppBundle { get; internal set; }
+
         /// <summary>True for Chromium-family browsers: one policy namespace, JSON files on Linux, registry on Windows.</summary>
         public bool IsChromiumFamily => Family == TargetFamily.ChromiumBrowser;
 
@@ -168,7 +171,7 @@ namespace WaHardening.Core.Model
                 WindowsCatalogPolicy = ("windows-chrome", "Windows - Google Chrome"), InDeviceScripts = true,
                 // The com.google.Chrome flatpak links the host's /etc/opt/chrome/policies into its sandbox (its launcher).
                 LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/opt/chrome/policies/managed", "/opt/google/chrome/chrome", FlatpakBin + "com.google.Chrome") },
-                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.google.Chrome",
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.google.Chrome", MacAppBundle = "/Applications/Google Chrome.app",
             },
             new TargetInfo(Chromium, "Chromium policies", TargetFamily.ChromiumBrowser, s_desktop)
             {
@@ -180,14 +183,14 @@ namespace WaHardening.Core.Model
                     new LinuxInstall("package", "/etc/chromium/policies/managed", "/usr/bin/chromium", "/usr/lib/chromium/chromium"),
                     new LinuxInstall("snap", "/etc/chromium-browser/policies/managed", "/snap/bin/chromium"),
                 },
-                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "org.chromium.Chromium",
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "org.chromium.Chromium", MacAppBundle = "/Applications/Chromium.app",
             },
             new TargetInfo(Edge, "Microsoft Edge policies", TargetFamily.ChromiumBrowser, s_desktop)
             {
                 DisplayName = "Microsoft Edge", WindowsPolicyKey = @"Software\Policies\Microsoft\Edge", WindowsAppPathsExe = "msedge.exe",
                 WindowsCatalogPolicy = ("windows-edge", "Windows - Microsoft Edge"), InDeviceScripts = true,
                 LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/opt/microsoft/edge/policies/managed", "/opt/microsoft/msedge/msedge", FlatpakBin + "com.microsoft.Edge") },
-                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.microsoft.Edge",
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.microsoft.Edge", MacAppBundle = "/Applications/Microsoft Edge.app",
             },
             // Brave (Chromium-based; it keeps every Chromium policy handler): folder, key and domain from brave/brave-core
             // (docs/research/targets.md). No Intune catalog entries: Windows delivery through an ingested ADMX (OMA-URIs).
@@ -196,7 +199,7 @@ namespace WaHardening.Core.Model
             {
                 DisplayName = "Brave", WindowsPolicyKey = @"Software\Policies\BraveSoftware\Brave", WindowsAppPathsExe = "brave.exe", InDeviceScripts = true,
                 LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/brave/policies/managed", "/opt/brave.com/brave/brave", "/usr/bin/brave-browser", FlatpakBin + "com.brave.Browser") },
-                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.brave.Browser",
+                LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.brave.Browser", MacAppBundle = "/Applications/Brave Browser.app",
             },
             new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", TargetFamily.Firefox, s_desktop)
             {
@@ -206,7 +209,7 @@ namespace WaHardening.Core.Model
                 LinuxInstalls = new[] { new LinuxInstall("package, snap", "/etc/firefox/policies",
                     "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox", "/snap/bin/firefox") },
                 LinuxOwnedFileName = "policies.json",
-                MacPreferenceDomain = "org.mozilla.firefox",
+                MacPreferenceDomain = "org.mozilla.firefox", MacAppBundle = "/Applications/Firefox.app",
             },
             new TargetInfo(GoogleUpdate, "Google Update (Chrome's updater) policies", TargetFamily.Updater, new[] { Platforms.Windows })
             { WindowsPolicyKey = @"Software\Policies\Google\Update", InDeviceScripts = true },

@@ -55,18 +55,8 @@ namespace WaHardening.Core.Providers
 
         public ReadResult Read(SettingDefinition s, ProviderContext ctx)
         {
-            JsonValue? node = Load(ctx)?["policies"];
-            var location = $"{PolicyFile}: {FirefoxPolicy.Display(s)}";
-            var parts = FirefoxPolicy.Path(s);
-            for (var k = 0; k < parts.Length; k++)
-            {
-                node = (node as JsonObject)?[parts[k]];
-                if (k + 1 == FirefoxPolicy.BooleanFormDepth(s) && node is JsonBoolean all)
-                    return new ReadResult(new JsonBoolean(all.Value), location,
-                        $"{PolicyFile}: policies.{string.Join(".", parts, 0, k + 1)} = {all} (the boolean form, for every item)");
-            }
-            var (value, problem) = FirefoxPolicy.Read(s, node);
-            return new ReadResult(value, location, null, problem);
+            var (value, origin, problem) = FirefoxPolicy.ReadFrom(s, Load(ctx)?["policies"], PolicyFile + ": policies");
+            return new ReadResult(value, $"{PolicyFile}: {FirefoxPolicy.Display(s)}", origin, problem);
         }
 
         public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx)

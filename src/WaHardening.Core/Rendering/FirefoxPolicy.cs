@@ -69,6 +69,25 @@ namespace WaHardening.Core.Rendering
                 : $"{Display(s)} has Status {(status == null ? "(none)" : "\"" + status + "\"")}, not \"{want}\", so users can change it");
         }
 
+        /// <summary>
+        /// The setting's effective value in a policies object (policies.json's "policies", the org.mozilla.firefox domain on
+        /// macOS), following its path; the boolean form of a policy (SanitizeOnShutdown = true/false) stands for every item and
+        /// is reported as the origin (<paramref name="where"/> names the object). Also why it does not take effect.
+        /// </summary>
+        public static (JsonValue? Value, string? Origin, string? Problem) ReadFrom(SettingDefinition s, JsonValue? policies, string where)
+        {
+            var node = policies;
+            var parts = Path(s);
+            for (var k = 0; k < parts.Length; k++)
+            {
+                node = (node as JsonObject)?[parts[k]];
+                if (k + 1 == BooleanFormDepth(s) && node is JsonBoolean all)
+                    return (new JsonBoolean(all.Value), $"{where}.{string.Join(".", parts, 0, k + 1)} = {all} (the boolean form, for every item)", null);
+            }
+            var (value, problem) = Read(s, node);
+            return (value, null, problem);
+        }
+
         /// <summary>Writes the setting's value into a policies object, keeping every other property (Firefox settings nest).</summary>
         public static void Merge(JsonObject policies, SettingDefinition s, JsonValue value)
         {
