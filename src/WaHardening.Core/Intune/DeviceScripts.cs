@@ -70,7 +70,8 @@ namespace WaHardening.Core.Intune
                     Default = rd == null ? null : rd.IsList ? rd.ListItems : rd.Data, HasDefault = rd != null,
                     MdmKey = mdm?.Key, MdmName = mdm?.Value, Enforce = s.Enforce,
                     Delivered = s.Enforce && (IntuneExporter.CatalogDelivers(s) || IntuneExporter.OmaUriDelivers(s)),
-                    Accept = s.Comparison == Comparison.OneOf ? s.Accept.Select(a => RegistryRendering.Render(s, a).Data!).ToList() : null,
+                    // A member of a JSON value (Firefox preference) is compared as its own value, like Value; other settings as registry data.
+                    Accept = s.Comparison == Comparison.OneOf ? s.Accept.Select(a => r.JsonMember != null ? MemberValue(a) : RegistryRendering.Render(s, a).Data!).ToList() : null,
                     Minimum = s.Minimum, Maximum = s.Maximum, InCatalog = s.Intune != null,
                     AllKey = booleanForm?.Key, AllName = booleanForm?.Name,
                 });

@@ -181,7 +181,7 @@ namespace WaHardening.Core.Tests.GroupPolicy
             const string Firefox = @"Software\Policies\Mozilla\Firefox";
             var items = Own(GpoContent.From(BaselineLoader.Load(BaselineLoaderTests.DefaultPath).ControlsFor("Standard"), SecurityOptionPlacement.RegistryPol), "HKLM")
                 .Where(o => FirefoxPolicy.IsPreference(o.Item1)).ToList();
-            Assert.Equal(2, items.Count);
+            Assert.Equal(4, items.Count);   // Safe Browsing (2), session store privacy, start page
             var foreignPref = PolEntry.Create(Firefox, "Preferences", RegistryKind.MultiString,
                 new[] { "{\"accessibility.force_disabled\":{\"Value\":1,\"Status\":\"default\"}}" });
             var deprecated = PolEntry.DWord(Firefox + @"\Preferences", "browser.safebrowsing.phishing.enabled", 1);
@@ -192,8 +192,8 @@ namespace WaHardening.Core.Tests.GroupPolicy
             var prefs = m.Records.Where(r => r.Key == Firefox && r.ValueName == "Preferences").ToList();
             Assert.Single(prefs);
             var json = (WaHardening.Core.Json.JsonObject)WaHardening.Core.Json.JsonParser.Parse(string.Join("\n", (string[])prefs[0].Data!));
-            Assert.Equal(new[] { "accessibility.force_disabled", "browser.safebrowsing.phishing.enabled", "browser.safebrowsing.malware.enabled" },
-                json.Properties.Select(p => p.Key));
+            Assert.Equal(new[] { "accessibility.force_disabled" }.Concat(items.Select(i => i.Item1.Name)).OrderBy(k => k, StringComparer.Ordinal),
+                json.Properties.Select(p => p.Key).OrderBy(k => k, StringComparer.Ordinal));
             Assert.Equal("{\"Value\":true,\"Status\":\"locked\"}", json["browser.safebrowsing.malware.enabled"]!.ToString());
             // Merged again: everything already there, nothing rewritten.
             var again = LocalGpo.Merge(m.Records, items);
