@@ -171,6 +171,23 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void The_backup_holds_the_file_as_it_is_when_written_even_when_it_changed_after_the_plan()
+        {
+            using var s = Firefox();
+            var e = Linux(s);
+            var physical = s.P(FirefoxFileProvider.PolicyFile);
+            using (EnforcementLock.Acquire(e.Context, TimeSpan.FromSeconds(30)))
+            {
+                var plan = e.Plan(s_firefox.Controls);
+                var changed = FirefoxFile.Replace("keep.example", "kept.example");
+                File.WriteAllText(physical, changed);                       // not the bytes the plan read
+                e.Apply(plan, null, out var backup);
+                var saved = (FileBackup)Assert.Single(BackupDocument.Load(backup!).Entries);
+                Assert.Equal(Encoding.UTF8.GetBytes(changed), saved.Content);
+            }
+        }
+
+        [Fact]
         public void A_chromium_plan_never_changes_the_shared_document_and_two_plans_give_the_same_bytes()
         {
             using var s = new Scratch();

@@ -139,8 +139,13 @@ namespace WaHardening.Core.Enforcement
     /// <summary>Writes a whole file (creating missing folders).</summary>
     public sealed class FileWriteOperation : WriteOperation
     {
-        public FileWriteOperation(string path, byte[] content, string what)
-        { Path = path; Content = content; What = what; }
+        /// <summary>A whole-file write. <paramref name="prior"/>: what the plan found in the file (optional); when the file still
+        /// holds exactly these bytes at <see cref="Capture"/> (compared as it is read), the backup takes this array instead of a
+        /// second copy.</summary>
+        public FileWriteOperation(string path, byte[] content, string what, byte[]? prior = null)
+        { Path = path; Content = content; What = what; Prior = prior; }
+
+        private byte[]? Prior { get; }
 
         /// <summary>Real absolute path (mapped under the root when applied).</summary>
         public string Path { get; }
@@ -159,7 +164,7 @@ namespace WaHardening.Core.Enforcement
                 created.Add(dir!.Replace('\\', '/'));
                 dir = System.IO.Path.GetDirectoryName(dir);
             }
-            return FileBackup.Of(Path, physical, created, false);
+            return FileBackup.Of(Path, physical, created, false, Prior);
         }
 
         public override void Apply(ProviderContext ctx)
@@ -251,9 +256,10 @@ namespace WaHardening.Core.Enforcement
         public override WriteOperation RestoreOperation() => new FileRestoreOperation(this);
 
         /// <summary>What is at <paramref name="physical"/> now (its bytes, mode and owner).</summary>
-        internal static FileBackup Of(string path, string physical, IReadOnlyList<string> created, bool byPostAction) =>
+        internal static FileBackup Of(string path, string physical, IReadOnlyList<string> created, bool byPostAction, byte[]? known = null) =>
             File.Exists(physical)
-                ? new FileBackup(path, true, File.ReadAllBytes(physical), created, UnixFile.Get(physical), byPostAction)
+                ? new FileBackup(path, true, known != null && Providers.Bytes.FileHolds(physical, known) ? known : File.ReadAllBytes(physical),
+                    created, UnixFile.Get(physical), byPostAction)
                 : new FileBackup(path, false, null, created, null, byPostAction);
     }
 

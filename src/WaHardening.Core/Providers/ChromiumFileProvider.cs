@@ -104,7 +104,7 @@ namespace WaHardening.Core.Providers
                 }
                 ctx.Files.Expect(own, bytes, doc); // read back after the write without parsing it again
                 if (!FileHelpers.SameBytes(existing, bytes))
-                    plan.Operations.Add(new FileWriteOperation(own, bytes, $"{g.Key} policies: {string.Join(", ", g.Select(i => i.Setting.Name))}"));
+                    plan.Operations.Add(new FileWriteOperation(own, bytes, $"{g.Key} policies: {string.Join(", ", g.Select(i => i.Setting.Name))}", existing));
             }
             return plan;
         }

@@ -83,7 +83,7 @@ namespace WaHardening.Core.Providers
             }
             ctx.Files.Expect(PolicyFile, bytes, doc); // read back after the write without parsing it again
             if (!FileHelpers.SameBytes(existing, bytes))
-                plan.Operations.Add(new FileWriteOperation(PolicyFile, bytes, "Firefox policies: " + string.Join(", ", items.Select(i => i.Setting.Name))));
+                plan.Operations.Add(new FileWriteOperation(PolicyFile, bytes, "Firefox policies: " + string.Join(", ", items.Select(i => i.Setting.Name)), existing));
             return plan;
         }
 

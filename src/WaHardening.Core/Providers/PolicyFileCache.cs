@@ -52,20 +52,21 @@ namespace WaHardening.Core.Providers
             _entries.TryGetValue(path, out var e);
             if (e?.Value != null && e.Verified == _generation && e.Length == info.Length && e.Stamp == info.LastWriteTimeUtc) return e.Value;
             // The time is taken before the bytes are read: a write in between makes the next use read the file again.
+            // The file is compared with the bytes already held as it is read (no second copy of a large file in memory).
             var stamp = info.LastWriteTimeUtc;
-            var bytes = File.ReadAllBytes(physical);
-            if (e?.Value != null && e.Source != null && Bytes.Same(bytes, e.Source))
+            if (e?.Value != null && e.Source != null && Bytes.FileHolds(physical, e.Source))
             {
-                e.Length = bytes.Length; e.Stamp = stamp; e.Verified = _generation;
+                e.Length = e.Source.Length; e.Stamp = stamp; e.Verified = _generation;
                 return e.Value;
             }
-            if (e?.Expected != null && e.ExpectedValue != null && Bytes.Same(bytes, e.Expected))
+            if (e?.Expected != null && e.ExpectedValue != null && Bytes.FileHolds(physical, e.Expected))
             {
-                e.Length = bytes.Length; e.Stamp = stamp; e.Verified = _generation;
+                e.Length = e.Expected.Length; e.Stamp = stamp; e.Verified = _generation;
                 e.Value = e.ExpectedValue; e.Source = e.Expected;
                 e.Expected = null; e.ExpectedValue = null;
                 return e.Value;
             }
+            var bytes = File.ReadAllBytes(physical);
             _parses[path] = _parses.TryGetValue(path, out var n) ? n + 1 : 1;
             var value = parse(bytes);
             if (e == null) _entries[path] = e = new Entry();
@@ -120,6 +121,26 @@ namespace WaHardening.Core.Providers
                 if (BitConverter.ToInt64(a, i) != BitConverter.ToInt64(b, i)) return false;
             for (; i < a.Length; i++) if (a[i] != b[i]) return false;
             return true;
+        }
+
+        /// <summary>True when the file holds exactly <paramref name="expected"/>: read piece by piece and compared on the way.</summary>
+        public static bool FileHolds(string physical, byte[] expected)
+        {
+            using var fs = new FileStream(physical, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            if (fs.Length != expected.Length) return false;
+            var buf = new byte[1 << 16];
+            var at = 0;
+            while (true)
+            {
+                var n = fs.Read(buf, 0, buf.Length);
+                if (n == 0) return at == expected.Length;
+                if (at + n > expected.Length) return false;
+                var i = 0;
+                for (var end = n - 7; i < end; i += 8)
+                    if (BitConverter.ToInt64(buf, i) != BitConverter.ToInt64(expected, at + i)) return false;
+                for (; i < n; i++) if (buf[i] != expected[at + i]) return false;
+                at += n;
+            }
         }
     }
 
