@@ -3,7 +3,8 @@ A large Firefox policies.json (50 MB; 10 MB in quick mode, mostly foreign Extens
 the default baseline's Firefox controls with the audit engine, against one parse of the same file in the same run
 (target: each within 2x one parse — every input file is read and parsed once per run, #14 item 11).
 Set is the cmdlet's sequence: plan (for ShouldProcess), plan again under the lock, write with backup, read back.
-Each measurement is the median of several runs inside one process after a warm-up.
+Each measurement is the median of several runs inside one process after a warm-up. Memory: the peak resident set of a
+process running Set once (bench/PolicyFileChild.ps1, GNU time) against one that only parses the file.
 #>
 param($Context)
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1')
@@ -70,7 +71,15 @@ $set = Measure-Median -Setup { New-Root } -Block {
     } finally { $lock.Dispose() }
     if (($e.Context.Files.Parses.Values | Measure-Object -Maximum).Maximum -ne 1) { throw 'Set parsed a file more than once.' }
 }
+# Memory: peak resident set of a process that only parses the file, and of one that runs Set's sequence on it (GNU time).
+$child = Join-Path $PSScriptRoot 'PolicyFileChild.ps1'
+$peak = @{}
+foreach ($mode in 'Parse', 'Set') {
+    $r = Invoke-Timed $Context.Pwsh @('-NoProfile', '-NonInteractive', '-File', $child, '-ModulePath', $Context.ModulePath, '-Root', (New-Root), '-Mode', $mode)
+    $peak[$mode] = if ($null -ne $r.PeakRssKiB) { $r.PeakRssKiB / 1024 } else { [double]::NaN }
+}
 Get-ChildItem $Context.OutputPath -Filter 'bench-policyfile-*' | Remove-Item -Recurse -Force
 
 New-BenchRow 'PolicyFile' "Test of a $('{0:N0}' -f $mb) MB policies.json" $test 's' 'one parse of the file' $parse ($test / $parse) 'within 2x one parse' (($test / $parse) -le 2)
 New-BenchRow 'PolicyFile' "Set of a $('{0:N0}' -f $mb) MB policies.json (backup, write, read back)" $set 's' 'one parse of the file' $parse ($set / $parse) 'within 2x one parse' (($set / $parse) -le 2)
+New-BenchRow 'PolicyFile' "Peak memory of Set of a $('{0:N0}' -f $mb) MB policies.json (own process)" $peak.Set 'MB' 'a process that parses it once' $peak.Parse ($peak.Set / $peak.Parse) 'reported (no target)' $null

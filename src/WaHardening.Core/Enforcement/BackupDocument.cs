@@ -33,7 +33,11 @@ namespace WaHardening.Core.Enforcement
         public IReadOnlyList<BackupEntry> Entries { get; }
         public IReadOnlyList<PostAction> PostActions { get; }
 
-        public JsonObject ToJson()
+        public JsonObject ToJson() => ToJson(null);
+
+        /// <summary><paramref name="contents"/>: when given, a file's content is a placeholder string that the writer replaces by
+        /// the base64 of the bytes it maps to (streamed, <see cref="Save"/>); otherwise the base64 text itself.</summary>
+        private JsonObject ToJson(Dictionary<JsonString, byte[]>? contents)
         {
             var o = new JsonObject()
                 .Set("format", FormatName)
@@ -50,7 +54,12 @@ namespace WaHardening.Core.Enforcement
                     case FileBackup f:
                         var fo = new JsonObject().Set("type", "file").Set("path", f.Path).Set("existed", f.Existed);
                         if (f.Existed)
-                            fo.Set("content", Convert.ToBase64String(f.Content!)).Set("sha256", Sha256(f.Content!));
+                        {
+                            JsonString content;
+                            if (contents == null) content = new JsonString(Convert.ToBase64String(f.Content!));
+                            else contents[content = new JsonString("")] = f.Content!;
+                            fo.Set("content", content).Set("sha256", Sha256(f.Content!));
+                        }
                         if (f.Ownership != null)
                             fo.Set("mode", f.Ownership.ModeText).Set("uid", f.Ownership.Uid).Set("gid", f.Ownership.Gid);
                         fo.Set("createdDirectories", f.CreatedDirectories);
@@ -90,7 +99,11 @@ namespace WaHardening.Core.Enforcement
                 UnixFile.SetMode(dir, UnixFile.PrivateFolderMode);
                 WindowsAcl.MakePrivate(dir, folder: true);
             }
-            AtomicFile.WritePrivate(physicalPath, Utf8.NoBom.GetBytes(JsonWriter.Write(ToJson())), UnixFile.PrivateFileMode, "." + DefaultNamePrefix + "*");
+            // The same bytes as JsonWriter.Write(ToJson()) in UTF-8, written as they are made: the base64 of a large file is
+            // never built as one string (#14 item 11).
+            var contents = new Dictionary<JsonString, byte[]>(Providers.ReferenceComparer.Instance);
+            var json = ToJson(contents);
+            AtomicFile.WritePrivate(physicalPath, stream => JsonWriter.WriteUtf8(stream, json, contents), UnixFile.PrivateFileMode, "." + DefaultNamePrefix + "*");
         }
 
         /// <summary>The start of a default backup file name (<c>backup-&lt;UTC time&gt;-&lt;id&gt;.json</c>).</summary>

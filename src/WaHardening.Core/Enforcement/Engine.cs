@@ -222,6 +222,7 @@ namespace WaHardening.Core.Enforcement
             var notEnforced = new List<ChangeRecord>();
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             var unreachable = new SortedDictionary<string, WaHardeningException>(StringComparer.OrdinalIgnoreCase);
+            Context.Files.Revalidate(); // a plan (the one under the lock above all) sees every file as it is now, never a stale parse
             foreach (var c in controls)
             {
                 if (c.Advisory) continue;

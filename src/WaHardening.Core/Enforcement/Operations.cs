@@ -70,7 +70,12 @@ namespace WaHardening.Core.Enforcement
         /// of earlier killed runs matching <paramref name="staleTempPattern"/> (besides those of this name) are removed first,
         /// here and in the parent folder.
         /// </summary>
-        public static void WritePrivate(string physicalPath, byte[] content, int mode, string? staleTempPattern)
+        public static void WritePrivate(string physicalPath, byte[] content, int mode, string? staleTempPattern) =>
+            WritePrivate(physicalPath, s => s.Write(content, 0, content.Length), mode, staleTempPattern);
+
+        /// <summary><see cref="WritePrivate(string, byte[], int, string?)"/> with the content written by <paramref name="content"/>
+        /// into the temp file (a large backup is streamed, not built in memory first).</summary>
+        public static void WritePrivate(string physicalPath, Action<Stream> content, int mode, string? staleTempPattern)
         {
             var dir = Path.GetDirectoryName(physicalPath)!;
             var parent = Path.GetDirectoryName(dir);
@@ -78,7 +83,10 @@ namespace WaHardening.Core.Enforcement
             WriteVia(dir, physicalPath, content, new FileOwnership(mode, -1, -1), mode, staleTempPattern, privateFile: true);
         }
 
-        private static void WriteVia(string tempDir, string target, byte[] content, FileOwnership? keep, int newMode, string? stalePattern, bool privateFile = false)
+        private static void WriteVia(string tempDir, string target, byte[] content, FileOwnership? keep, int newMode, string? stalePattern, bool privateFile = false) =>
+            WriteVia(tempDir, target, s => s.Write(content, 0, content.Length), keep, newMode, stalePattern, privateFile);
+
+        private static void WriteVia(string tempDir, string target, Action<Stream> content, FileOwnership? keep, int newMode, string? stalePattern, bool privateFile = false)
         {
             RemoveStaleTemps(tempDir, target, stalePattern);
             var tmp = Path.Combine(tempDir, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + TempSuffix);
@@ -88,7 +96,7 @@ namespace WaHardening.Core.Enforcement
                 {
                     UnixFile.Apply(fs, keep != null && keep.Uid < 0 ? null : keep, keep?.Mode ?? newMode);
                     if (privateFile) WindowsAcl.MakePrivate(tmp, folder: false); // before any content is written
-                    fs.Write(content, 0, content.Length);
+                    content(fs);
                     fs.Flush(true);
                 }
                 TestPauseBeforeRename();
@@ -131,8 +139,13 @@ namespace WaHardening.Core.Enforcement
     /// <summary>Writes a whole file (creating missing folders).</summary>
     public sealed class FileWriteOperation : WriteOperation
     {
-        public FileWriteOperation(string path, byte[] content, string what)
-        { Path = path; Content = content; What = what; }
+        /// <summary>A whole-file write. <paramref name="prior"/>: what the plan found in the file (optional); when the file still
+        /// holds exactly these bytes at <see cref="Capture"/> (compared as it is read), the backup takes this array instead of a
+        /// second copy.</summary>
+        public FileWriteOperation(string path, byte[] content, string what, byte[]? prior = null)
+        { Path = path; Content = content; What = what; Prior = prior; }
+
+        private byte[]? Prior { get; }
 
         /// <summary>Real absolute path (mapped under the root when applied).</summary>
         public string Path { get; }
@@ -151,7 +164,7 @@ namespace WaHardening.Core.Enforcement
                 created.Add(dir!.Replace('\\', '/'));
                 dir = System.IO.Path.GetDirectoryName(dir);
             }
-            return FileBackup.Of(Path, physical, created, false);
+            return FileBackup.Of(Path, physical, created, false, Prior);
         }
 
         public override void Apply(ProviderContext ctx)
@@ -243,9 +256,10 @@ namespace WaHardening.Core.Enforcement
         public override WriteOperation RestoreOperation() => new FileRestoreOperation(this);
 
         /// <summary>What is at <paramref name="physical"/> now (its bytes, mode and owner).</summary>
-        internal static FileBackup Of(string path, string physical, IReadOnlyList<string> created, bool byPostAction) =>
+        internal static FileBackup Of(string path, string physical, IReadOnlyList<string> created, bool byPostAction, byte[]? known = null) =>
             File.Exists(physical)
-                ? new FileBackup(path, true, File.ReadAllBytes(physical), created, UnixFile.Get(physical), byPostAction)
+                ? new FileBackup(path, true, known != null && Providers.Bytes.FileHolds(physical, known) ? known : File.ReadAllBytes(physical),
+                    created, UnixFile.Get(physical), byPostAction)
                 : new FileBackup(path, false, null, created, null, byPostAction);
     }
 

@@ -122,8 +122,8 @@ namespace WaHardening.Core.Json
     /// <summary>An object that keeps its properties in file order.</summary>
     public sealed class JsonObject : JsonValue
     {
-        private readonly List<KeyValuePair<string, JsonValue>> _properties = new List<KeyValuePair<string, JsonValue>>();
-        private readonly Dictionary<string, int> _index = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly List<KeyValuePair<string, JsonValue>> _properties;
+        private readonly Dictionary<string, int> _index;
 
         public override JsonKind Kind => JsonKind.Object;
         public IReadOnlyList<KeyValuePair<string, JsonValue>> Properties => _properties;
@@ -174,6 +174,28 @@ namespace WaHardening.Core.Json
         }
 
         public JsonObject DeepClone() => (JsonObject)Clone(this);
+
+        /// <summary>
+        /// A new object with the same properties in the same order whose values are shared with this one (not copied). A plan
+        /// that changes a shared document copies only the objects on the path to what it changes (copy-on-write) and never
+        /// changes this one or anything below it.
+        /// </summary>
+        public JsonObject ShallowClone()
+        {
+            return new JsonObject(this) { Line = Line, Column = Column };
+        }
+
+        public JsonObject()
+        {
+            _properties = new List<KeyValuePair<string, JsonValue>>();
+            _index = new Dictionary<string, int>(StringComparer.Ordinal);
+        }
+
+        private JsonObject(JsonObject from)
+        {
+            _properties = new List<KeyValuePair<string, JsonValue>>(from._properties);
+            _index = new Dictionary<string, int>(from._index, StringComparer.Ordinal);
+        }
 
         public static JsonValue Clone(JsonValue v)
         {

@@ -112,14 +112,21 @@ namespace WaHardening.Core.Providers
             foreach (var folder in Folders(g.Key, ctx))
             {
                 var own = folder + "/" + OwnFileName;
-                Load(g.Key, folder, ctx); // every file must parse before anything is written
-                var existing = FileHelpers.ReadBytes(ctx, own);
-                var doc = existing != null ? ((JsonObject)FileHelpers.ParseJson(ctx, own, ErrorIds.PolicyFileInvalid, $"The {g.Key} policy file", JsonParseOptions.Chromium, owned: true)).DeepClone() : new JsonObject();
-                foreach (var i in g) doc.Set(i.Setting.Name, i.Desired);
-                var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
+                // Every file must parse before anything is written; ours is among them when it exists. Its document is shared by
+                // this run's reads and never changed: the new one is a shallow copy (members are set only at its top level).
+                var source = Load(g.Key, folder, ctx).Where(f => f.Path == own).Select(f => f.Policies).FirstOrDefault();
+                var existing = source != null ? ctx.Files.SourceBytes(own) : null; // the bytes it was parsed from, as checked now
+                var key = g.Select(i => new KeyValuePair<object, string>(i.Setting, i.Desired.ToString())).ToList();
+                if (source == null || !ctx.Files.TryGetPlan(own, source, key, out var bytes, out var doc))
+                {
+                    doc = source?.ShallowClone() ?? new JsonObject();
+                    foreach (var i in g) doc.Set(i.Setting.Name, i.Desired);
+                    bytes = JsonWriter.WriteUtf8(doc, sizeHint: existing?.Length ?? 0);
+                    if (source != null) ctx.Files.RememberPlan(own, source, key, bytes, doc);
+                }
                 ctx.Files.Expect(own, bytes, doc); // read back after the write without parsing it again
                 if (!FileHelpers.SameBytes(existing, bytes))
-                    plan.Operations.Add(new FileWriteOperation(own, bytes, $"{g.Key} policies: {string.Join(", ", g.Select(i => i.Setting.Name))}"));
+                    plan.Operations.Add(new FileWriteOperation(own, bytes, $"{g.Key} policies: {string.Join(", ", g.Select(i => i.Setting.Name))}", existing));
             }
             return plan;
         }

@@ -61,6 +61,6 @@ namespace WaHardening.Core.Providers
             return File.Exists(physical) ? File.ReadAllBytes(physical) : null;
         }
 
-        public static bool SameBytes(byte[]? a, byte[] b) => a != null && a.SequenceEqual(b);
+        public static bool SameBytes(byte[]? a, byte[] b) => a != null && Bytes.Same(a, b);
     }
 }

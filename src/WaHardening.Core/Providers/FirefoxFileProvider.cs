@@ -63,9 +63,35 @@ namespace WaHardening.Core.Providers
         {
             var plan = new ProviderPlan();
             if (items.Count == 0) return plan;
-            var existing = FileHelpers.ReadBytes(ctx, PolicyFile);
-            var doc = Load(ctx)?.DeepClone() ?? new JsonObject(); // the loaded document is shared by this run's reads
-            if (doc["policies"] is not JsonObject policies) doc.Set("policies", policies = new JsonObject());
+            var source = Load(ctx); // shared by this run's reads: never changed here (copy-on-write below)
+            var existing = source != null ? ctx.Files.SourceBytes(PolicyFile) : null; // the bytes it was parsed from, as checked now
+            var key = items.Select(i => new KeyValuePair<object, string>(i.Setting, i.Desired.ToString())).ToList();
+            if (source == null || !ctx.Files.TryGetPlan(PolicyFile, source, key, out var bytes, out var doc))
+            {
+                doc = Change(source, items);
+                bytes = JsonWriter.WriteUtf8(doc, sizeHint: existing?.Length ?? 0);
+                if (source != null) ctx.Files.RememberPlan(PolicyFile, source, key, bytes, doc);
+            }
+            ctx.Files.Expect(PolicyFile, bytes, doc); // read back after the write without parsing it again
+            if (!FileHelpers.SameBytes(existing, bytes))
+                plan.Operations.Add(new FileWriteOperation(PolicyFile, bytes, "Firefox policies: " + string.Join(", ", items.Select(i => i.Setting.Name)), existing));
+            return plan;
+        }
+
+        /// <summary>
+        /// The document with the items written into it. <paramref name="source"/> and everything in it stay as they are: only the
+        /// objects on the path from the root to a changed member are copied (<see cref="JsonObject.ShallowClone"/>); every other
+        /// member, however large, is shared with the source.
+        /// </summary>
+        private static JsonObject Change(JsonObject? source, IReadOnlyList<PlanItem> items)
+        {
+            var owned = new HashSet<JsonObject>(ReferenceComparer.Instance); // objects of the new document only: safe to change
+            JsonObject Own(JsonObject o) { if (owned.Contains(o)) return o; var c = o.ShallowClone(); owned.Add(c); return c; }
+            JsonObject New() { var c = new JsonObject(); owned.Add(c); return c; }
+            var doc = source != null ? Own(source) : New();
+            JsonObject policies;
+            if (doc["policies"] is JsonObject p) doc.Set("policies", policies = Own(p));
+            else doc.Set("policies", policies = New());
             foreach (var i in items)
             {
                 var parts = FirefoxPolicy.Path(i.Setting);
@@ -73,7 +99,7 @@ namespace WaHardening.Core.Providers
                 for (var k = 0; k < parts.Length - 1; k++)
                 {
                     var next = node[parts[k]];
-                    if (next == null) node.Set(parts[k], next = new JsonObject());
+                    if (next == null) node.Set(parts[k], next = New());
                     if (next is JsonBoolean all && k + 1 == FirefoxPolicy.BooleanFormDepth(i.Setting))
                     {
                         // false: nothing is cleared, so the object form with our items is stricter. true stands for every item;
@@ -82,19 +108,23 @@ namespace WaHardening.Core.Providers
                             throw new WaHardeningException(ErrorIds.PolicyFormConflict, WaErrorCategory.InvalidData,
                                 $"The Firefox policy file '{PolicyFile}' has policies.{string.Join(".", parts, 0, k + 1)} = true (every item), and {i.Setting.Name} = {i.Desired} " +
                                 $"can only be written in the object form, which would drop the other items (line {next.Line}, column {next.Column}); nothing was written.", PolicyFile);
-                        node.Set(parts[k], next = new JsonObject());
+                        node.Set(parts[k], next = New());
                     }
                     if (next is not JsonObject no)
                         throw Bad($"has policies.{string.Join(".", parts.Take(k + 1))} = {next} where an object is needed for {FirefoxPolicy.Display(i.Setting)} (line {next.Line}, column {next.Column})");
-                    node = no;
+                    var mine = Own(no);
+                    if (!ReferenceEquals(mine, no)) node.Set(parts[k], mine);
+                    node = mine;
+                }
+                // A preference object already there keeps its other fields and is changed in place: in a copy.
+                if (FirefoxPolicy.IsPreference(i.Setting) && node[parts[parts.Length - 1]] is JsonObject leaf)
+                {
+                    var mine = Own(leaf);
+                    if (!ReferenceEquals(mine, leaf)) node.Set(parts[parts.Length - 1], mine);
                 }
                 FirefoxPolicy.SetLeaf(node, i.Setting, i.Desired);
             }
-            var bytes = Utf8.NoBom.GetBytes(JsonWriter.Write(doc));
-            ctx.Files.Expect(PolicyFile, bytes, doc); // read back after the write without parsing it again
-            if (!FileHelpers.SameBytes(existing, bytes))
-                plan.Operations.Add(new FileWriteOperation(PolicyFile, bytes, "Firefox policies: " + string.Join(", ", items.Select(i => i.Setting.Name))));
-            return plan;
+            return doc;
         }
 
         public void RunPostAction(string action, ProviderContext ctx) { }
