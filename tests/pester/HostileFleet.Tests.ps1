@@ -16,12 +16,14 @@ BeforeAll {
     }
 
     # Runs Merge-WaComplianceReport with these parameters in a new runspace; fails when it has not finished in 60 s.
+    # ErrorAction Continue: a runspace without a host collects the non-terminating errors in Streams.Error
+    # (SilentlyContinue would only add them to $Error, and the typed per-file errors could not be checked).
     function Invoke-BoundedMerge([hashtable] $Parameters) {
         $ps = [powershell]::Create()
         $stuck = $false
         try {
             $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $ModulePath 'WaHardening.psd1')).AddStatement()
-            $null = $ps.AddCommand('Merge-WaComplianceReport').AddParameters($Parameters).AddParameter('ErrorAction', 'SilentlyContinue')
+            $null = $ps.AddCommand('Merge-WaComplianceReport').AddParameters($Parameters).AddParameter('ErrorAction', 'Continue')
             $async = $ps.BeginInvoke()
             if (-not $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60))) {
                 # Release a reader stuck in open(2) on a FIFO (the defect) so the runspace can end.
@@ -66,15 +68,19 @@ Describe 'Merge-WaComplianceReport on hostile folders' {
         New-Report (Join-Path $Dir 'top.json') 'PC-TOP'
         New-Report (Join-Path $Dir 'a/a.json') 'PC-A'
         New-Report (Join-Path $Dir 'b/b.json') 'PC-B'
-        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $Dir 'a/up') -Target $Dir
-        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $Dir 'b/toA') -Target (Join-Path $Dir 'a')
-        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $Dir 'self') -Target $Dir
-        $r = Invoke-BoundedMerge @{ Path = $Dir; Recurse = $true }
+        $links = (Join-Path $Dir 'a/up'), (Join-Path $Dir 'b/toA'), (Join-Path $Dir 'self')
+        $null = New-Item -ItemType SymbolicLink -Path $links[0] -Target $Dir
+        $null = New-Item -ItemType SymbolicLink -Path $links[1] -Target (Join-Path $Dir 'a')
+        $null = New-Item -ItemType SymbolicLink -Path $links[2] -Target $Dir
+        # The loops are unlinked right after the merge: Pester's TestDrive clean-up would walk into them (and never end).
+        try { $r = Invoke-BoundedMerge @{ Path = $Dir; Recurse = $true } }
+        finally { & rm -f -- @links }
         $r.Summary.ReportsRead | Should -Be 3
         $r.Summary.Devices | Should -Be 3
         $r.Summary.Skipped | Should -Be 0
         $r.Errors.Count | Should -Be 0
-        ($r.Summary.Trend | Measure-Object Reports -Sum).Sum | Should -Be 3
+        # Trend is a list of (Day, Reports, Counts) value tuples: PowerShell sees their fields as Item1..Item3.
+        ($r.Summary.Trend | Measure-Object Item2 -Sum).Sum | Should -Be 3
     }
 
     It 'skips zero.json -> /dev/zero as a typed error and merges the rest' {
@@ -84,6 +90,8 @@ Describe 'Merge-WaComplianceReport on hostile folders' {
         $r = Invoke-BoundedMerge @{ Path = $Dir }
         $r.Summary.ReportsRead | Should -Be 2
         $r.Summary.SkippedFiles.Code | Should -Be 'NotARegularFile'
+        $r.Errors.Count | Should -Be 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ReportNotARegularFile,*'
         $r.Errors[0].Exception.Message | Should -Match 'zero\.json.*character device'
     }
 

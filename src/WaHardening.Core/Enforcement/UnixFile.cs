@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using WaHardening.Core.Platform;
 
 namespace WaHardening.Core.Enforcement
 {
@@ -17,13 +18,13 @@ namespace WaHardening.Core.Enforcement
     }
 
     /// <summary>
-    /// File modes and owners on Unix, by P/Invoke to the C library: netstandard2.0 has no API for them (.NET 7's
-    /// <c>File.GetUnixFileMode</c> gives no owner). Reading uses <c>statx(2)</c>, whose buffer layout is the same on every
-    /// Linux architecture (unlike <c>struct stat</c>), with <c>AT_SYMLINK_NOFOLLOW</c>; glibc has it since 2.28 (Debian 10).
-    /// Writing uses <c>fchown</c>/<c>fchmod</c> on the open temp file (before its content is written and before it is renamed
-    /// into place) and <c>chmod</c> for folders. macOS has no <c>statx</c>: there the owner and mode of an existing file are not
-    /// read (a replacement gets the defaults below), which is documented; no macOS provider writes files today.
-    /// Windows: none of this runs (File.Replace keeps the replaced file's ACL there).
+    /// File modes and owners on Unix: netstandard2.0 has no API for them (.NET 7's <c>File.GetUnixFileMode</c> gives no
+    /// owner). The calls to the C library are <see cref="UnixFileStatus"/>'s (one wrapper for the module): reading is its
+    /// <c>statx(2)</c> of the link itself (not its target); writing uses <c>fchown</c>/<c>fchmod</c> on the open temp file
+    /// (before its content is written and before it is renamed into place) and <c>chmod</c> for folders. macOS has no
+    /// <c>statx</c>: there the owner and mode of an existing file are not read (a replacement gets the defaults below),
+    /// which is documented; no macOS provider writes files today. Windows: none of this runs (File.Replace keeps the
+    /// replaced file's ACL there).
     /// </summary>
     internal static class UnixFile
     {
@@ -33,41 +34,13 @@ namespace WaHardening.Core.Enforcement
         public const int PrivateFolderMode = 0x1C0; // 0700
 
         public static bool IsUnix { get; } = !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
-        private static readonly bool s_linux = RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
-
-        private const int AtFdCwd = -100;
-        private const int AtSymlinkNoFollow = 0x100;
-        private const uint StatxMask = 0x1 | 0x2 | 0x8 | 0x10; // TYPE | MODE | UID | GID
-
-        [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-        private static extern int Statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
-        [DllImport("libc", EntryPoint = "fchmod", SetLastError = true)]
-        private static extern int FChmod(int fd, uint mode);
-        [DllImport("libc", EntryPoint = "fchown", SetLastError = true)]
-        private static extern int FChown(int fd, uint uid, uint gid);
-        [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
-        private static extern int Chmod(string path, uint mode);
-
-        private static bool s_statxMissing;
 
         /// <summary>Mode and owner of <paramref name="path"/> (the link itself, not its target); null when it does not exist
         /// or cannot be read here (Windows, macOS, a C library without statx).</summary>
         public static FileOwnership? Get(string path)
         {
-            if (!s_linux || s_statxMissing) return null;
-            var buf = new byte[256];
-            try
-            {
-                if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxMask, buf) != 0) return null;
-            }
-            catch (Exception e) when (e is EntryPointNotFoundException || e is DllNotFoundException)
-            {
-                s_statxMissing = true;
-                return null;
-            }
-            // struct statx: stx_mask u32 @0, stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20,
-            // stx_gid u32 @24, stx_mode u16 @28 (linux/stat.h).
-            return new FileOwnership(BitConverter.ToUInt16(buf, 28), BitConverter.ToUInt32(buf, 20), BitConverter.ToUInt32(buf, 24));
+            if (!UnixFileStatus.CanStat || UnixFileStatus.Stat(path, false, out var st) != 0) return null;
+            return new FileOwnership(st.Mode, st.Uid, st.Gid);
         }
 
         /// <summary>
@@ -78,24 +51,26 @@ namespace WaHardening.Core.Enforcement
         {
             if (!IsUnix) return;
             var fd = file.SafeFileHandle.DangerousGetHandle().ToInt32();
+            int rc;
             if (keep != null)
             {
                 var current = Get(file.Name);
                 if (current == null || current.Uid != keep.Uid || current.Gid != keep.Gid)
-                    if (FChown(fd, (uint)keep.Uid, (uint)keep.Gid) != 0)
-                        throw new IOException($"Cannot give '{file.Name}' the owner {keep.Uid}:{keep.Gid} (errno {Marshal.GetLastWin32Error()}).");
+                    if ((rc = UnixFileStatus.FChown(fd, (uint)keep.Uid, (uint)keep.Gid)) != 0)
+                        throw new IOException($"Cannot give '{file.Name}' the owner {keep.Uid}:{keep.Gid} (errno {rc}: {UnixFileStatus.Message(rc)}).");
             }
             var mode = keep?.Mode ?? defaultMode;
-            if (FChmod(fd, (uint)mode) != 0)
-                throw new IOException($"Cannot give '{file.Name}' the mode 0{Convert.ToString(mode, 8)} (errno {Marshal.GetLastWin32Error()}).");
+            if ((rc = UnixFileStatus.FChmod(fd, mode)) != 0)
+                throw new IOException($"Cannot give '{file.Name}' the mode 0{Convert.ToString(mode, 8)} (errno {rc}: {UnixFileStatus.Message(rc)}).");
         }
 
         /// <summary>Sets the mode of a file or folder (no-op off Unix).</summary>
         public static void SetMode(string path, int mode)
         {
             if (!IsUnix) return;
-            if (Chmod(path, (uint)mode) != 0)
-                throw new IOException($"Cannot give '{path}' the mode 0{Convert.ToString(mode, 8)} (errno {Marshal.GetLastWin32Error()}).");
+            var rc = UnixFileStatus.Chmod(path, mode);
+            if (rc != 0)
+                throw new IOException($"Cannot give '{path}' the mode 0{Convert.ToString(mode, 8)} (errno {rc}: {UnixFileStatus.Message(rc)}).");
         }
 
         /// <summary>Creates <paramref name="dir"/> and any missing parents, each with <paramref name="mode"/> whatever the umask.</summary>

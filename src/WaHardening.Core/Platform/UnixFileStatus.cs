@@ -7,15 +7,20 @@ namespace WaHardening.Core.Platform
     /// <summary>What kind of file system object a path or descriptor is (the S_IFMT part of st_mode).</summary>
     internal enum UnixFileKind { Unknown, Regular, Directory, SymbolicLink, Fifo, CharacterDevice, BlockDevice, Socket }
 
-    /// <summary>The status of a file as the kernel reports it: kind, identity (device and inode), links, size.</summary>
+    /// <summary>The status of a file as the kernel reports it: kind, permission bits, owner, identity (device and inode),
+    /// links, size.</summary>
     internal readonly struct UnixFileStatusInfo
     {
-        public UnixFileStatusInfo(UnixFileKind kind, ulong device, ulong inode, uint links, long size)
+        public UnixFileStatusInfo(UnixFileKind kind, int mode, uint uid, uint gid, ulong device, ulong inode, uint links, long size)
         {
-            Kind = kind; Device = device; Inode = inode; Links = links; Size = size;
+            Kind = kind; Mode = mode; Uid = uid; Gid = gid; Device = device; Inode = inode; Links = links; Size = size;
         }
 
         public UnixFileKind Kind { get; }
+        /// <summary>The permission bits (07777 of st_mode).</summary>
+        public int Mode { get; }
+        public uint Uid { get; }
+        public uint Gid { get; }
         /// <summary>The file system's device number (major &lt;&lt; 32 | minor).</summary>
         public ulong Device { get; }
         public ulong Inode { get; }
@@ -24,14 +29,16 @@ namespace WaHardening.Core.Platform
     }
 
     /// <summary>
-    /// File status and non-blocking reads on Linux by P/Invoke to the C library, because netstandard2.0 has no way to
-    /// learn a file's type (FIFO, device) or identity (device and inode) and .NET's <c>FileStream</c> blocks in
-    /// open(2) on a FIFO. Status comes from <c>statx(2)</c> (glibc 2.28+, musl 1.2.5+): its <c>struct statx</c> has
-    /// the same layout on every architecture, unlike <c>struct stat</c>. Descriptors are opened with
-    /// <c>O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC</c> (the values shared by x86-64 and arm64 Linux), so opening
-    /// a FIFO or a device never waits and never makes a terminal the controlling one.
-    /// <see cref="Available"/> is false elsewhere (Windows, macOS) or when the C library lacks <c>statx</c>; callers
-    /// then fall back to what .NET offers (see docs/ARCHITECTURE.md, Reports).
+    /// The one place the module calls the C library for files (Linux; one source for both users: the fleet merge's
+    /// safe report reads in Reporting/ReportFiles.cs and ReportFolders.cs, and enforcement's modes and owners in
+    /// Enforcement/UnixFile.cs). netstandard2.0 has no way to learn a file's type (FIFO, device), identity (device and
+    /// inode), mode or owner, and .NET's <c>FileStream</c> blocks in open(2) on a FIFO. Status comes from
+    /// <c>statx(2)</c> (glibc 2.28+, musl 1.2.5+): its <c>struct statx</c> has the same layout on every architecture,
+    /// unlike <c>struct stat</c>. Descriptors are opened with <c>O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC</c> (the
+    /// values shared by x86-64 and arm64 Linux), so opening a FIFO or a device never waits and never makes a terminal
+    /// the controlling one. <see cref="CanStat"/> is false elsewhere (Windows, macOS) or when the C library lacks
+    /// <c>statx</c>; <see cref="Available"/> (status and non-blocking reads) also needs x86-64 or arm64. Callers then
+    /// fall back to what .NET offers (see docs/ARCHITECTURE.md, Reports and Modes and owners).
     /// </summary>
     internal static class UnixFileStatus
     {
@@ -52,19 +59,30 @@ namespace WaHardening.Core.Platform
         [DllImport("libc", EntryPoint = "close", SetLastError = true)]
         private static extern int close(int fd);
 
+        [DllImport("libc", EntryPoint = "fchmod", SetLastError = true)]
+        private static extern int fchmod(int fd, uint mode);
+
+        [DllImport("libc", EntryPoint = "fchown", SetLastError = true)]
+        private static extern int fchown(int fd, uint uid, uint gid);
+
+        [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
+        private static extern int chmod(byte[] path, uint mode);
+
         [DllImport("libc", EntryPoint = "strerror")]
         private static extern IntPtr strerror(int errno);
 
-        private static readonly Lazy<bool> s_available = new Lazy<bool>(Probe);
+        private static readonly Lazy<bool> s_canStat = new Lazy<bool>(Probe);
 
-        /// <summary>True on Linux x86-64/arm64 when the C library has statx (probed once).</summary>
-        public static bool Available => s_available.Value;
+        /// <summary>True on Linux when the C library has statx (probed once): <see cref="Stat"/> works.</summary>
+        public static bool CanStat => s_canStat.Value;
+
+        /// <summary>True when <see cref="CanStat"/> on x86-64 or arm64 (the O_* values above are theirs): the
+        /// non-blocking <see cref="OpenNonBlocking"/> and <see cref="Read"/> work too.</summary>
+        public static bool Available => CanStat && (RuntimeInformation.ProcessArchitecture == Architecture.X64 || RuntimeInformation.ProcessArchitecture == Architecture.Arm64);
 
         private static bool Probe()
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return false;
-            var arch = RuntimeInformation.ProcessArchitecture;
-            if (arch != Architecture.X64 && arch != Architecture.Arm64) return false;   // the O_* values above are theirs
             try { return Stat("/", true, out var st) == 0 && st.Kind == UnixFileKind.Directory; }
             catch (EntryPointNotFoundException) { return false; }
             catch (DllNotFoundException) { return false; }
@@ -93,7 +111,8 @@ namespace WaHardening.Core.Platform
             do rc = statx(dirfd, path, flags, STATX_BASIC_STATS, b);
             while (rc != 0 && Marshal.GetLastWin32Error() == EINTR);
             if (rc != 0) { status = default; return Marshal.GetLastWin32Error(); }
-            // struct statx: stx_nlink @16 (u32), stx_mode @28 (u16), stx_ino @32, stx_size @40, stx_dev_major @136, stx_dev_minor @140.
+            // struct statx (linux/stat.h): stx_nlink @16 (u32), stx_uid @20 (u32), stx_gid @24 (u32), stx_mode @28 (u16),
+            // stx_ino @32, stx_size @40, stx_dev_major @136, stx_dev_minor @140.
             var mode = BitConverter.ToUInt16(b, 28);
             var kind = (mode & 0xF000) switch
             {
@@ -107,7 +126,8 @@ namespace WaHardening.Core.Platform
                 _ => UnixFileKind.Unknown,
             };
             var dev = ((ulong)BitConverter.ToUInt32(b, 136) << 32) | BitConverter.ToUInt32(b, 140);
-            status = new UnixFileStatusInfo(kind, dev, BitConverter.ToUInt64(b, 32), BitConverter.ToUInt32(b, 16), (long)BitConverter.ToUInt64(b, 40));
+            status = new UnixFileStatusInfo(kind, mode & 0xFFF, BitConverter.ToUInt32(b, 20), BitConverter.ToUInt32(b, 24),
+                dev, BitConverter.ToUInt64(b, 32), BitConverter.ToUInt32(b, 16), (long)BitConverter.ToUInt64(b, 40));
             return 0;
         }
 
@@ -138,6 +158,17 @@ namespace WaHardening.Core.Platform
         }
 
         public static void Close(int fd) => close(fd);
+
+        /// <summary>fchmod of an open descriptor: 0, or the errno.</summary>
+        public static int FChmod(int fd, int mode) => Errno(fchmod(fd, (uint)mode));
+
+        /// <summary>fchown of an open descriptor: 0, or the errno.</summary>
+        public static int FChown(int fd, uint uid, uint gid) => Errno(fchown(fd, uid, gid));
+
+        /// <summary>chmod of a path (following links): 0, or the errno.</summary>
+        public static int Chmod(string path, int mode) => Errno(chmod(Path(path), (uint)mode));
+
+        private static int Errno(int rc) => rc == 0 ? 0 : Marshal.GetLastWin32Error();
 
         /// <summary>The C library's message for an errno.</summary>
         public static string Message(int errno)

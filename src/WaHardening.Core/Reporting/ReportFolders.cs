@@ -46,7 +46,7 @@ namespace WaHardening.Core.Reporting
                         if (entry is DirectoryInfo d)
                         {
                             if (!_recurse) continue;
-                            if (!UnixFileStatus.Available && (d.Attributes & FileAttributes.ReparsePoint) != 0)
+                            if (!UnixFileStatus.CanStat && (d.Attributes & FileAttributes.ReparsePoint) != 0)
                             {
                                 Notice?.Invoke(d.FullName, "not followed: a link or reparse point (no file identity on this platform)");
                                 continue;
@@ -64,7 +64,7 @@ namespace WaHardening.Core.Reporting
         private bool Enter(string dir)
         {
             FileKey key;
-            if (UnixFileStatus.Available)
+            if (UnixFileStatus.CanStat)
             {
                 var rc = UnixFileStatus.Stat(dir, true, out var st);
                 if (rc != 0) { Notice?.Invoke(dir, UnixFileStatus.Message(rc)); return false; }
