@@ -62,3 +62,15 @@ function ConvertTo-BenchMarkdown($Rows, $Context) {
     }
     $lines -join "`n"
 }
+
+# One real device report of the default baseline (every control and target of SharedComputer), written by the module in a
+# child process, as the template the fleet benchmarks copy.
+function Get-SeedReport($Context, [string] $Dir) {
+    $manifest = Join-Path $Context.ModulePath 'WaHardening.psd1'
+    $seed = Join-Path $Dir 'seed.tmp'
+    & $Context.Pwsh -NoProfile -NonInteractive -c "Import-Module '$manifest'; Test-WaHardening -Profile SharedComputer | Export-WaComplianceReport -Path '$seed' -Format Json -Profile SharedComputer -Confirm:`$false | Out-Null"
+    if ($LASTEXITCODE -ne 0) { throw 'Could not write the seed report.' }
+    $text = [IO.File]::ReadAllText($seed)
+    Remove-Item $seed
+    $text
+}

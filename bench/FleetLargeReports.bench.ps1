@@ -17,11 +17,7 @@ function New-LargeReports([string] $Dir, [int] $Count, [long] $Bytes) {
     if ((Test-Path (Join-Path $Dir '.complete')) -and @(Get-ChildItem $Dir -Filter *.json).Count -eq $Count) { return }
     Remove-Item -Recurse -Force $Dir -ErrorAction SilentlyContinue
     $null = New-Item -ItemType Directory -Force -Path $Dir
-    $seed = Join-Path $Dir 'seed.tmp'
-    & $Context.Pwsh -NoProfile -NonInteractive -c "Import-Module '$manifest'; Test-WaHardening -Profile SharedComputer | Export-WaComplianceReport -Path '$seed' -Format Json -Profile SharedComputer -Confirm:`$false | Out-Null"
-    if ($LASTEXITCODE -ne 0) { throw 'Could not write the seed report.' }
-    $template = [IO.File]::ReadAllText($seed)
-    Remove-Item $seed
+    $template = Get-SeedReport $Context $Dir
     $open = $template.IndexOf('"results": [')
     $close = $template.LastIndexOf(']')
     $head = $template.Substring(0, $open + '"results": ['.Length)
@@ -45,10 +41,7 @@ function New-LargeReports([string] $Dir, [int] $Count, [long] $Bytes) {
 function New-SmallReports([string] $Dir, [string] $From, [int] $Count) {
     if ((Test-Path (Join-Path $Dir '.complete')) -and @(Get-ChildItem $Dir -Filter *.json).Count -eq $Count) { return }
     $null = New-Item -ItemType Directory -Force -Path $Dir
-    & $Context.Pwsh -NoProfile -NonInteractive -c "Import-Module '$manifest'; Test-WaHardening -Profile SharedComputer | Export-WaComplianceReport -Path '$(Join-Path $Dir 'seed.tmp')' -Format Json -Profile SharedComputer -Confirm:`$false | Out-Null"
-    if ($LASTEXITCODE -ne 0) { throw 'Could not write the seed report.' }
-    $t = [IO.File]::ReadAllText((Join-Path $Dir 'seed.tmp'))
-    Remove-Item (Join-Path $Dir 'seed.tmp')
+    $t = Get-SeedReport $Context $Dir
     $name = [regex]::Match($t, '"name": "([^"]*)"').Groups[1].Value
     for ($i = 0; $i -lt $Count; $i++) { [IO.File]::WriteAllText((Join-Path $Dir "small$i.json"), $t.Replace('"name": "' + $name + '"', ('"name": "PC-SMALL-{0}"' -f $i))) }
     Set-Content (Join-Path $Dir '.complete') $Count

@@ -16,12 +16,7 @@ function New-FleetReports([string] $Dir, [int] $Count) {
     if ((Test-Path (Join-Path $Dir '.complete')) -and @(Get-ChildItem $Dir -Filter *.json).Count -eq $Count) { return }
     Remove-Item -Recurse -Force $Dir -ErrorAction SilentlyContinue
     $null = New-Item -ItemType Directory -Force -Path $Dir
-    # One real report of the default baseline (every control and target), as the template.
-    $seed = Join-Path $Dir 'seed.tmp'
-    & $Context.Pwsh -NoProfile -NonInteractive -c "Import-Module '$manifest'; Test-WaHardening -Profile SharedComputer | Export-WaComplianceReport -Path '$seed' -Format Json -Profile SharedComputer -Confirm:`$false | Out-Null"
-    if ($LASTEXITCODE -ne 0) { throw 'Could not write the seed report.' }
-    $template = [IO.File]::ReadAllText($seed)
-    Remove-Item $seed
+    $template = Get-SeedReport $Context $Dir
     $statuses = '"status": "Compliant"', '"status": "NonCompliant"'
     $rx = [regex]'"status": "(Compliant|NonCompliant)"'
     for ($i = 0; $i -lt $Count; $i++) {
