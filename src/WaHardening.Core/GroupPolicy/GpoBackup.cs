@@ -152,7 +152,7 @@ namespace WaHardening.Core.GroupPolicy
                     files.Add(Path.Combine(target, relative.Replace('\\', Path.DirectorySeparatorChar)));
                 }
 
-                AtomicFile.WriteDirectory(target, stage =>
+                Enforcement.AtomicFile.WriteDirectory(target, stage =>
                 {
                     Put(stage, "Backup.xml", Utf8(backupXml));
                     Put(stage, "bkupInfo.xml", Utf8(bkupInfo));
@@ -178,8 +178,8 @@ namespace WaHardening.Core.GroupPolicy
             var user = Path.Combine(dir, "User", "registry.pol");
             var m = RegistryPolicyFile.ToBytes(content.Machine);
             var u = RegistryPolicyFile.ToBytes(content.User);
-            AtomicFile.WriteAllBytes(machine, m);
-            AtomicFile.WriteAllBytes(user, u);
+            Enforcement.AtomicFile.WriteExport(machine, m);
+            Enforcement.AtomicFile.WriteExport(user, u);
             return new[] { machine, user };
         }
 
@@ -213,7 +213,7 @@ namespace WaHardening.Core.GroupPolicy
             {
                 using (var w = XmlWriter.Create(ms, settings)) doc.Save(w);
                 var path = Path.Combine(directory, "manifest.xml");
-                AtomicFile.WriteAllBytes(path, ms.ToArray());
+                Enforcement.AtomicFile.WriteExport(path, ms.ToArray());
                 return path;
             }
         }

@@ -160,7 +160,7 @@ namespace WaHardening.Core.GroupPolicy
         /// <summary>Writes the records to <paramref name="path"/> atomically (temporary file in the same folder, then
         /// rename): on any failure the old file is untouched and no partial file is left.</summary>
         public static void WriteFile(string path, IEnumerable<PolEntry> entries) =>
-            AtomicFile.WriteAllBytes(path, ToBytes(entries));
+            Enforcement.AtomicFile.WriteExport(path, ToBytes(entries));
 
         // ---- helpers ----
 

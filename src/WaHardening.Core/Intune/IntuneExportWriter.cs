@@ -20,7 +20,7 @@ namespace WaHardening.Core.Intune
                 Directory.EnumerateFileSystemEntries(full).Any())
                 throw new WaHardeningException(ErrorIds.ExportFolderNotEmpty, WaErrorCategory.InvalidOperation,
                     $"The folder '{full}' is not empty and holds no previous export ({ExportManifest.FileName}); choose an empty folder or use -Force to replace it. Nothing was written.", full);
-            AtomicFile.WriteDirectory(full, stage =>
+            Enforcement.AtomicFile.WriteDirectory(full, stage =>
             {
                 foreach (var f in manifest.Files)
                 {

@@ -68,7 +68,7 @@ namespace WaHardening.Commands
             var report = DeviceReport.From(_results, Profile ?? ProfileOfResults(), version, RuntimeInformation.OSDescription.Trim(), CurrentPlatform());
             var text = ReportWriters.Write(report, format);
             if (!ShouldProcess(file, $"Write a {format} report of {_results.Count} results")) return;
-            WaHardening.Core.GroupPolicy.AtomicFileAccess.WriteAllBytes(file, new UTF8Encoding(false).GetBytes(text));
+            WaHardening.Core.Enforcement.AtomicFile.WriteExport(file, new UTF8Encoding(false).GetBytes(text));
             WriteVerbose($"Wrote {file} ({format}, {_results.Count} results, score {report.Summary().Score}%)");
             WriteObject(new FileInfo(file));
         }

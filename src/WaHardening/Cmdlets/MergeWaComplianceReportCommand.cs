@@ -156,13 +156,13 @@ namespace WaHardening.Commands
             {
                 var file = GetUnresolvedProviderPathFromPSPath(HtmlPath);
                 if (ShouldProcess(file, "Write the fleet HTML page"))
-                    WaHardening.Core.GroupPolicy.AtomicFileAccess.WriteAllBytes(file, new UTF8Encoding(false).GetBytes(FleetMerger.Html(summary)));
+                    WaHardening.Core.Enforcement.AtomicFile.WriteExport(file, new UTF8Encoding(false).GetBytes(FleetMerger.Html(summary)));
             }
             if (JsonPath != null)
             {
                 var file = GetUnresolvedProviderPathFromPSPath(JsonPath);
                 if (ShouldProcess(file, "Write the fleet summary JSON"))
-                    WaHardening.Core.GroupPolicy.AtomicFileAccess.WriteAllBytes(file, new UTF8Encoding(false).GetBytes(JsonWriter.Write(FleetMerger.ToJson(summary))));
+                    WaHardening.Core.Enforcement.AtomicFile.WriteExport(file, new UTF8Encoding(false).GetBytes(JsonWriter.Write(FleetMerger.ToJson(summary))));
             }
             WriteObject(summary);
         }
