@@ -53,7 +53,7 @@ namespace WaHardening.Core.Tests
             };
         }
 
-        private readonly HttpListener _listener = new HttpListener();
+        private readonly HttpListener _listener;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Task _loop;
         private readonly object _lock = new object();
@@ -70,10 +70,19 @@ namespace WaHardening.Core.Tests
 
         public FakeGraph()
         {
-            var port = FreePort();
-            Root = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(Root + "/");
-            _listener.Start();
+            // A free port can be taken by another process between the probe and the bind (tests of other suites run in
+            // parallel on the same machine): probe again then.
+            for (var attempt = 1; ; attempt++)
+            {
+                var root = $"http://127.0.0.1:{FreePort()}";
+                var listener = new HttpListener();
+                listener.Prefixes.Add(root + "/");
+                try { listener.Start(); }
+                catch (HttpListenerException) when (attempt < 20) { listener.Close(); continue; }
+                _listener = listener;
+                Root = root;
+                break;
+            }
             _loop = Task.Run(Loop);
         }
 

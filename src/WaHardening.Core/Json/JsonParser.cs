@@ -51,6 +51,12 @@ namespace WaHardening.Core.Json
         private int _lineStart;
         private int _depth;
         private readonly JsonParseOptions _options;
+        /// <summary>True when the text was decoded from a file's bytes (strict UTF-8): containers then keep their source span
+        /// so a rewrite can copy the text of an unchanged one instead of serializing it again (#14 item 11).</summary>
+        private bool _keepSpans;
+        /// <summary>Comments and trailing commas consumed so far: a container whose text holds any keeps no span (its text is
+        /// not strict JSON, and the writer's output must be).</summary>
+        private int _extensions;
 
         private JsonParser(string text, string source, JsonParseOptions options)
         {
@@ -61,10 +67,12 @@ namespace WaHardening.Core.Json
 
         public static JsonValue Parse(string text, string source = "(json)") => Parse(text, source, JsonParseOptions.None);
 
-        public static JsonValue Parse(string text, string source, JsonParseOptions options)
+        public static JsonValue Parse(string text, string source, JsonParseOptions options) => Parse(text, source, options, false);
+
+        private static JsonValue Parse(string text, string source, JsonParseOptions options, bool keepSpans)
         {
             if (text == null) throw new ArgumentNullException(nameof(text));
-            var p = new JsonParser(text, source, options);
+            var p = new JsonParser(text, source, options) { _keepSpans = keepSpans };
             // A UTF-8 BOM decoded as U+FEFF is tolerated at the start, as Chromium and Firefox do.
             if (p._text.Length > 0 && p._text[0] == '\uFEFF') p._pos = 1;
             p.SkipWhitespace();
@@ -106,7 +114,7 @@ namespace WaHardening.Core.Json
             {
                 throw new JsonParseException(source, 1, 1, $"the file is not valid UTF-8 (byte {e.Index + start}), so the browser ignores it");
             }
-            return Parse(text, source, options);
+            return Parse(text, source, options, true);
         }
 
         private static readonly UTF8Encoding s_strictUtf8 = new UTF8Encoding(false, true);
@@ -140,6 +148,7 @@ namespace WaHardening.Core.Json
             if (_pos + 1 < t.Length && t[_pos + 1] == '/')
             {
                 while (_pos < t.Length && t[_pos] != '\n') _pos++;
+                _extensions++;
                 return;
             }
             if (_pos + 1 < t.Length && t[_pos + 1] == '*')
@@ -149,6 +158,7 @@ namespace WaHardening.Core.Json
                 for (var i = _pos; i < end; i++)
                     if (t[i] == '\n') { _line++; _lineStart = i + 1; }
                 _pos = end + 2;
+                _extensions++;
                 return;
             }
             throw Error("unexpected character '/'");
@@ -158,7 +168,7 @@ namespace WaHardening.Core.Json
         {
             if ((_options & JsonParseOptions.AllowTrailingCommas) == 0) return false;
             SkipWhitespace();
-            if (_pos < _text.Length && _text[_pos] == close) { _pos++; return true; }
+            if (_pos < _text.Length && _text[_pos] == close) { _pos++; _extensions++; return true; }
             return false;
         }
 
@@ -198,10 +208,12 @@ namespace WaHardening.Core.Json
         private JsonObject ParseObject()
         {
             if (++_depth > MaxDepth) throw Error($"nesting deeper than {MaxDepth} levels");
+            var start = _pos;
+            var extensions = _extensions;
             _pos++; // {
             var obj = new JsonObject();
             SkipWhitespace();
-            if (_pos < _text.Length && _text[_pos] == '}') { _pos++; _depth--; return obj; }
+            if (_pos < _text.Length && _text[_pos] == '}') { _pos++; _depth--; if (_keepSpans && _extensions == extensions) obj.SetSource(_text, start, _pos); return obj; }
             while (true)
             {
                 SkipWhitespace();
@@ -224,16 +236,19 @@ namespace WaHardening.Core.Json
                 if (TrailingCommaBefore('}')) break;
             }
             _depth--;
+            if (_keepSpans && _extensions == extensions) obj.SetSource(_text, start, _pos);
             return obj;
         }
 
         private JsonArray ParseArray()
         {
             if (++_depth > MaxDepth) throw Error($"nesting deeper than {MaxDepth} levels");
+            var start = _pos;
+            var extensions = _extensions;
             _pos++; // [
             var arr = new JsonArray();
             SkipWhitespace();
-            if (_pos < _text.Length && _text[_pos] == ']') { _pos++; _depth--; return arr; }
+            if (_pos < _text.Length && _text[_pos] == ']') { _pos++; _depth--; if (_keepSpans && _extensions == extensions) arr.SetSource(_text, start, _pos); return arr; }
             while (true)
             {
                 SkipWhitespace();
@@ -246,6 +261,7 @@ namespace WaHardening.Core.Json
                 if (TrailingCommaBefore(']')) break;
             }
             _depth--;
+            if (_keepSpans && _extensions == extensions) arr.SetSource(_text, start, _pos);
             return arr;
         }
 

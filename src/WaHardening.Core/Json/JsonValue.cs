@@ -7,6 +7,22 @@ namespace WaHardening.Core.Json
     public enum JsonKind { Object, Array, String, Number, Boolean, Null }
 
     /// <summary>
+    /// Where a container was read from: the decoded text of a file and the container's range in it (from its opening to past
+    /// its closing bracket). Kept only for documents parsed from a file's bytes as strict JSON (no comments or trailing commas
+    /// in the range), and dropped by any change to the container (<see cref="JsonObject.Set(string, JsonValue)"/>,
+    /// <see cref="JsonObject.Remove"/>, <see cref="JsonArray.Add"/>; copies never carry it). The writer copies the text of a
+    /// container whose whole subtree still has its ranges instead of serializing it (#14 item 11: rewriting a 50 MB
+    /// policies.json to change a few members copies the foreign part), so a foreign part keeps its exact text.
+    /// </summary>
+    internal readonly struct JsonSource
+    {
+        public JsonSource(string text, int start, int end) { Text = text; Start = start; End = end; }
+        public readonly string? Text;
+        public readonly int Start, End;
+        public bool IsSet => Text != null;
+    }
+
+    /// <summary>
     /// A small JSON document model that keeps what policy files need and general-purpose DOMs drop:
     /// property order, the exact text of numbers, and the line/column every value came from (for
     /// error messages that point into the file). The core has no package dependencies, so the
@@ -108,7 +124,11 @@ namespace WaHardening.Core.Json
         public IReadOnlyList<JsonValue> Items => _items;
         public int Count => _items.Count;
         public JsonValue this[int index] => _items[index];
-        public void Add(JsonValue item) => _items.Add(item ?? throw new ArgumentNullException(nameof(item)));
+        public void Add(JsonValue item) { _items.Add(item ?? throw new ArgumentNullException(nameof(item))); Source = default; }
+
+        /// <summary>The text this array was parsed from (see <see cref="JsonSource"/>); cleared by any change.</summary>
+        internal JsonSource Source;
+        internal void SetSource(string text, int start, int end) => Source = new JsonSource(text, start, end);
 
         public override bool DeepEquals(JsonValue? other)
         {
@@ -140,10 +160,15 @@ namespace WaHardening.Core.Json
 
         public bool Contains(string name) => _index.ContainsKey(name);
 
+        /// <summary>The text this object was parsed from (see <see cref="JsonSource"/>); cleared by any change.</summary>
+        internal JsonSource Source;
+        internal void SetSource(string text, int start, int end) => Source = new JsonSource(text, start, end);
+
         /// <summary>Sets a property: replaces the value in place (keeping its position) or appends it.</summary>
         public JsonObject Set(string name, JsonValue value)
         {
             if (value == null) throw new ArgumentNullException(nameof(value));
+            Source = default;
             if (_index.TryGetValue(name, out var i))
                 _properties[i] = new KeyValuePair<string, JsonValue>(name, value);
             else
@@ -159,6 +184,7 @@ namespace WaHardening.Core.Json
         public bool Remove(string name)
         {
             if (!_index.TryGetValue(name, out var i)) return false;
+            Source = default;
             _properties.RemoveAt(i);
             _index.Clear();
             for (var j = 0; j < _properties.Count; j++) _index[_properties[j].Key] = j;

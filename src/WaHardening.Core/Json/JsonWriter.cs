@@ -105,8 +105,25 @@ namespace WaHardening.Core.Json
                 for (var i = depth * 2; i > 0; i--) _buf[_len++] = (byte)' ';
             }
 
+            /// <summary>Copies the source text of an unchanged container as UTF-8 (it came from strict UTF-8, so it has no lone
+            /// surrogate and encodes back to the file's own bytes).</summary>
+            private void Splice(JsonSource src)
+            {
+                const int piece = 1 << 15;
+                var text = src.Text!;
+                for (var at = src.Start; at < src.End;)
+                {
+                    var n = Math.Min(piece, src.End - at);
+                    if (at + n < src.End && char.IsHighSurrogate(text[at + n - 1])) n--; // never split a surrogate pair
+                    Ensure(n * 3);
+                    _len += Encoding.UTF8.GetBytes(text, at, n, _buf, _len);
+                    at += n;
+                }
+            }
+
             public void Write(JsonValue value, bool indented, int depth)
             {
+                if (indented && Unchanged(value, out var src)) { Splice(src); return; }
                 switch (value)
                 {
                     case JsonObject o:
@@ -226,6 +243,39 @@ namespace WaHardening.Core.Json
             }
         }
 
+        /// <summary>
+        /// Used by the indented (file) form only; the compact form (<see cref="JsonValue.ToString"/>, comparisons) is always
+        /// written in full. True when <paramref name="value"/> is a container read from a file that nothing has changed since, down to its last
+        /// descendant (every container below still has its <see cref="JsonSource"/>, which any change drops): its source text is
+        /// then written as it is (encoded in 32 K pieces, never cut inside a surrogate pair).
+        /// </summary>
+        private static bool Unchanged(JsonValue value, out JsonSource source)
+        {
+            switch (value)
+            {
+                case JsonObject o: source = o.Source; break;
+                case JsonArray a: source = a.Source; break;
+                default: source = default; return false;
+            }
+            return source.IsSet && SubtreeHasSources(value);
+        }
+
+        private static bool SubtreeHasSources(JsonValue value)
+        {
+            switch (value)
+            {
+                case JsonObject o:
+                    if (!o.Source.IsSet) return false;
+                    foreach (var p in o.Properties) if (!SubtreeHasSources(p.Value)) return false;
+                    return true;
+                case JsonArray a:
+                    if (!a.Source.IsSet) return false;
+                    foreach (var i in a.Items) if (!SubtreeHasSources(i)) return false;
+                    return true;
+                default: return true;
+            }
+        }
+
         private static void NewLine(StringBuilder sb, bool indented, int depth)
         {
             if (!indented) return;
@@ -235,6 +285,7 @@ namespace WaHardening.Core.Json
 
         private static void WriteTo(StringBuilder sb, JsonValue value, bool indented, int depth)
         {
+            if (indented && Unchanged(value, out var src)) { sb.Append(src.Text, src.Start, src.End - src.Start); return; }
             switch (value)
             {
                 case JsonObject o:
