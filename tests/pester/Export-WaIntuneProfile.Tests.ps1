@@ -76,7 +76,9 @@ Describe 'Export-WaIntuneProfile' {
         $detect = Join-Path $Out 'windows/remediation/detect.ps1'
         $first = Invoke-DeviceScript $detect $store
         $first.ExitCode | Should -Be 1
-        $first.Output | Should -Match 'Not compliant: WA-'
+        # One line in the versioned format Get-WaIntuneCompliance parses back (DetectionOutput).
+        $first.Output | Should -Match '^WaHardening-Detect/1 checked=\d+ failed=[1-9]\d* list=WA_[A-Za-z0-9_,]+$'
+        [WaHardening.Core.Reporting.DetectionOutput]::Parse($first.Output).Failed | Should -BeGreaterThan 0
         $fix = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store
         $fix.ExitCode | Should -Be 0 -Because $fix.Output
         $fix.Output | Should -Match 'Remediated: \d+ values written'

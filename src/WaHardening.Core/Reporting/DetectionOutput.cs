@@ -60,7 +60,7 @@ namespace WaHardening.Core.Reporting
 
         /// <summary>The line the detection script writes for these failing settings (the same truncation rule; for tests
         /// and the stand-in's devices).</summary>
-        public static string Format(int checkedCount, IReadOnlyList<string> failing)
+        public static string Format(int checkedCount, IReadOnlyList<string> failing, int maxLength = MaxLength)
         {
             var line = Prefix + " checked=" + checkedCount.ToString(CultureInfo.InvariantCulture) + " failed=" + failing.Count.ToString(CultureInfo.InvariantCulture);
             if (failing.Count == 0) return line;
@@ -71,7 +71,7 @@ namespace WaHardening.Core.Reporting
                 var sep = shown > 0 ? "," : "";
                 var rest = failing.Count - shown - 1;
                 var tail = rest > 0 ? " more=" + rest.ToString(CultureInfo.InvariantCulture) : "";
-                if (line.Length + sep.Length + f.Length + tail.Length > MaxLength) break;
+                if (line.Length + sep.Length + f.Length + tail.Length > maxLength) break;
                 line += sep + f;
                 shown++;
             }

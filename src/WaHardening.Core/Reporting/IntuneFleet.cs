@@ -279,6 +279,11 @@ namespace WaHardening.Core.Reporting
                     if (src.Kind == IntuneSourceKind.CompliancePolicy)
                         foreach (var i in src.Rows.Values) if (status[i] == IntuneState.None) status[i] = p;
                 }
+                // A device whose latest result of any source is older than the limit: every result it has is stale (the
+                // per-setting report rows carry no date of their own).
+                if (d.Ticks > 0 && d.Ticks < _staleBefore)
+                    for (var i = 0; i < status.Length; i++)
+                        if (status[i] == IntuneState.Compliant || status[i] == IntuneState.NonCompliant) status[i] = IntuneState.Stale;
                 var r = new DeviceReport
                 {
                     Device = d.Name, Profile = _plan.Profile, ModuleVersion = moduleVersion, OperatingSystem = "", Platform = "Intune",
