@@ -40,14 +40,25 @@ namespace WaHardening.Graph
         private const string Activity = "Reading Intune compliance";
         private readonly GraphTransport _t;
         private readonly IGraphLog _log;
+        /// <summary>The percent of the last progress record (row progress of a report repeats it).</summary>
+        private int _pct;
 
         public ComplianceReader(GraphTransport transport, IGraphLog log) { _t = transport; _log = log; }
+
+        private sealed class NoProgress : IGraphLog
+        {
+            private readonly IGraphLog _inner;
+            public NoProgress(IGraphLog inner) { _inner = inner; }
+            public void Verbose(string message) => _inner.Verbose(message);
+            public void Progress(string activity, string status, int percent) { }
+            public void Warning(string message) => _inner.Warning(message);
+        }
 
         public async Task<IntuneReadResult> ReadAsync(IReadOnlyList<PublishableFile> files, IntuneFleetPlan plan, IIntuneComplianceSink sink, IntuneReadOptions o, CancellationToken ct)
         {
             var result = new IntuneReadResult();
             _log.Progress(Activity, "Finding the published objects", 2);
-            var publisher = new Publisher(_t, _log);
+            var publisher = new Publisher(_t, new NoProgress(_log)); // its progress is Publish's ("Publishing to Intune"), not this command's
             var found = await publisher.PlanAsync(files, new AssignmentSpec(), ct).ConfigureAwait(false);
             var byMarker = found.Items.ToDictionary(i => i.File.Marker, StringComparer.Ordinal);
             var missing = plan.Sources.Where(s => byMarker[s.Marker].Id == null).ToList();
@@ -68,12 +79,13 @@ namespace WaHardening.Graph
 
             var n = 0;
             var total = plan.Sources.Count + (plan.Sources.Any(s => s.HasSettings) ? 1 : 0);
-            int Pct() => 5 + 90 * n / Math.Max(1, total);
+            int Pct() => _pct = 5 + 90 * n / Math.Max(1, total);
 
             // Compliance policy status per device.
             var policies = plan.Sources.Where(s => s.Kind == IntuneSourceKind.CompliancePolicy).ToList();
             if (o.ExportJobs && policies.Count > 0)
             {
+                _log.Progress(Activity, "Compliance policies: device status", Pct());
                 var ids = policies.ToDictionary(s => s.Id!, s => s.Index, StringComparer.OrdinalIgnoreCase);
                 await Report("DeviceStatusByCompliacePolicyReport", null, new[] { "DeviceName", "PolicyId", "PolicyStatus", "LastContact" }, policies, result, sink, o, (row, c) =>
                 {
@@ -189,7 +201,7 @@ namespace WaHardening.Graph
                 if (status == "failed") { Fail(ErrorIds.IntuneReportFailed, $"the export job {id} failed"); return; }
                 if (waited >= o.ReportTimeout) { Fail(ErrorIds.IntuneReportTimeout, $"the export job {id} did not complete within {o.ReportTimeout.TotalMinutes:0.#} minutes (status {status})"); return; }
                 await _t.DelayAsync(o.PollInterval, ct).ConfigureAwait(false);
-                waited += o.PollInterval;
+                waited += o.PollInterval > TimeSpan.FromSeconds(1) ? o.PollInterval : TimeSpan.FromSeconds(1); // each poll counts at least a second
                 try { job = await _t.SendAsync("GET", _t.Url("v1.0", $"/deviceManagement/reports/exportJobs('{id}')"), null, ct).ConfigureAwait(false) as JsonObject; }
                 catch (GraphRequestException e) { Fail(ErrorIds.IntuneReportFailed, $"polling the export job {id} failed: {e.Reason}"); return; }
             }
@@ -218,7 +230,7 @@ namespace WaHardening.Graph
                                 if (++rows % 10000 == 0)
                                 {
                                     ct.ThrowIfCancellationRequested();
-                                    _log.Progress(Activity, $"{reportName}: {rows} rows read", -1);
+                                    _log.Progress(Activity, $"{reportName}: {rows} rows read", _pct);
                                 }
                             }
                         }

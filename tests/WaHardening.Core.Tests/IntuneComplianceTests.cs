@@ -153,54 +153,6 @@ namespace WaHardening.Core.Tests
             new IntuneTenantSim.Device { Name = "PC-OLD", Reported = Now.AddDays(-30) },
         };
 
-        /// <summary>What the same devices' own reports (Export-WaComplianceReport) would hold, made from the simulated
-        /// device state and the export's files, not from what Get-WaIntuneCompliance read.</summary>
-        private static List<DeviceReport> EquivalentReports(string dir, IntuneTenantSim sim, IEnumerable<IntuneTenantSim.Device> devices)
-        {
-            var baseline = Baseline();
-            var controls = baseline.Controls.ToDictionary(c => c.Id);
-            var files = ExportFolder.Load(dir);
-            var manifest = (JsonObject)JsonParser.ParseFile(Path.Combine(dir, "manifest.json"));
-            var controlsOf = ((JsonArray)manifest["files"]!).Items.Cast<JsonObject>().ToDictionary(f => ((JsonString)f["marker"]!).Value,
-                f => ((JsonArray)f["controls"]!).Items.Cast<JsonString>().Select(x => x.Value).ToList());
-            // (control, target) → the script settings that decide it.
-            var rows = new Dictionary<(string, string), List<string>>();
-            foreach (var f in files.Where(f => f.Body["detectionScriptContent"] != null))
-                foreach (Match m in Regex.Matches(Encoding.UTF8.GetString(Convert.FromBase64String(((JsonString)f.Body["detectionScriptContent"]!).Value)), @"@\{ Setting = '([^']+)'; Control = '([^']+)'; Target = '([^']+)'"))
-                {
-                    var key = (m.Groups[2].Value, m.Groups[3].Value);
-                    if (!rows.TryGetValue(key, out var l)) rows[key] = l = new List<string>();
-                    l.Add(m.Groups[1].Value);
-                }
-            var always = new HashSet<(string, string)>();
-            var windows = files.Single(f => f.Graph.OdataType == "#microsoft.graph.windows10CompliancePolicy");
-            foreach (var id in controlsOf[windows.Marker])
-                foreach (var s in controls[id].Settings.Where(s => s.Compliance?.ODataType == windows.Graph.OdataType)) always.Add((id, s.Target));
-            foreach (var f in files.Where(f => f.Graph.Collection.EndsWith("configurationPolicies") && f.Path.StartsWith("windows/")))
-            {
-                var target = Targets.All.Single(t => t.WindowsCatalogPolicy?.Slug == Path.GetFileNameWithoutExtension(f.Path)).Name;
-                foreach (var id in controlsOf[f.Marker]) if (controls[id].Settings.Any(s => s.Target == target)) always.Add((id, target));
-            }
-            var result = new List<DeviceReport>();
-            foreach (var d in devices)
-            {
-                var r = new DeviceReport { Device = d.Name, Profile = "Standard", GeneratedAt = d.NotReported ? Now : d.Reported };
-                foreach (var key in rows.Keys.Union(always).OrderBy(k => k))
-                {
-                    var c = controls[key.Item1];
-                    var failing = rows.TryGetValue(key, out var settings) && settings.Any(d.Failing.Contains);
-                    var stale = d.Reported < Now.AddDays(-8);
-                    r.Items.Add(new ReportItem
-                    {
-                        ControlId = key.Item1, Target = key.Item2, Title = c.Title, Category = c.Category,
-                        Status = d.NotReported || stale ? "Error" : failing ? "NonCompliant" : "Compliant",
-                    });
-                }
-                result.Add(r);
-            }
-            return result;
-        }
-
         [Fact]
         public void Paged_collections_and_report_jobs_give_the_same_fleet_as_merging_the_devices_own_reports()
         {
@@ -232,9 +184,9 @@ namespace WaHardening.Core.Tests
             Assert.Contains(TimeSpan.FromSeconds(5), _waits);
 
             var intune = JsonWriter.Write(FleetMerger.ToJson(Summary(reports)));
-            var merged = JsonWriter.Write(FleetMerger.ToJson(Summary(EquivalentReports(dir, sim, devices))));
+            var merged = JsonWriter.Write(FleetMerger.ToJson(Summary(IntuneTenantSim.EquivalentReports(dir, Baseline(), devices, Now, 8))));
             Assert.Equal(merged, intune);
-            Assert.Equal(FleetMerger.Html(Summary(EquivalentReports(dir, sim, devices))), FleetMerger.Html(Summary(fleet.Reports("test"))));
+            Assert.Equal(FleetMerger.Html(Summary(IntuneTenantSim.EquivalentReports(dir, Baseline(), devices, Now, 8))), FleetMerger.Html(Summary(fleet.Reports("test"))));
 
             // The bad device: exactly the items of its two failing settings are NonCompliant.
             var bad = reports.Single(r => r.Device == "PC-BAD");

@@ -4,7 +4,11 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using WaHardening.Core.Intune;
 using WaHardening.Core.Json;
+using WaHardening.Core.Model;
+using WaHardening.Core.Reporting;
+using System.IO;
 
 namespace WaHardening.Core.Tests
 {
@@ -172,5 +176,56 @@ namespace WaHardening.Core.Tests
         }
 
         public void Serve(IReadOnlyList<Device> devices) => Serve(devices.Count, k => devices[k]);
+
+        public void Serve(Device[] devices) => Serve(devices.Length, k => devices[k]);
+
+        /// <summary>What the same devices' own reports (Export-WaComplianceReport) would hold, made from the simulated
+        /// device state and the export's files, not from what Get-WaIntuneCompliance read.</summary>
+        public static List<DeviceReport> EquivalentReports(string dir, Model.Baseline baseline, IEnumerable<Device> devices, DateTimeOffset now, int staleDays)
+        {
+            var controls = baseline.Controls.ToDictionary(c => c.Id);
+            var files = ExportFolder.Load(dir);
+            var manifest = (JsonObject)JsonParser.ParseFile(Path.Combine(dir, "manifest.json"));
+            var controlsOf = ((JsonArray)manifest["files"]!).Items.Cast<JsonObject>().ToDictionary(f => ((JsonString)f["marker"]!).Value,
+                f => ((JsonArray)f["controls"]!).Items.Cast<JsonString>().Select(x => x.Value).ToList());
+            // (control, target) → the script settings that decide it.
+            var rows = new Dictionary<(string, string), List<string>>();
+            foreach (var f in files.Where(f => f.Body["detectionScriptContent"] != null))
+                foreach (Match m in Regex.Matches(Encoding.UTF8.GetString(Convert.FromBase64String(((JsonString)f.Body["detectionScriptContent"]!).Value)), @"@\{ Setting = '([^']+)'; Control = '([^']+)'; Target = '([^']+)'"))
+                {
+                    var key = (m.Groups[2].Value, m.Groups[3].Value);
+                    if (!rows.TryGetValue(key, out var l)) rows[key] = l = new List<string>();
+                    l.Add(m.Groups[1].Value);
+                }
+            var always = new HashSet<(string, string)>();
+            var windows = files.Single(f => f.Graph.OdataType == "#microsoft.graph.windows10CompliancePolicy");
+            foreach (var id in controlsOf[windows.Marker])
+                foreach (var s in controls[id].Settings.Where(s => s.Compliance?.ODataType == windows.Graph.OdataType)) always.Add((id, s.Target));
+            foreach (var f in files.Where(f => f.Graph.Collection.EndsWith("configurationPolicies") && f.Path.StartsWith("windows/")))
+            {
+                var target = Targets.All.Single(t => t.WindowsCatalogPolicy?.Slug == Path.GetFileNameWithoutExtension(f.Path)).Name;
+                foreach (var id in controlsOf[f.Marker]) if (controls[id].Settings.Any(s => s.Target == target)) always.Add((id, target));
+            }
+            var result = new List<DeviceReport>();
+            foreach (var d in devices)
+            {
+                var r = new DeviceReport { Device = d.Name, Profile = "Standard", GeneratedAt = d.NotReported ? now : d.Reported };
+                foreach (var key in rows.Keys.Union(always).OrderBy(k => k))
+                {
+                    var c = controls[key.Item1];
+                    var failing = rows.TryGetValue(key, out var settings) && settings.Any(d.Failing.Contains);
+                    var stale = d.Reported < now.AddDays(-staleDays);
+                    r.Items.Add(new ReportItem
+                    {
+                        ControlId = key.Item1, Target = key.Item2, Title = c.Title, Category = c.Category,
+                        Status = d.NotReported || stale ? "Error" : failing ? "NonCompliant" : "Compliant",
+                    });
+                }
+                result.Add(r);
+            }
+            return result;
+        }
+
+
     }
 }

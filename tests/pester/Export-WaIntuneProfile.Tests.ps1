@@ -127,7 +127,7 @@ Describe 'Export-WaIntuneProfile' {
             $before = Invoke-DeviceScript $detect $store
             $before.ExitCode | Should -Be 1
             if ($flag) { $before.Output | Should -Not -Match 'SanitizeOnShutdown' -Because 'the boolean form on satisfies every item' }
-            else { $before.Output | Should -Match 'SanitizeOnShutdown\\Cookies' }
+            else { $before.Output | Should -Match 'list=(.*,)?WA_SHARED_01_Firefox_SanitizeOnShutdown_Cookies(,|$| )' }
             (Invoke-DeviceScript $remediate $store).ExitCode | Should -Be 0
             (Invoke-DeviceScript $detect $store).ExitCode | Should -Be 0
             $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable

@@ -63,7 +63,7 @@ namespace WaHardening.Core.Publishing
         public bool ExportJobs { get; set; }
         /// <summary>The wait between polls of a report export job.</summary>
         public System.TimeSpan PollInterval { get; set; } = System.TimeSpan.FromSeconds(5);
-        /// <summary>How long a report export job may take (counted in poll waits).</summary>
+        /// <summary>How long a report export job may take (counted in poll waits, each at least one second).</summary>
         public System.TimeSpan ReportTimeout { get; set; } = System.TimeSpan.FromMinutes(30);
     }
 
