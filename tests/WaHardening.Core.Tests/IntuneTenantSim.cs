@@ -179,6 +179,20 @@ namespace WaHardening.Core.Tests
 
         public void Serve(Device[] devices) => Serve(devices.Length, k => devices[k]);
 
+        /// <summary>Synthetic devices for the benchmark, made when asked for (device k is always the same): PC-000000…,
+        /// one in three fails one or two settings, 1 % have not reported, 1 % reported 30 days before <paramref name="now"/>.</summary>
+        public void ServeSynthetic(int count, DateTimeOffset now)
+        {
+            var all = DiscoverySettings.Union(DetectionSettings).ToArray();
+            Serve(count, k => new Device
+            {
+                Name = "PC-" + k.ToString("000000", CultureInfo.InvariantCulture),
+                Failing = k % 3 != 0 ? new string[0] : k % 2 == 0 ? new[] { all[k % all.Length] } : new[] { all[k % all.Length], all[(k / 7) % all.Length] },
+                NotReported = k % 100 == 1,
+                Reported = k % 100 == 2 ? now.AddDays(-30) : now.AddHours(-(k % 48)),
+            });
+        }
+
         /// <summary>What the same devices' own reports (Export-WaComplianceReport) would hold, made from the simulated
         /// device state and the export's files, not from what Get-WaIntuneCompliance read.</summary>
         public static List<DeviceReport> EquivalentReports(string dir, Model.Baseline baseline, IEnumerable<Device> devices, DateTimeOffset now, int staleDays)
