@@ -30,9 +30,9 @@ namespace WaHardening.Graph
     /// <item>settings-catalog profile status per device: the report DeviceStatusesByConfigurationProfile (filter PolicyId;
     /// DeviceName, PolicyId, PolicyStatus, PspdpuLastModifiedTimeUtc).</item>
     /// </list>
-    /// Report names and columns: learn.microsoft.com/intune/intune-service/fundamentals/reports-export-graph-available-reports;
+    /// Report names and columns: learn.microsoft.com/intune/device-management/reports/ref-graph-available-reports;
     /// the job life cycle (POST deviceManagement/reports/exportJobs → poll until status completed → download url, a zip
-    /// of CSV): learn.microsoft.com/intune/intune-service/fundamentals/reports-export-graph-apis. Pages and rows are
+    /// of CSV): learn.microsoft.com/intune/device-management/reports/export-graph-apis. Pages and rows are
     /// streamed into the sink; nothing but the current page or CSV row is held.
     /// </summary>
     internal sealed class ComplianceReader

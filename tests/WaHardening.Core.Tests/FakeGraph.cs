@@ -106,7 +106,7 @@ namespace WaHardening.Core.Tests
 
         /// <summary>
         /// The reports API export job life cycle, as documented on Microsoft Learn
-        /// (learn.microsoft.com/intune/intune-service/fundamentals/reports-export-graph-apis): POST deviceManagement/reports/exportJobs
+        /// (learn.microsoft.com/intune/device-management/reports/export-graph-apis): POST deviceManagement/reports/exportJobs
         /// with reportName (required), filter, select, format, localizationType answers 201 with the job ("status":
         /// "notStarted", "url": null); GET exportJobs('{id}') until "status": "completed" (statuses unknown, notStarted,
         /// inProgress, completed, failed: deviceManagementReportStatus), then "url" is where the zip with the CSV file is

@@ -118,7 +118,7 @@ namespace WaHardening.Core.Tests
                     },
                 };
 
-            // Report columns as listed for each report on learn.microsoft.com/intune/intune-service/fundamentals/reports-export-graph-available-reports.
+            // Report columns as listed for each report on learn.microsoft.com/intune/device-management/reports/ref-graph-available-reports.
             // Status columns carry the raw enum number (localizationType LocalizedValuesAsAdditionalColumn adds a *_loc text
             // column, left out here); the numbers follow complianceStatus (compliant=2, nonCompliant=4, unknown=0): an
             // inference, the reports page does not list them (docs/intune-reporting.md).

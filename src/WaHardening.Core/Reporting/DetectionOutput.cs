@@ -11,7 +11,7 @@ namespace WaHardening.Core.Reporting
     /// <c>WaHardening-Detect/1 checked=N failed=F[ list=Setting,Setting…][ more=K]</c>. <c>list</c> names the settings
     /// that fail (the setting names of the script's table, letters, digits and '_'), as many as fit in
     /// <see cref="MaxLength"/> characters, Intune's limit ("The maximum allowed output size limit is 2048 characters",
-    /// learn.microsoft.com/intune/intune-service/fundamentals/remediations); <c>more</c> counts the failing settings left
+    /// learn.microsoft.com/mem/analytics/remediations); <c>more</c> counts the failing settings left
     /// out, so a truncated line is never read as compliant. The script (DeviceScripts.DetectionBody) writes it; this parses it.
     /// </summary>
     public sealed class DetectionOutput

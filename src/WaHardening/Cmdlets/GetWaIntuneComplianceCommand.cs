@@ -25,10 +25,12 @@ namespace WaHardening.Commands
     /// Publish-WaIntuneProfile retries them, and Ctrl+C stops cleanly. Objects missing from the tenant stop the command with
     /// IntuneNotPublished naming them; objects edited by hand are reported as a warning and read; a report job that fails or
     /// times out is a non-terminating IntuneReportFailed or IntuneReportTimeout error after the summary, which is then
-    /// partial (Partial is true, Failures lists what is missing). Least privilege: DeviceManagementConfiguration.Read.All
-    /// for every read (the objects, deviceStatuses, deviceRunStates and the report jobs' status); the Graph reference lists
-    /// only ReadWrite permissions for creating report export jobs (POST deviceManagement/reports/exportJobs), so that call
-    /// may need DeviceManagementConfiguration.ReadWrite.All (docs/intune-reporting.md).</para>
+    /// partial (Partial is true, Failures lists what is missing). Least privilege: DeviceManagementConfiguration.Read.All for
+    /// the objects, deviceStatuses, deviceRunStates and polling report jobs; DeviceManagementScripts.Read.All to find the
+    /// remediation and compliance script by marker (as Get-WaIntuneProfile); DeviceManagementManagedDevices.Read.All for the
+    /// device names of the remediation's run states (managedDevice). The Graph reference lists only ReadWrite permissions
+    /// for creating report export jobs (POST deviceManagement/reports/exportJobs), so that call may need
+    /// DeviceManagementConfiguration.ReadWrite.All (docs/intune-reporting.md).</para>
     /// </summary>
     /// <example>
     ///   <code>Get-WaIntuneCompliance -Path ./out/intune/Standard -TenantId contoso.onmicrosoft.com -HtmlPath ./fleet.html</code>
