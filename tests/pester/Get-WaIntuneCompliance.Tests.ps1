@@ -166,3 +166,28 @@ Describe 'Get-WaIntuneCompliance' {
         } finally { $null = $hs.Set('displayName', $name) }
     }
 }
+
+Describe 'The detection line' {
+    It 'is cut by the script exactly as DetectionOutput.Format cuts it, with more= counting what is left out' {
+        $store = Join-Path $TestDrive 'cut.json'
+        '{}' | Set-Content $store
+        $detect = Join-Path $Export 'windows/remediation/detect.ps1'
+        $full = Invoke-DeviceScript $detect $store
+        $all = [WaHardening.Core.Reporting.DetectionOutput]::Parse($full.Output)
+        $all.Truncated | Should -BeFalse
+        $all.Failed | Should -BeGreaterThan 3
+        $full.Output.Length | Should -BeLessOrEqual ([WaHardening.Core.Reporting.DetectionOutput]::MaxLength)
+        # The same script with a limit of 160 characters instead of Intune's 2,048 (the one number the generator writes in).
+        $text = Get-Content -Raw $detect
+        $text | Should -Match ([regex]::Escape(' -gt ' + [WaHardening.Core.Reporting.DetectionOutput]::MaxLength + ')'))
+        $short = Join-Path $TestDrive 'detect-160.ps1'
+        [IO.File]::WriteAllText($short, $text.Replace(' -gt ' + [WaHardening.Core.Reporting.DetectionOutput]::MaxLength + ')', ' -gt 160)'))
+        $cut = Invoke-DeviceScript $short $store
+        $cut.ExitCode | Should -Be 1
+        $cut.Output.Length | Should -BeLessOrEqual 160
+        $cut.Output | Should -BeExactly ([WaHardening.Core.Reporting.DetectionOutput]::Format($all.Checked, $all.Listed, 160))
+        $p = [WaHardening.Core.Reporting.DetectionOutput]::Parse($cut.Output)
+        $p.Truncated | Should -BeTrue
+        $p.Listed.Count + $p.More | Should -Be $all.Failed
+    }
+}
