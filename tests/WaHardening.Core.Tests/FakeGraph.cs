@@ -95,6 +95,9 @@ namespace WaHardening.Core.Tests
 
         public void SetReport(string reportName, string[] header, string[][] rows) { lock (_lock) Reports[reportName] = new ReportData { Header = header, Rows = () => rows }; }
 
+        /// <summary>The url completed jobs give (null: this server's /exportdownload/{id}).</summary>
+        public string? DownloadUrl { get; set; }
+
         /// <summary>Polls a job answers with inProgress before it is completed.</summary>
         public int PollsToComplete { get; set; } = 2;
         /// <summary>Report names whose jobs end failed; report names whose jobs never complete.</summary>
@@ -142,7 +145,7 @@ namespace WaHardening.Core.Tests
                 else if (((JsonString)j.Job["status"]!).Value != "completed")
                 {
                     _downloads[id] = Zip(name, j.Job);
-                    j.Job.Set("status", "completed").Set("url", $"{Root}/exportdownload/{id}").Set("expirationDateTime", "2026-12-05T06:00:00Z");
+                    j.Job.Set("status", "completed").Set("url", DownloadUrl ?? $"{Root}/exportdownload/{id}").Set("expirationDateTime", "2026-12-05T06:00:00Z");
                 }
                 return (200, j.Job.DeepClone(), none);
             }

@@ -285,6 +285,29 @@ namespace WaHardening.Core.Tests
         }
 
         [Fact]
+        public void Report_jobs_are_created_through_throttling_and_downloaded_without_the_token_over_https_only()
+        {
+            var dir = Published();
+            var sim = new IntuneTenantSim(_graph);
+            sim.Serve(Devices(sim));
+            _graph.Faults.Add(new FakeGraph.Fault { When = r => r.Method == "POST" && r.Path == "/v1.0/deviceManagement/reports/exportJobs", Status = 429, RetryAfter = 0, Times = 1 });
+            var (fleet, result) = Read(dir);
+            Assert.Equal(1, _graph.Faults[0].Hits);
+            Assert.Empty(result.Failures);
+            var downloads = _graph.Requests.Where(r => r.Path.StartsWith("/exportdownload/", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(downloads);
+            Assert.All(downloads, r => Assert.Null(r.Authorization));
+            Assert.All(_graph.Requests.Where(r => !r.InBatch && !r.Path.StartsWith("/exportdownload/", StringComparison.Ordinal)), r => Assert.Equal("Bearer " + Token, r.Authorization));
+
+            // A url that is not https (nor loopback) is not fetched: the report fails, typed, the rest is kept.
+            _graph.DownloadUrl = "http://storage.example/report.zip";
+            var (partial, r2) = Read(dir);
+            Assert.True(partial.Partial);
+            Assert.All(r2.Failures, f => Assert.Contains("https", f.Why));
+            Assert.Equal(4, partial.Reports("test").Count());
+        }
+
+        [Fact]
         public void Ctrl_C_stops_the_read_cleanly()
         {
             var dir = Published();

@@ -153,6 +153,24 @@ Describe 'Get-WaIntuneCompliance' {
         } finally { $Graph.FailingReports.Clear(); $Graph.StuckReports.Clear() }
     }
 
+    It 'Ctrl+C (a stopped pipeline) ends the read at once, while a report job is being polled' {
+        $Graph.StuckReports.Add('DeviceStatusByCompliancePolicySettingReport')
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $ModulePath 'WaHardening.psd1')).AddStatement().
+                AddCommand('Get-WaIntuneCompliance').AddParameters(@{ Path = $Export; AccessToken = $SecureToken; GraphEndpoint = $Graph.Root; PollIntervalSeconds = 30 })
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not ($Graph.Requests | Where-Object { $_.Path -like "*exportJobs('DeviceStatusByCompliancePolicySettingReport_*" }) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $Graph.Requests | Where-Object { $_.Path -like "*exportJobs('DeviceStatusByCompliancePolicySettingReport_*" } | Should -Not -BeNullOrEmpty
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $handle.IsCompleted | Should -BeTrue
+        } finally { $ps.Dispose(); $Graph.StuckReports.Clear() }
+    }
+
     It 'a profile edited in the tenant is reported as a warning and still read' {
         $hs = @($Graph.Collections['deviceManagement/deviceHealthScripts'].Values)[0]
         $name = $hs['displayName'].Value
