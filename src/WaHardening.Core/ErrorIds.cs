@@ -72,8 +72,6 @@ namespace WaHardening.Core
         public const string IntuneReportFailed = "IntuneReportFailed";
         /// <summary>An Intune report export job did not complete in time; the other results are kept, labelled partial.</summary>
         public const string IntuneReportTimeout = "IntuneReportTimeout";
-        /// <summary>A published object was edited in the tenant after publishing; its results are still read.</summary>
-        public const string IntuneObjectEdited = "IntuneObjectEdited";
         /// <summary>A Graph operation was stopped (Ctrl+C).</summary>
         public const string GraphCancelled = "GraphCancelled";
         /// <summary>The Graph connection parameters are incomplete.</summary>
@@ -224,7 +222,6 @@ namespace WaHardening.Core
             [GraphRequestFailed] = "A Graph request failed (method, redacted URL, status).",
             [GraphUnreachable] = "Graph cannot be reached.",
             [IntuneNotPublished] = "Objects of the export are not in the tenant (never published, or deleted); Get-WaIntuneCompliance names them.",
-            [IntuneObjectEdited] = "A published object was edited in the tenant after publishing; its results are still read.",
             [IntuneReportFailed] = "An Intune report export job failed (or its file could not be read); the other results are kept, labelled partial.",
             [IntuneReportTimeout] = "An Intune report export job did not complete in time; the other results are kept, labelled partial.",
             [LocalGpoNotAvailable] = "There is no local Group Policy object on this system (not Windows).",
