@@ -25,6 +25,7 @@
         'Publish-WaIntuneProfile'
         'Get-WaIntuneProfile'
         'Compare-WaIntuneProfile'
+        'Get-WaIntuneCompliance'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

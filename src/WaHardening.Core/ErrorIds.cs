@@ -66,6 +66,12 @@ namespace WaHardening.Core
         public const string GpoDisplayNameInvalid = "GpoDisplayNameInvalid";
         /// <summary>Two controls set the same GPO value differently.</summary>
         public const string GpoSettingConflict = "GpoSettingConflict";
+        /// <summary>Objects of the export are not in the tenant (never published, or deleted); Get-WaIntuneCompliance names them.</summary>
+        public const string IntuneNotPublished = "IntuneNotPublished";
+        /// <summary>An Intune report export job failed (or its file could not be read); the other results are kept, labelled partial.</summary>
+        public const string IntuneReportFailed = "IntuneReportFailed";
+        /// <summary>An Intune report export job did not complete in time; the other results are kept, labelled partial.</summary>
+        public const string IntuneReportTimeout = "IntuneReportTimeout";
         /// <summary>A Graph operation was stopped (Ctrl+C).</summary>
         public const string GraphCancelled = "GraphCancelled";
         /// <summary>The Graph connection parameters are incomplete.</summary>
@@ -215,6 +221,9 @@ namespace WaHardening.Core
             [GraphNotInstalled] = "The Graph part of the module (graph/ folder) is missing.",
             [GraphRequestFailed] = "A Graph request failed (method, redacted URL, status).",
             [GraphUnreachable] = "Graph cannot be reached.",
+            [IntuneNotPublished] = "Objects of the export are not in the tenant (never published, or deleted); Get-WaIntuneCompliance names them.",
+            [IntuneReportFailed] = "An Intune report export job failed (or its file could not be read); the other results are kept, labelled partial.",
+            [IntuneReportTimeout] = "An Intune report export job did not complete in time; the other results are kept, labelled partial.",
             [LocalGpoNotAvailable] = "There is no local Group Policy object on this system (not Windows).",
             [LockTimeout] = "Another WaHardening run holds the lock.",
             [NoRegistryForm] = "A setting has no Windows registry form.",

@@ -63,6 +63,12 @@ namespace WaHardening.Graph
                     drift.Add(new DriftResult { Marker = t.Marker, DisplayName = t.DisplayName, Id = t.Id, State = DriftState.NotInExport });
                 return (IReadOnlyList<DriftResult>)drift;
             });
+
+            public IntuneReadResult ReadCompliance(string exportDirectory, Core.Reporting.IntuneFleetPlan plan, IIntuneComplianceSink sink, IntuneReadOptions options, CancellationToken ct) => Guard(ct, () =>
+            {
+                var files = ExportFolder.Load(exportDirectory);
+                return new ComplianceReader(Transport, Log).ReadAsync(files, plan, sink, options, ct).GetAwaiter().GetResult();
+            });
         }
 
         /// <summary>Where a session's messages go: the log of the call running now (each cmdlet call drains its own).</summary>

@@ -145,6 +145,53 @@ namespace WaHardening.Graph
             return all;
         }
 
+        /// <summary>GET a collection page by page, following @odata.nextLink to the end: each page's items go to
+        /// <paramref name="onItem"/> and the page is dropped (one page in memory, whatever the collection's size).</summary>
+        public async Task<long> ForEachAsync(string absoluteUrl, Action<JsonObject> onItem, Action<long>? onPage, CancellationToken ct)
+        {
+            long n = 0;
+            string? next = absoluteUrl;
+            while (next != null)
+            {
+                ct.ThrowIfCancellationRequested();
+                var page = await SendAsync("GET", next, null, ct).ConfigureAwait(false) as JsonObject;
+                if (page?["value"] is JsonArray values)
+                    foreach (var item in values.Items.OfType<JsonObject>()) { onItem(item); n++; }
+                next = (page?["@odata.nextLink"] as JsonString)?.Value;
+                onPage?.Invoke(n);
+            }
+            return n;
+        }
+
+        /// <summary>The wait between polls (tests record it instead of waiting).</summary>
+        public Task DelayAsync(TimeSpan wait, CancellationToken ct) => _delay(wait, ct);
+
+        private static readonly HttpClient s_download = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+
+        /// <summary>Downloads a report file (an export job's url: a pre-signed storage address, not Graph) to
+        /// <paramref name="file"/>, streamed. No token is sent with it; https only (or loopback, for tests).</summary>
+        public async Task DownloadAsync(string url, string file, CancellationToken ct)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && !(uri.Scheme == "http" && uri.IsLoopback)))
+                throw new GraphRequestException(ErrorIds.GraphHttpsRequired, $"The report file is only downloaded over https ({Redact(url)} refused).", 0, "not https", Redact(url), null);
+            _verbose($"Downloading the report file {Redact(url)}");
+            try
+            {
+                using (var res = await s_download.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false))
+                {
+                    if (!res.IsSuccessStatusCode)
+                        throw new GraphRequestException(ErrorIds.GraphRequestFailed, $"Downloading the report file {Redact(url)} failed ({(int)res.StatusCode}).", (int)res.StatusCode, $"{(int)res.StatusCode} {res.ReasonPhrase}", Redact(url), null);
+                    using (var body = await res.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                    using (var output = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 81920, true))
+                        await body.CopyToAsync(output, 81920, ct).ConfigureAwait(false);
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                throw new GraphRequestException(ErrorIds.GraphUnreachable, $"The report file {Redact(url)} cannot be downloaded: {e.Message}", 0, e.Message, Redact(url), e);
+            }
+        }
+
         /// <summary>
         /// Sends the items in $batch requests of 20 (a lone item as a request of its own); items that come back
         /// 429/503/504 are sent again after their Retry-After, at most MaxRetries times. Never throws for a Graph

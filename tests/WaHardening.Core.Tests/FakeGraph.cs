@@ -66,6 +66,119 @@ namespace WaHardening.Core.Tests
         public readonly ConcurrentQueue<Request> Log = new ConcurrentQueue<Request>();
         public readonly List<Fault> Faults = new List<Fault>();
         public int PageSize { get; set; } = 100;
+
+        // ------------------------------------------------------------ per-device results (Get-WaIntuneCompliance)
+
+        /// <summary>A per-device collection served in pages: its size and how to make item k (made when asked for, so a
+        /// 100,000-device collection costs no memory here).</summary>
+        public sealed class PagedSource
+        {
+            public int Count;
+            public Func<int, JsonObject> Item = _ => new JsonObject();
+            public static PagedSource Of(IReadOnlyList<JsonObject> items) => new PagedSource { Count = items.Count, Item = k => items[k] };
+        }
+
+        /// <summary>"deviceCompliancePolicies/{id}/deviceStatuses", "deviceHealthScripts/{id}/deviceRunStates" → its items.</summary>
+        public readonly Dictionary<string, PagedSource> Paged = new Dictionary<string, PagedSource>(StringComparer.OrdinalIgnoreCase);
+
+        public void SetPaged(string path, JsonObject[] items) { lock (_lock) Paged[path] = PagedSource.Of(items); }
+
+        /// <summary>A report's rows: the header (column names) and the rows; rows made when the job runs.</summary>
+        public sealed class ReportData
+        {
+            public string[] Header = new string[0];
+            public Func<IEnumerable<string[]>> Rows = () => Enumerable.Empty<string[]>();
+        }
+
+        /// <summary>Report name → its data (every column the report has; the job keeps the selected ones).</summary>
+        public readonly Dictionary<string, ReportData> Reports = new Dictionary<string, ReportData>(StringComparer.Ordinal);
+
+        public void SetReport(string reportName, string[] header, string[][] rows) { lock (_lock) Reports[reportName] = new ReportData { Header = header, Rows = () => rows }; }
+
+        /// <summary>The url completed jobs give (null: this server's /exportdownload/{id}).</summary>
+        public string? DownloadUrl { get; set; }
+
+        /// <summary>Polls a job answers with inProgress before it is completed.</summary>
+        public int PollsToComplete { get; set; } = 2;
+        /// <summary>Report names whose jobs end failed; report names whose jobs never complete.</summary>
+        public readonly HashSet<string> FailingReports = new HashSet<string>(StringComparer.Ordinal), StuckReports = new HashSet<string>(StringComparer.Ordinal);
+        /// <summary>Jobs created (their request bodies).</summary>
+        public readonly List<JsonObject> Jobs = new List<JsonObject>();
+        private readonly Dictionary<string, (JsonObject Job, int Polls)> _jobs = new Dictionary<string, (JsonObject, int)>(StringComparer.Ordinal);
+        private readonly Dictionary<string, byte[]> _downloads = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The reports API export job life cycle, as documented on Microsoft Learn
+        /// (learn.microsoft.com/intune/device-management/reports/export-graph-apis): POST deviceManagement/reports/exportJobs
+        /// with reportName (required), filter, select, format, localizationType answers 201 with the job ("status":
+        /// "notStarted", "url": null); GET exportJobs('{id}') until "status": "completed" (statuses unknown, notStarted,
+        /// inProgress, completed, failed: deviceManagementReportStatus), then "url" is where the zip with the CSV file is
+        /// downloaded (no token). The CSV holds the selected columns, in the order selected; a filter "(PolicyId eq 'x')"
+        /// keeps the rows of that PolicyId (the documented filter of DeviceRunStatesByProactiveRemediation and
+        /// DeviceStatusesByConfigurationProfile).
+        /// </summary>
+        private (int, JsonValue?, Dictionary<string, string>) ExportJob(string method, string rest, JsonObject? body)
+        {
+            var none = new Dictionary<string, string>();
+            if (method == "POST" && rest == "deviceManagement/reports/exportJobs")
+            {
+                var name = (body?["reportName"] as JsonString)?.Value;
+                if (name == null || !Reports.ContainsKey(name)) return (400, Error("BadRequest", "Unknown reportName " + name), none);
+                Jobs.Add(body!.DeepClone());
+                var id = name + "_" + Guid.NewGuid().ToString("D");
+                var job = new JsonObject().Set("id", id).Set("reportName", name).Set("filter", body["filter"] is JsonString f ? (JsonValue)f : JsonNull.Instance)
+                    .Set("select", body["select"] ?? new JsonArray()).Set("format", "csv").Set("snapshotId", JsonNull.Instance)
+                    .Set("status", "notStarted").Set("url", JsonNull.Instance).Set("requestDateTime", "2026-12-05T00:00:00Z").Set("expirationDateTime", "0001-01-01T00:00:00Z");
+                _jobs[id] = (job, 0);
+                return (201, job.DeepClone(), none);
+            }
+            var m = System.Text.RegularExpressions.Regex.Match(rest, @"^deviceManagement/reports/exportJobs(?:\('([^']+)'\)|/([^/]+))$");
+            if (method == "GET" && m.Success)
+            {
+                var id = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value;
+                if (!_jobs.TryGetValue(id, out var j)) return (404, Error("ResourceNotFound", "No job " + id), none);
+                var name = ((JsonString)j.Job["reportName"]!).Value;
+                j.Polls++;
+                _jobs[id] = j;
+                if (FailingReports.Contains(name)) j.Job.Set("status", "failed");
+                else if (StuckReports.Contains(name) || j.Polls < PollsToComplete) j.Job.Set("status", "inProgress");
+                else if (((JsonString)j.Job["status"]!).Value != "completed")
+                {
+                    _downloads[id] = Zip(name, j.Job);
+                    j.Job.Set("status", "completed").Set("url", DownloadUrl ?? $"{Root}/exportdownload/{id}").Set("expirationDateTime", "2026-12-05T06:00:00Z");
+                }
+                return (200, j.Job.DeepClone(), none);
+            }
+            return (404, Error("ResourceNotFound", "exportJobs " + rest), none);
+        }
+
+        /// <summary>The zip of the job's CSV: the selected columns, RFC 4180 quoting, CRLF lines.</summary>
+        private byte[] Zip(string name, JsonObject job)
+        {
+            var data = Reports[name];
+            var select = ((job["select"] as JsonArray)?.Items.OfType<JsonString>().Select(x => x.Value).ToArray()) ?? new string[0];
+            if (select.Length == 0) select = data.Header;
+            var idx = select.Select(c => Array.FindIndex(data.Header, h => string.Equals(h, c, StringComparison.OrdinalIgnoreCase))).ToArray();
+            var filter = (job["filter"] as JsonString)?.Value;
+            var fm = filter == null ? null : System.Text.RegularExpressions.Regex.Match(filter, @"^\(PolicyId eq '([^']*)'\)$");
+            var policyCol = Array.FindIndex(data.Header, h => h == "PolicyId");
+            using (var ms = new MemoryStream())
+            {
+                using (var zip = new System.IO.Compression.ZipArchive(ms, System.IO.Compression.ZipArchiveMode.Create, true))
+                using (var w = new StreamWriter(zip.CreateEntry(name + ".csv").Open(), new UTF8Encoding(false)))
+                {
+                    w.Write(string.Join(",", select.Select(Csv)) + "\r\n");
+                    foreach (var row in data.Rows())
+                    {
+                        if (fm != null && fm.Success && policyCol >= 0 && !string.Equals(row[policyCol], fm.Groups[1].Value, StringComparison.OrdinalIgnoreCase)) continue;
+                        w.Write(string.Join(",", idx.Select(i => Csv(i < 0 ? "" : row[i]))) + "\r\n");
+                    }
+                }
+                return ms.ToArray();
+            }
+        }
+
+        private static string Csv(string v) => v.IndexOfAny(new[] { ',', '"', '\r', '\n' }) < 0 ? v : "\"" + v.Replace("\"", "\"\"") + "\"";
         public string? ExpectedToken { get; set; }
 
         public FakeGraph()
@@ -130,6 +243,19 @@ namespace WaHardening.Core.Tests
                     Authorization = ctx.Request.Headers["Authorization"], Body = text.Length > 0 ? JsonParser.Parse(text) : null,
                 };
                 Log.Enqueue(req);
+                if (req.Method == "GET" && req.Path.StartsWith("/exportdownload/", StringComparison.Ordinal))
+                {
+                    // The export job's url: a pre-signed storage address in the service (no token); here the zip built for the job.
+                    byte[]? zip;
+                    lock (_lock) _downloads.TryGetValue(req.Path.Substring("/exportdownload/".Length), out zip);
+                    if (zip == null) { ctx.Response.StatusCode = 404; ctx.Response.Close(); return; }
+                    ctx.Response.StatusCode = 200;
+                    ctx.Response.ContentType = "application/zip";
+                    ctx.Response.ContentLength64 = zip.Length;
+                    ctx.Response.OutputStream.Write(zip, 0, zip.Length);
+                    ctx.Response.Close();
+                    return;
+                }
                 var (status, body, headers) = Handle(req);
                 if (status < 0)
                 {
@@ -253,8 +379,25 @@ namespace WaHardening.Core.Tests
                     var found = new JsonArray(Groups.Where(g => g.Value == name).Select(g => (JsonValue)new JsonObject().Set("id", g.Key).Set("displayName", g.Value)));
                     return (200, new JsonObject().Set("value", found), none);
                 }
+                if (rest.StartsWith("deviceManagement/reports/exportJobs", StringComparison.Ordinal)) return ExportJob(method, rest, body);
                 var segs = rest.Split('/');
                 if (segs.Length < 2 || segs[0] != "deviceManagement") return (404, Error("ResourceNotFound", "Unknown path " + rest), none);
+                if (segs.Length == 4 && method == "GET" && Paged.TryGetValue(string.Join("/", segs.Skip(1)), out var paged))
+                {
+                    // A per-device collection (deviceStatuses, deviceRunStates): pages of PageSize with @odata.nextLink ($skiptoken).
+                    var skip = 0;
+                    var st = query.IndexOf("$skiptoken=", StringComparison.Ordinal);
+                    if (st >= 0) skip = int.Parse(query.Substring(st + 11).Split('&')[0]);
+                    var items = new JsonArray();
+                    for (var k = skip; k < Math.Min(paged.Count, skip + PageSize); k++) items.Add(paged.Item(k));
+                    var res = new JsonObject().Set("value", items);
+                    if (skip + PageSize < paged.Count)
+                    {
+                        var keep = rawQuery.Length == 0 ? "?" : (System.Text.RegularExpressions.Regex.Replace(rawQuery, "&?%24skiptoken=[0-9]+|&?\\$skiptoken=[0-9]+", "") + "&");
+                        res.Set("@odata.nextLink", $"{Root}/{version}/{rest}{keep}$skiptoken={skip + PageSize}");
+                    }
+                    return (200, res, none);
+                }
                 var collection = segs[0] + "/" + segs[1];
                 if (!Collections.TryGetValue(collection, out var objects)) Collections[collection] = objects = new Dictionary<string, JsonObject>();
                 if (segs.Length == 2)
@@ -289,6 +432,8 @@ namespace WaHardening.Core.Tests
                 }
                 if (segs.Length >= 3 && objects.TryGetValue(segs[2], out var obj))
                 {
+                    if (segs.Length == 4 && method == "GET" && (segs[3] == "deviceStatuses" || segs[3] == "deviceRunStates"))
+                        return (200, new JsonObject().Set("value", new JsonArray()), none); // no device has reported
                     if (segs.Length == 4 && segs[3] == "assignments" && method == "GET")
                         return (200, new JsonObject().Set("value", Assignments.TryGetValue(segs[2], out var a) ? a : new JsonArray()), none);
                     if (segs.Length == 4 && segs[3] == "assign" && method == "POST")

@@ -76,7 +76,9 @@ Describe 'Export-WaIntuneProfile' {
         $detect = Join-Path $Out 'windows/remediation/detect.ps1'
         $first = Invoke-DeviceScript $detect $store
         $first.ExitCode | Should -Be 1
-        $first.Output | Should -Match 'Not compliant: WA-'
+        # One line in the versioned format Get-WaIntuneCompliance parses back (DetectionOutput).
+        $first.Output | Should -Match '^WaHardening-Detect/1 checked=\d+ failed=[1-9]\d* list=WA_[A-Za-z0-9_,]+$'
+        [WaHardening.Core.Reporting.DetectionOutput]::Parse($first.Output).Failed | Should -BeGreaterThan 0
         $fix = Invoke-DeviceScript (Join-Path $Out 'windows/remediation/remediate.ps1') $store
         $fix.ExitCode | Should -Be 0 -Because $fix.Output
         $fix.Output | Should -Match 'Remediated: \d+ values written'
@@ -125,7 +127,7 @@ Describe 'Export-WaIntuneProfile' {
             $before = Invoke-DeviceScript $detect $store
             $before.ExitCode | Should -Be 1
             if ($flag) { $before.Output | Should -Not -Match 'SanitizeOnShutdown' -Because 'the boolean form on satisfies every item' }
-            else { $before.Output | Should -Match 'SanitizeOnShutdown\\Cookies' }
+            else { $before.Output | Should -Match 'list=(.*,)?WA_SHARED_01_Firefox_SanitizeOnShutdown_Cookies(,|$| )' }
             (Invoke-DeviceScript $remediate $store).ExitCode | Should -Be 0
             (Invoke-DeviceScript $detect $store).ExitCode | Should -Be 0
             $state = Get-Content -Raw $store | ConvertFrom-Json -AsHashtable

@@ -215,7 +215,7 @@ namespace WaHardening.Core.Intune
         private static string Row(ScriptSetting s)
         {
             var sb = new StringBuilder("@{ ");
-            sb.Append("Setting = ").Append(Q(s.Setting)).Append("; Control = ").Append(Q(s.Control));
+            sb.Append("Setting = ").Append(Q(s.Setting)).Append("; Control = ").Append(Q(s.Control)).Append("; Target = ").Append(Q(s.Target));
             sb.Append("; Hive = ").Append(Q(s.Hive)).Append("; Key = ").Append(Q(s.Key));
             sb.Append("; Name = ").Append(s.ValueName == null ? "$null" : Q(s.ValueName));
             sb.Append("; Kind = ").Append(Q(s.Kind)).Append("; Compare = ").Append(Q(s.Compare));
@@ -416,14 +416,31 @@ foreach ($s in $WaSettings) { $result[$s.Setting] = [bool](Test-WaSetting $s) }
 return ($result | ConvertTo-Json -Compress)
 ";
 
+        /// <summary>The detection output: one line in the versioned format <see cref="Reporting.DetectionOutput"/> parses back
+        /// (Get-WaIntuneCompliance), at most <see cref="Reporting.DetectionOutput.MaxLength"/> characters (Intune keeps no more).</summary>
         private static string DetectionBody() => @"
-# Exit 1 (not compliant: run the remediation) when any setting is missing or weaker than required.
+# Exit 1 (not compliant: run the remediation) when any setting is missing or weaker than required. The output is one line
+# that Get-WaIntuneCompliance reads back: '" + Reporting.DetectionOutput.Prefix + @" checked=N failed=F list=Setting,Setting more=K'
+# (the settings that fail, as many as fit in Intune's limit; more= counts the ones left out).
 $failed = @($WaSettings | Where-Object { -not (Test-WaSetting $_) })
+$line = '" + Reporting.DetectionOutput.Prefix + @" checked=' + $WaSettings.Count + ' failed=' + $failed.Count
 if ($failed.Count -gt 0) {
-    Write-Output ('Not compliant: ' + (($failed | ForEach-Object { $_.Control + ' ' + (Get-WaLabel $_) }) -join '; '))
+    $line += ' list='
+    $shown = 0
+    foreach ($f in $failed) {
+        $sep = ''
+        if ($shown -gt 0) { $sep = ',' }
+        $tail = ''
+        if ($failed.Count - $shown - 1 -gt 0) { $tail = ' more=' + ($failed.Count - $shown - 1) }
+        if (($line.Length + $sep.Length + $f.Setting.Length + $tail.Length) -gt " + Reporting.DetectionOutput.MaxLength.ToString(CultureInfo.InvariantCulture) + @") { break }
+        $line += $sep + $f.Setting
+        $shown++
+    }
+    if ($shown -lt $failed.Count) { $line += ' more=' + ($failed.Count - $shown) }
+    Write-Output $line
     exit 1
 }
-Write-Output ('Compliant: ' + $WaSettings.Count + ' settings')
+Write-Output $line
 exit 0
 ";
 

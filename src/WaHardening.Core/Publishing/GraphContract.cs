@@ -35,6 +35,45 @@ namespace WaHardening.Core.Publishing
 
         /// <summary>How each file of an export folder stands against the tenant, plus the tenant's objects it does not have.</summary>
         IReadOnlyList<DriftResult> Compare(string exportDirectory, CancellationToken ct);
+
+        /// <summary>Get-WaIntuneCompliance: finds the plan's objects by marker (every one missing: IntuneNotPublished, naming
+        /// them), then streams their per-device results into <paramref name="sink"/>. A report job that fails or times out
+        /// marks its sources failed in the sink and is listed in the result; the other sources are still read.</summary>
+        IntuneReadResult ReadCompliance(string exportDirectory, Reporting.IntuneFleetPlan plan, IIntuneComplianceSink sink, IntuneReadOptions options, CancellationToken ct);
+    }
+
+    /// <summary>Where the Graph reader puts what Intune reports per device (Core's <see cref="Reporting.IntuneFleet"/>);
+    /// source is the index of the plan's source; states as Graph spells them (or the reports' raw numbers).</summary>
+    public interface IIntuneComplianceSink
+    {
+        /// <summary>An object's own per-device state (compliance policy status, settings-catalog profile status).</summary>
+        void PolicyState(int source, string device, string state, System.DateTimeOffset? at);
+        /// <summary>One setting's result on a device (custom compliance rules).</summary>
+        void SettingState(int source, string device, string setting, string state, System.DateTimeOffset? at);
+        /// <summary>The remediation's detection state and output on a device.</summary>
+        void Detection(int source, string device, string? state, string? output, System.DateTimeOffset? at);
+        /// <summary>The source could not be read (its report job failed or timed out).</summary>
+        void SourceFailed(int source, string why);
+    }
+
+    /// <summary>How Get-WaIntuneCompliance reads.</summary>
+    public sealed class IntuneReadOptions
+    {
+        /// <summary>Read compliance status and remediation run states from report export jobs too (large tenants), not from the paged collections.</summary>
+        public bool ExportJobs { get; set; }
+        /// <summary>The wait between polls of a report export job.</summary>
+        public System.TimeSpan PollInterval { get; set; } = System.TimeSpan.FromSeconds(5);
+        /// <summary>How long a report export job may take (counted in poll waits, each at least one second).</summary>
+        public System.TimeSpan ReportTimeout { get; set; } = System.TimeSpan.FromMinutes(30);
+    }
+
+    /// <summary>What Get-WaIntuneCompliance read: objects edited by hand (still read), report jobs that failed.</summary>
+    public sealed class IntuneReadResult
+    {
+        public List<DriftResult> Edited { get; } = new List<DriftResult>();
+        /// <summary>Report (or source) name, the ErrorId (IntuneReportFailed, IntuneReportTimeout) and why.</summary>
+        public List<(string Report, string ErrorId, string Why)> Failures { get; } = new List<(string, string, string)>();
+        public int Requests { get; set; }
     }
 
     /// <summary>Where the loader finds the implementation of <see cref="IGraphService"/>.</summary>
