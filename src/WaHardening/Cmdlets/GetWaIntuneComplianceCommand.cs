@@ -112,13 +112,13 @@ namespace WaHardening.Commands
             {
                 var file = GetUnresolvedProviderPathFromPSPath(HtmlPath);
                 if (ShouldProcess(file, "Write the fleet HTML page"))
-                    Core.GroupPolicy.AtomicFileAccess.WriteAllBytes(file, new UTF8Encoding(false).GetBytes(FleetMerger.Html(summary)));
+                    Core.Enforcement.AtomicFile.WriteExport(file, new UTF8Encoding(false).GetBytes(FleetMerger.Html(summary)));
             }
             if (JsonPath != null)
             {
                 var file = GetUnresolvedProviderPathFromPSPath(JsonPath);
                 if (ShouldProcess(file, "Write the fleet summary JSON"))
-                    Core.GroupPolicy.AtomicFileAccess.WriteAllBytes(file, new UTF8Encoding(false).GetBytes(JsonWriter.Write(FleetMerger.ToJson(summary))));
+                    Core.Enforcement.AtomicFile.WriteExport(file, new UTF8Encoding(false).GetBytes(JsonWriter.Write(FleetMerger.ToJson(summary))));
             }
             // The summary, labelled: partial when a source could not be read; the edited objects; the devices without results.
             var output = new PSObject(summary);
