@@ -6,6 +6,7 @@
                                                   odd quoted names
   wal <db> <copy>          WAL mode: committed frames not checkpointed plus an uncommitted spilled transaction; the
                            files are copied (db and -wal) while the writer is open
+  dump <db> <out>          the expectation file of an existing database (e.g. a browser's Cookies), written to <out>
   journal <db> <copy>      rollback journal: a transaction that spilled changed pages into the db file; db and -journal
                            copied while it is open (a hot journal)
 Each writes <db or copy>.expected: what SQLite reads (committed state), per table
@@ -158,8 +159,15 @@ def small(db, kind):
         con.execute('insert into t values(?)', (bytes(range(256)) * 78 + b'12345678901234567890',))
     con.close()
 
+def dump(db, out):
+    """the expectation file of an existing database (open it on a copy: SQLite may recover a WAL or journal)"""
+    con = sqlite3.connect(db)
+    expected(con, out)
+    con.close()
+
 cmd = sys.argv[1]
-if cmd == 'small': small(sys.argv[2], sys.argv[3])
+if cmd == 'dump': dump(sys.argv[2], sys.argv[3])
+elif cmd == 'small': small(sys.argv[2], sys.argv[3])
 elif cmd == 'make': make(sys.argv[2], sys.argv[3], int(sys.argv[4]))
 elif cmd == 'wal': wal(sys.argv[2], sys.argv[3])
 elif cmd == 'journal': journal(sys.argv[2], sys.argv[3])

@@ -16,6 +16,7 @@ namespace WaHardening.Core.Tests.Sessions
     /// reader agrees with plyvel and with what the page wrote; after Rewrite, chromium itself reads the kept entries (and
     /// not the dropped one) back from the rewritten database.
     /// </summary>
+    /// <remarks>Also Chromium's Cookies SQLite database, against python3's sqlite3.</remarks>
     public class ChromiumLocalStorageTests
     {
         private const string WritePage = @"<html><body><script>
@@ -23,6 +24,7 @@ localStorage.setItem('WAToken1', 'LSVALUE_SECRET_1');
 localStorage.setItem('wid', 'h\u00e9llo \u4e2d\u6587 UTF16VALUE');
 localStorage.setItem('WAToken1', 'LSVALUE_NEWER');
 for (let i = 0; i < 30; i++) localStorage.setItem('k' + i, 'v'.repeat(i * 100));
+document.cookie = 'wa_cookie=COOKIEVALUE42; max-age=3600; path=/';
 </script>written</body></html>";
 
         private const string ReadPage = @"<html><body><script>
@@ -100,6 +102,15 @@ document.body.textContent = 'LS=' + btoa(unescape(encodeURIComponent(JSON.string
                 foreach (var f in Directory.GetFiles(ldb)) File.Copy(f, Path.Combine(copy, Path.GetFileName(f)));
                 Assert.Equal(Peers.Run("leveldb_peer.py", "dump", copy).Split('\n', StringSplitOptions.RemoveEmptyEntries),
                     live.Select(r => Peers.Hex(r.Key) + " " + Peers.Hex(r.Value)));
+
+                // Chromium's Cookies database (SQLite) reads as python3's sqlite3 reads it (on a copy: SQLite may recover it).
+                var cookies = new[] { Path.Combine(profile, "Default", "Cookies"), Path.Combine(profile, "Default", "Network", "Cookies") }.First(File.Exists);
+                var cdb = SqliteDatabase.Open(cookies);
+                Assert.Contains(cdb.Rows("cookies"), r => "wa_cookie".Equals(r[cdb.Columns("cookies").ToList().IndexOf("name")]));
+                var ccopy = Path.Combine(root, "cookies-copy");
+                foreach (var f in Directory.GetFiles(Path.GetDirectoryName(cookies)!, "Cookies*")) File.Copy(f, ccopy + Path.GetFileName(f).Substring("Cookies".Length));
+                Peers.Run("sqlite_peer.py", "dump", ccopy, ccopy + ".expected");
+                SqliteTests.AssertSame(cdb, ccopy + ".expected");
 
                 // Drop the token; chromium itself must then read exactly the rest.
                 Assert.Equal(1, LevelDb.Rewrite(ldb, k => !k.SequenceEqual(Key("WAToken1"))));

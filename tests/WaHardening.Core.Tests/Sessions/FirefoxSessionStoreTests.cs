@@ -14,7 +14,8 @@ namespace WaHardening.Core.Tests.Sessions
 {
     /// <summary>
     /// MozLz4 against Firefox itself: firefox-esr restores a session from a sessionstore.jsonlz4 that MozLz4.Encode wrote
-    /// (it loads the tab's loopback URL), and the recovery.jsonlz4 Firefox then writes is read by MozLz4.Decode.
+    /// (it loads the tab's loopback URL), and the recovery.jsonlz4 Firefox then writes is read by MozLz4.Decode. Also
+    /// Firefox's live cookies.sqlite (WAL mode) read by SqliteDatabase, against python3's sqlite3.
     /// </summary>
     public class FirefoxSessionStoreTests
     {
@@ -28,7 +29,7 @@ namespace WaHardening.Core.Tests.Sessions
             {
                 var marker = "marker-" + Guid.NewGuid().ToString("N") + ".html";
                 var www = Path.Combine(root, "www"); Directory.CreateDirectory(www);
-                File.WriteAllText(Path.Combine(www, marker), "<html><title>marker</title>marker</html>");
+                File.WriteAllText(Path.Combine(www, marker), "<html><title>marker</title><script>document.cookie = 'ff_cookie=FFCOOKIE42; max-age=3600; path=/';</script>marker</html>");
                 var l = new TcpListener(IPAddress.Loopback, 0); l.Start(); var port = ((IPEndPoint)l.LocalEndpoint).Port; l.Stop();
                 var requests = new ConcurrentQueue<string>();
                 var psi = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
@@ -79,6 +80,30 @@ namespace WaHardening.Core.Tests.Sessions
                 Assert.True(requests.Any(r => r.Contains("GET /" + marker)), "firefox did not load the tab of the session MozLz4.Encode wrote: " + string.Join(" | ", requests));
                 Assert.True(recovered != null, "firefox's recovery.jsonlz4 did not decode to a session holding the tab");
                 Assert.StartsWith("{", recovered);
+
+                // Firefox's cookies.sqlite (WAL mode, written while it runs): our reader finds the page's cookie, and after
+                // a hard kill (the WAL is left uncheckpointed) it reads what python3's sqlite3 reads.
+                var cookies = Path.Combine(profile, "cookies.sqlite");
+                var found = false;
+                sw.Restart();
+                while (!found && sw.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    try
+                    {
+                        var c = SqliteDatabase.Open(cookies);
+                        found = c.HasTable("moz_cookies") && c.Rows("moz_cookies").Any(r => r.Contains("FFCOOKIE42"));
+                    }
+                    catch (WaHardeningException) { }
+                    if (!found) Thread.Sleep(500);
+                }
+                Assert.True(found, "the cookie the page set is not in cookies.sqlite as read by SqliteDatabase");
+                firefox.Kill(true);
+                firefox.WaitForExit(10_000);
+                var copy = Path.Combine(root, "cookies-copy.sqlite");
+                foreach (var f in Directory.GetFiles(profile, "cookies.sqlite*")) File.Copy(f, copy + Path.GetFileName(f).Substring("cookies.sqlite".Length));
+                var ours = SqliteDatabase.Open(copy);
+                Peers.Run("sqlite_peer.py", "dump", copy, copy + ".expected");
+                SqliteTests.AssertSame(ours, copy + ".expected");
             }
             finally
             {
