@@ -24,7 +24,8 @@ def cell(v):
 
 def expected(con, path):
     with open(path, 'w') as f:
-        names = [r[0] for r in con.execute("select name from sqlite_schema where type='table' order by name")]
+        # Ordinary (rowid) tables, FTS shadow tables included: not virtual ones, not WITHOUT ROWID ones, not the schema.
+        names = sorted(r[1] for r in con.execute('pragma main.table_list') if r[2] in ('table', 'shadow') and r[4] == 0 and not r[1].startswith('sqlite_'))
         for t in names:
             q = '"' + t.replace('"', '""') + '"'
             cols = [r[1] for r in con.execute('pragma table_info(%s)' % q)]
@@ -92,6 +93,10 @@ def make(db, enc, pagesize):
     con.execute('CREATE TABLE "we""ird" ([a b] TEXT, `c` INT, "d" -- a comment, with a comma\n , e DEFAULT (1+2), \'f\' VARCHAR(10, 2) NOT NULL DEFAULT -7, g INTEGER PRIMARY KEY DESC)')
     con.execute('insert into "we""ird"("a b", c, d, f, g) values(\'x\', 1, 2.5, 3, 10)')
     con.execute('insert into "we""ird"("a b", c, d, f, g) values(\'y\', 2, null, 4, -3)')
+    con.execute('CREATE VIRTUAL TABLE ft USING fts5(body)')  # rootpage 0, plus shadow tables (two WITHOUT ROWID)
+    con.execute("insert into ft values('full text row')")
+    con.execute('CREATE TABLE wr(k TEXT PRIMARY KEY, v) WITHOUT ROWID')
+    con.execute("insert into wr values('a', 1)")
     con.execute('commit')
     expected(con, db + '.expected')
     con.close()

@@ -68,6 +68,10 @@ namespace WaHardening.Core.Tests.Sessions
                 AssertSame(s, db + ".expected");
                 Assert.True(s.HasTable("cookies") && s.HasTable("moz_cookies") && s.HasTable("MOZ_COOKIES"));
                 Assert.False(s.HasTable("nope"));
+                // A virtual table (rootpage 0) and a WITHOUT ROWID table are left out; FTS5's rowid shadow tables are read.
+                Assert.False(s.HasTable("ft"));
+                Assert.False(s.HasTable("wr"));
+                Assert.True(s.HasTable("ft_content"));
                 // The overflow values really are there (several pages long).
                 Assert.Contains(s.Rows("t"), r => r[4] is byte[] b && b.Length > 100_000);
                 Assert.Contains(s.Rows("t"), r => r[1] is string t && Encoding.UTF8.GetByteCount(t) > 50_000);

@@ -32,7 +32,7 @@ namespace WaHardening.Core.Sessions.Formats
         /// <summary>The database file's full path.</summary>
         public string Path => _path;
 
-        /// <summary>The table names of <c>sqlite_schema</c>.</summary>
+        /// <summary>The ordinary (rowid) table names of <c>sqlite_schema</c> (virtual and WITHOUT ROWID tables are left out).</summary>
         public IReadOnlyCollection<string> Tables => _tables.Keys;
 
         /// <summary>Opens a database for reading (everything is read into memory at once, at most <paramref name="maxBytes"/>
@@ -286,10 +286,22 @@ namespace WaHardening.Core.Sessions.Formats
                 if (v.Count < 5) return;
                 if (v[0] is string type && type == "table" && v[1] is string name && v[3] is long root && v[4] is string sql)
                 {
-                    if (root <= 0 || root > uint.MaxValue) throw FormatFiles.Corrupt(_path, $"table '{name}' has root page {root}");
+                    // A virtual table (rootpage 0) stores nothing itself; a WITHOUT ROWID table is an index b-tree: both
+                    // are left out (Tables, HasTable and Rows know ordinary rowid tables only).
+                    if (root == 0 || IsWithoutRowid(sql)) return;
+                    if (root < 0 || root > uint.MaxValue) throw FormatFiles.Corrupt(_path, $"table '{name}' has root page {root}");
                     _tables[name] = ((uint)root, sql);
                 }
             });
+        }
+
+        private static bool IsWithoutRowid(string sql)
+        {
+            var t = sql.TrimEnd().TrimEnd(';').TrimEnd();
+            var close = t.LastIndexOf(')');
+            if (close < 0) return false;
+            var tail = t.Substring(close + 1).ToUpperInvariant();
+            return tail.Contains("WITHOUT") && tail.Contains("ROWID");
         }
 
         /// <summary>Walks a table b-tree depth first, left to right; every page is visited at most once (a page reached
