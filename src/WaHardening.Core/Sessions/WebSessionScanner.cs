@@ -222,6 +222,8 @@ namespace WaHardening.Core.Sessions
         /// </summary>
         private void LevelDbOrigins(string dir, Findings f, Func<string, string?> originOf, WebStorageKinds kind)
         {
+            // A folder without CURRENT holds no database yet (the browser created the folder or its LOCK only): nothing to read.
+            if (!WebSessionLocator.IsRegularFile(Path.Combine(dir, "CURRENT"))) return;
             var live = new HashSet<string>(StringComparer.Ordinal);
             foreach (var r in LevelDb.ReadLive(dir))
             {
