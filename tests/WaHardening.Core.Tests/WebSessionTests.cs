@@ -490,6 +490,73 @@ open(sys.argv[1], 'wb').write(b'mozLz40\0' + struct.pack('<I', len(data)) + lz4.
             finally { KillGroup(p); }
             Assert.True(WaitFor(() => !Running(Firefox(prof), out _), 10), "firefox-esr still shows as running after kill -9");
         }
+
+        // ------------------------------------------------------------------ WA-SESSION-04 (loader and engine)
+
+        private const string WsSetting = @"{ ""target"": ""WebSessions"", ""name"": ""StoredSessions"", ""type"": ""stringList"", ""value"": [""https://web.whatsapp.com""], ""enforce"": false,
+            ""source"": ""https://e.org"", ""webSessions"": { ""strictProfile"": ""%P%"", ""cleanExitControl"": ""%C%"" } }";
+        private const string ChromiumClear = @"{ ""target"": ""Chromium"", ""name"": ""CookiesSessionOnlyForUrls"", ""type"": ""stringList"", ""value"": [""https://web.whatsapp.com""], ""compare"": ""superset"", ""source"": ""https://e.org"" }";
+
+        private static Baseline SessionBaseline(string profile = "Shared", string control = "WA-CLEAR-01") => BaselineLoader.Parse($@"{{ ""schemaVersion"": 1, ""name"": ""t"", ""version"": ""1"",
+  ""profiles"": {{ ""Standard"": {{ ""description"": ""s"" }}, ""Shared"": {{ ""description"": ""x"", ""includes"": [""Standard""] }} }}, ""parameters"": {{ }},
+  ""controls"": [ {EnforcementTests.Control("WA-CLEAR-01", ChromiumClear)}, {EnforcementTests.Control("WA-STORED-01", WsSetting.Replace("%P%", profile).Replace("%C%", control))} ] }}", "t.json");
+
+        [Fact]
+        public void The_webSessions_section_must_name_a_profile_and_a_browser_control_of_the_baseline()
+        {
+            Assert.NotNull(SessionBaseline().Controls[1].Settings[0].WebSessions);
+            var e = Assert.Throws<BaselineValidationException>(() => SessionBaseline(profile: "Nope"));
+            Assert.Contains(e.Problems, p => p.ToString().Contains("unknown profile 'Nope'"));
+            e = Assert.Throws<BaselineValidationException>(() => SessionBaseline(control: "WA-NONE-01"));
+            Assert.Contains(e.Problems, p => p.ToString().Contains("unknown control 'WA-NONE-01'"));
+            e = Assert.Throws<BaselineValidationException>(() => SessionBaseline(control: "WA-STORED-01"));
+            Assert.Contains(e.Problems, p => p.ToString().Contains("has no browser setting"));
+            // The section is required for WebSessions and refused elsewhere.
+            e = Assert.Throws<BaselineValidationException>(() => EnforcementTests.Baseline(EnforcementTests.Control("WA-X-01",
+                @"{ ""target"": ""WebSessions"", ""name"": ""StoredSessions"", ""type"": ""stringList"", ""value"": [""https://a.b""], ""source"": ""https://e.org"" }")));
+            Assert.Contains(e.Problems, p => p.ToString().Contains("webSessions") && p.ToString().Contains("required"));
+            e = Assert.Throws<BaselineValidationException>(() => EnforcementTests.Baseline(EnforcementTests.Control("WA-X-01",
+                ChromiumClear.Replace(@"""compare""", @"""webSessions"": { ""strictProfile"": ""Standard"", ""cleanExitControl"": ""WA-X-01"" }, ""compare"""))));
+            Assert.Contains(e.Problems, p => p.ToString().Contains("applies to target WebSessions only"));
+        }
+
+        [Fact]
+        public void WebSessions_audit_follows_the_profile_and_the_clean_exit_control_and_Set_never_writes_it()
+        {
+            using var s = new Scratch();
+            Passwd(s, "ana");
+            s.Touch("/usr/bin/chromium");
+            s.Write("/home/ana/.config/chromium/Default/IndexedDB/https_web.whatsapp.com_0.indexeddb.leveldb/000003.log", "IDB");
+            var b = SessionBaseline();
+            var stored = b.Controls.Where(c => c.Id == "WA-STORED-01").ToList();
+            ComplianceResultFor(s, b, stored, null, out var standardOff);
+            Assert.Equal(Evaluation.ComplianceStatus.Compliant, standardOff.Status);              // clear-on-exit not in force: by design
+            Assert.Contains("WA-CLEAR-01 is NonCompliant for Chromium", standardOff.Reason);
+            ComplianceResultFor(s, b, stored, new[] { "Shared", "Standard" }, out var shared);
+            Assert.Equal(Evaluation.ComplianceStatus.NonCompliant, shared.Status);
+            Assert.Contains("ana Chromium 'Default'", shared.Reason);
+            Assert.Contains("IndexedDB stored while the browser is not running", shared.Reason);
+            s.Write("/etc/chromium/policies/managed/site.json", "{\"CookiesSessionOnlyForUrls\": [\"https://web.whatsapp.com\"]}");
+            ComplianceResultFor(s, b, stored, new[] { "Standard" }, out var standardOn);
+            Assert.Equal(Evaluation.ComplianceStatus.NonCompliant, standardOn.Status);
+            Assert.Contains("unclean exit (crash, kill, power loss)", standardOn.Reason);
+            Assert.Equal("[\"ana Chromium Default: IndexedDB\"]", standardOn.Actual);
+            // Set: reported, never read or written.
+            var engine = new Engine(new ProviderContext(s.Root, Platforms.Linux));
+            var before = s.Snapshot();
+            var plan = engine.Plan(stored);
+            Assert.Empty(plan.Changes);
+            var n = Assert.Single(plan.NotEnforced);
+            Assert.Contains("not a setting", n.Reason);
+            Assert.Equal(before, s.Snapshot());
+        }
+
+        private static void ComplianceResultFor(Scratch s, Baseline b, List<Control> controls, string[]? profiles, out Evaluation.ComplianceResult result)
+        {
+            var ctx = new ProviderContext(s.Root, Platforms.Linux) { AuditProfiles = profiles };
+            var engine = new Engine(ctx) { ReferenceControls = b.Controls };
+            result = Assert.Single(engine.Test(controls));
+        }
     }
 
     internal static class TestExtensions
