@@ -116,7 +116,8 @@ namespace WaHardening.Core.Sessions
             try { read(); }
             catch (WaHardeningException e) { Report(p, store, e.Message, e); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException || e is FormatException
-                || e is ArgumentException || e is NotSupportedException || e is OverflowException || e is IndexOutOfRangeException || e is InvalidOperationException)
+                || e is ArgumentException || e is NotSupportedException || e is OverflowException || e is IndexOutOfRangeException || e is InvalidOperationException
+                || e is TimeoutException)
             { Report(p, store, e.Message, e); }
         }
 
