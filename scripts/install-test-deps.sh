@@ -5,7 +5,8 @@
 #   gsettings-desktop-schemas (dconf, gsettings reading the locked GNOME keys),
 #   python3 (plistlib for .mobileconfig checks, http.server for the site-data test),
 #   python3-yaml + python3-jsonschema (the vendor-definition checks of tests/tools/oracle_check.py),
-#   python3-plyvel + python3-lz4 (a real LevelDB writer and real LZ4 blocks for the web-session tests).
+#   python3-plyvel (real LevelDB with Snappy) + python3-lz4 (real LZ4): the Sessions/Formats field-truth tests and the
+#   web-session scanner tests (WebSessionTests).
 # Idempotent: installs only what is missing. Needs root (CI runs as root).
 set -euo pipefail
 need=()
@@ -21,9 +22,8 @@ ls /usr/lib/*/gio/modules/libdconfsettings.so >/dev/null 2>&1 || need+=(dconf-gs
 # Field-truth checks (tests/tools/oracle_check.py): Apple's and Chromium's YAML, Mozilla's JSON Schema (draft-07).
 /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
 /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)
-# Real LevelDB (Chromium's Local Storage, Session Storage, Service Worker databases) for the web-session tests.
+# Field truth for the session-store formats (tests/WaHardening.Core.Tests/Sessions): real LevelDB, real LZ4.
 /usr/bin/python3 -c 'import plyvel' >/dev/null 2>&1 || need+=(python3-plyvel)
-# Real LZ4 (Firefox's mozLz4 session-store files) for the web-session tests.
 /usr/bin/python3 -c 'import lz4.block' >/dev/null 2>&1 || need+=(python3-lz4)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
