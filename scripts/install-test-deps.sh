@@ -5,7 +5,8 @@
 #   gsettings-desktop-schemas (dconf, gsettings reading the locked GNOME keys),
 #   python3 (plistlib for .mobileconfig checks, http.server for the site-data test),
 #   python3-yaml + python3-jsonschema (the vendor-definition checks of tests/tools/oracle_check.py),
-#   python3-plyvel (real LevelDB with Snappy) + python3-lz4 (real LZ4): the Sessions/Formats field-truth tests.
+#   python3-plyvel (real LevelDB with Snappy) + python3-lz4 (real LZ4): the Sessions/Formats field-truth tests and the
+#   web-session scanner tests (WebSessionTests).
 # Idempotent: installs only what is missing. Needs root (CI runs as root).
 set -euo pipefail
 need=()
