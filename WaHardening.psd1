@@ -26,6 +26,7 @@
         'Get-WaIntuneProfile'
         'Compare-WaIntuneProfile'
         'Get-WaIntuneCompliance'
+        'Clear-WaWebSession'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
