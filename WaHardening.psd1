@@ -11,6 +11,7 @@
     DotNetFrameworkVersion = '4.7.2'
     CmdletsToExport        = @(
         'Get-WaBaseline'
+        'Get-WaWebSession'
         'Test-WaHardening'
         'Get-WaRegistryPolicy'
         'New-WaRegistryPolicyEntry'

@@ -168,6 +168,14 @@ namespace WaHardening.Core
         public const string SecurityOptionInvalid = "SecurityOptionInvalid";
         /// <summary>A backup names a post-action its provider does not have.</summary>
         public const string UnknownPostAction = "UnknownPostAction";
+        /// <summary>A browser name given to Get-WaWebSession is not one whose profiles the module finds (Chrome, Chromium, Edge, Brave, Firefox).</summary>
+        public const string WebSessionBrowserUnknown = "WebSessionBrowserUnknown";
+        /// <summary>An origin given to Get-WaWebSession (or the baseline parameter it defaults to) is not https://host[:port] or [*.]host.</summary>
+        public const string WebSessionOriginInvalid = "WebSessionOriginInvalid";
+        /// <summary>A browser profile (or one store in it: a cookie database, a LevelDB folder, a session-store file) cannot be read; named, the scan goes on with the rest.</summary>
+        public const string WebSessionProfileUnreadable = "WebSessionProfileUnreadable";
+        /// <summary>A user given to Get-WaWebSession has no home folder on this computer (or under -Root).</summary>
+        public const string WebSessionUserNotFound = "WebSessionUserNotFound";
         /// <summary>A file cannot be written (access denied); nothing was changed.</summary>
         public const string WriteAccessDenied = "WriteAccessDenied";
         /// <summary>A file cannot be written; nothing was changed.</summary>
@@ -274,6 +282,10 @@ namespace WaHardening.Core
             [ScriptNotAscii] = "A generated device script would hold a non-ASCII character.",
             [SecurityOptionInvalid] = "A setting cannot be a security template registry value.",
             [UnknownPostAction] = "A backup names a post-action its provider does not have.",
+            [WebSessionBrowserUnknown] = "A browser name given to Get-WaWebSession is not one whose profiles the module finds (Chrome, Chromium, Edge, Brave, Firefox).",
+            [WebSessionOriginInvalid] = "An origin given to Get-WaWebSession (or the baseline parameter it defaults to) is not https://host[:port] or [*.]host.",
+            [WebSessionProfileUnreadable] = "A browser profile (or one store in it: a cookie database, a LevelDB folder, a session-store file) cannot be read; named, the scan goes on with the rest.",
+            [WebSessionUserNotFound] = "A user given to Get-WaWebSession has no home folder on this computer (or under -Root).",
             [WriteAccessDenied] = "A file cannot be written (access denied); nothing was changed.",
             [WriteFailed] = "A file cannot be written; nothing was changed.",
             [MacOSEnforcedByProfiles] = "Set-WaHardening on macOS: the settings are enforced by the exported configuration profiles; nothing is written.",

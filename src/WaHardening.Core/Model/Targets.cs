@@ -54,6 +54,21 @@ namespace WaHardening.Core.Model
     }
 
     /// <summary>
+    /// Where a browser keeps its per-user data (Chromium family: the user-data directory holding Local State and the profile
+    /// folders; Firefox: the folder holding profiles.ini), relative to the user's home folder (Linux, macOS) or the user's
+    /// profile folder (Windows: <c>AppData/Local/…</c> is %LOCALAPPDATA%, <c>AppData/Roaming/…</c> is %APPDATA%), with '/'
+    /// as separator. <see cref="Install"/>: "package", "snap" or "flatpak" on Linux, "" elsewhere. Read by the web-session
+    /// locator (Sessions/WebSessionLocator), Get-/Clear-WaWebSession and the WebSessions audit.
+    /// </summary>
+    public sealed class UserDataLocation
+    {
+        public UserDataLocation(string install, string relativePath) { Install = install; RelativePath = relativePath; }
+        public string Install { get; }
+        public string RelativePath { get; }
+        public override string ToString() => Install.Length == 0 ? RelativePath : $"{Install}: {RelativePath}";
+    }
+
+    /// <summary>
     /// A target is the program or subsystem that reads a setting: a browser, an updater, the OS lock, a device compliance
     /// policy. This is its one descriptor row: where it runs, which per-setting fields the baseline must give for it, and
     /// every location it reads on each platform. Providers (audit/enforce), renderers, the GPO/Intune/macOS/Linux exports,
@@ -129,6 +144,22 @@ namespace WaHardening.Core.Model
         /// <summary>The application bundle whose presence means "installed" on macOS.</summary>
         public string? MacAppBundle { get; internal set; }
 
+        // ---- per-user data (web sessions)
+
+        /// <summary>The browser's per-user data folders on Linux (package, snap <c>snap/&lt;name&gt;/common/…</c>, flatpak
+        /// <c>.var/app/&lt;id&gt;/…</c>), relative to the home folder.</summary>
+        public IReadOnlyList<UserDataLocation> UserDataLinux { get; internal set; } = Array.Empty<UserDataLocation>();
+
+        /// <summary>The browser's per-user data folders on Windows, relative to the user's profile folder (C:\Users\name).</summary>
+        public IReadOnlyList<UserDataLocation> UserDataWindows { get; internal set; } = Array.Empty<UserDataLocation>();
+
+        /// <summary>The browser's per-user data folders on macOS, relative to the home folder (/Users/name).</summary>
+        public IReadOnlyList<UserDataLocation> UserDataMac { get; internal set; } = Array.Empty<UserDataLocation>();
+
+        /// <summary>The per-user data folders of <paramref name="platform"/>.</summary>
+        public IReadOnlyList<UserDataLocation> UserDataOn(string platform) =>
+            platform == Model.Platforms.Windows ? UserDataWindows : platform == Model.Platforms.MacOS ? UserDataMac : UserDataLinux;
+
         /// <summary>True for Chromium-family browsers: one policy namespace, JSON files on Linux, registry on Windows.</summary>
         public bool IsChromiumFamily => Family == TargetFamily.ChromiumBrowser;
 
@@ -172,6 +203,11 @@ namespace WaHardening.Core.Model
                 // The com.google.Chrome flatpak links the host's /etc/opt/chrome/policies into its sandbox (its launcher).
                 LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/opt/chrome/policies/managed", "/opt/google/chrome/chrome", FlatpakBin + "com.google.Chrome") },
                 LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.google.Chrome", MacAppBundle = "/Applications/Google Chrome.app",
+                // Per-user data folders: docs/research/web-session-storage.md §3 (Linux package paths observed for Debian chromium and
+                // firefox-esr; the others as the vendors document them, not verified here).
+                UserDataLinux = new[] { new UserDataLocation("package", ".config/google-chrome"), new UserDataLocation("package", ".config/google-chrome-beta"), new UserDataLocation("package", ".config/google-chrome-unstable"), new UserDataLocation("flatpak", ".var/app/com.google.Chrome/config/google-chrome") },
+                UserDataWindows = new[] { new UserDataLocation("", "AppData/Local/Google/Chrome/User Data") },
+                UserDataMac = new[] { new UserDataLocation("", "Library/Application Support/Google/Chrome") },
             },
             new TargetInfo(Chromium, "Chromium policies", TargetFamily.ChromiumBrowser, s_desktop)
             {
@@ -184,6 +220,11 @@ namespace WaHardening.Core.Model
                     new LinuxInstall("snap", "/etc/chromium-browser/policies/managed", "/snap/bin/chromium"),
                 },
                 LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "org.chromium.Chromium", MacAppBundle = "/Applications/Chromium.app",
+                // Per-user data folders: docs/research/web-session-storage.md §3 (Linux package paths observed for Debian chromium and
+                // firefox-esr; the others as the vendors document them, not verified here).
+                UserDataLinux = new[] { new UserDataLocation("package", ".config/chromium"), new UserDataLocation("snap", "snap/chromium/common/chromium"), new UserDataLocation("flatpak", ".var/app/org.chromium.Chromium/config/chromium") },
+                UserDataWindows = new[] { new UserDataLocation("", "AppData/Local/Chromium/User Data") },
+                UserDataMac = new[] { new UserDataLocation("", "Library/Application Support/Chromium") },
             },
             new TargetInfo(Edge, "Microsoft Edge policies", TargetFamily.ChromiumBrowser, s_desktop)
             {
@@ -191,6 +232,11 @@ namespace WaHardening.Core.Model
                 WindowsCatalogPolicy = ("windows-edge", "Windows - Microsoft Edge"), InDeviceScripts = true,
                 LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/opt/microsoft/edge/policies/managed", "/opt/microsoft/msedge/msedge", FlatpakBin + "com.microsoft.Edge") },
                 LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.microsoft.Edge", MacAppBundle = "/Applications/Microsoft Edge.app",
+                // Per-user data folders: docs/research/web-session-storage.md §3 (Linux package paths observed for Debian chromium and
+                // firefox-esr; the others as the vendors document them, not verified here).
+                UserDataLinux = new[] { new UserDataLocation("package", ".config/microsoft-edge"), new UserDataLocation("package", ".config/microsoft-edge-beta"), new UserDataLocation("package", ".config/microsoft-edge-dev"), new UserDataLocation("flatpak", ".var/app/com.microsoft.Edge/config/microsoft-edge") },
+                UserDataWindows = new[] { new UserDataLocation("", "AppData/Local/Microsoft/Edge/User Data") },
+                UserDataMac = new[] { new UserDataLocation("", "Library/Application Support/Microsoft Edge") },
             },
             // Brave (Chromium-based; it keeps every Chromium policy handler): folder, key and domain from brave/brave-core
             // (docs/research/targets.md). No Intune catalog entries: Windows delivery through an ingested ADMX (OMA-URIs).
@@ -200,6 +246,11 @@ namespace WaHardening.Core.Model
                 DisplayName = "Brave", WindowsPolicyKey = @"Software\Policies\BraveSoftware\Brave", WindowsAppPathsExe = "brave.exe", InDeviceScripts = true,
                 LinuxInstalls = new[] { new LinuxInstall("package, flatpak", "/etc/brave/policies/managed", "/opt/brave.com/brave/brave", "/usr/bin/brave-browser", FlatpakBin + "com.brave.Browser") },
                 LinuxOwnedFileName = OwnedPolicyFileName, MacPreferenceDomain = "com.brave.Browser", MacAppBundle = "/Applications/Brave Browser.app",
+                // Per-user data folders: docs/research/web-session-storage.md §3 (Linux package paths observed for Debian chromium and
+                // firefox-esr; the others as the vendors document them, not verified here).
+                UserDataLinux = new[] { new UserDataLocation("package", ".config/BraveSoftware/Brave-Browser"), new UserDataLocation("flatpak", ".var/app/com.brave.Browser/config/BraveSoftware/Brave-Browser") },
+                UserDataWindows = new[] { new UserDataLocation("", "AppData/Local/BraveSoftware/Brave-Browser/User Data") },
+                UserDataMac = new[] { new UserDataLocation("", "Library/Application Support/BraveSoftware/Brave-Browser") },
             },
             new TargetInfo(Firefox, "Mozilla Firefox enterprise policies", TargetFamily.Firefox, s_desktop)
             {
@@ -210,6 +261,11 @@ namespace WaHardening.Core.Model
                     "/usr/bin/firefox", "/usr/bin/firefox-esr", "/usr/lib/firefox/firefox", "/usr/lib/firefox-esr/firefox-esr", "/opt/firefox/firefox", "/snap/bin/firefox") },
                 LinuxOwnedFileName = "policies.json",
                 MacPreferenceDomain = "org.mozilla.firefox", MacAppBundle = "/Applications/Firefox.app",
+                // Per-user data folders: docs/research/web-session-storage.md §3 (Linux package paths observed for Debian chromium and
+                // firefox-esr; the others as the vendors document them, not verified here).
+                UserDataLinux = new[] { new UserDataLocation("package", ".mozilla/firefox"), new UserDataLocation("snap", "snap/firefox/common/.mozilla/firefox"), new UserDataLocation("flatpak", ".var/app/org.mozilla.firefox/.mozilla/firefox") },
+                UserDataWindows = new[] { new UserDataLocation("", "AppData/Roaming/Mozilla/Firefox") },
+                UserDataMac = new[] { new UserDataLocation("", "Library/Application Support/Firefox") },
             },
             new TargetInfo(GoogleUpdate, "Google Update (Chrome's updater) policies", TargetFamily.Updater, new[] { Platforms.Windows })
             { WindowsPolicyKey = @"Software\Policies\Google\Update", InDeviceScripts = true },

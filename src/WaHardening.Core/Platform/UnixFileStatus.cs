@@ -68,6 +68,12 @@ namespace WaHardening.Core.Platform
         [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
         private static extern int chmod(byte[] path, uint mode);
 
+        [DllImport("libc", EntryPoint = "readlink", SetLastError = true)]
+        private static extern IntPtr readlink(byte[] path, byte[] buffer, UIntPtr size);
+
+        [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+        private static extern int fcntl(int fd, int cmd, byte[] flock);
+
         [DllImport("libc", EntryPoint = "strerror")]
         private static extern IntPtr strerror(int errno);
 
@@ -158,6 +164,51 @@ namespace WaHardening.Core.Platform
         }
 
         public static void Close(int fd) => close(fd);
+
+        /// <summary>The target of a symbolic link (readlink(2), not followed further); null when the path is not a link or
+        /// cannot be read. At most 4096 bytes.</summary>
+        public static string? ReadLink(string path)
+        {
+            var buffer = new byte[4096];
+            long n;
+            do n = (long)readlink(Path(path), buffer, (UIntPtr)(uint)buffer.Length);
+            while (n < 0 && Marshal.GetLastWin32Error() == EINTR);
+            return n <= 0 || n >= buffer.Length ? null : Encoding.UTF8.GetString(buffer, 0, (int)n);
+        }
+
+        private const int F_GETLK = 5;        // Linux x86-64 and arm64 (64-bit off_t: F_GETLK is F_GETLK64)
+        private const short F_WRLCK = 1, F_UNLCK = 2;
+
+        /// <summary>
+        /// Asks the kernel whether a process holds an fcntl (POSIX record) lock on the whole of a regular file that would
+        /// conflict with a write lock (fcntl F_GETLK): the holder's pid, 0 when nothing conflicts, or -errno. The probe
+        /// never takes a lock (F_GETLK only reports), the file is opened read-only and non-blocking, and a path that is
+        /// not a regular file (a link, a FIFO) is refused with -EINVAL before it is opened. Linux on x86-64/arm64 only
+        /// (<see cref="Available"/>): <c>struct flock</c> is { short l_type, l_whence; off_t l_start, l_len; pid_t l_pid }
+        /// there (32 bytes).
+        /// </summary>
+        public static int ProbeWriteLock(string path)
+        {
+            if (Stat(path, false, out var st) is var rc && rc != 0) return -rc;
+            if (st.Kind != UnixFileKind.Regular) return -22;
+            var fd = OpenNonBlocking(path);
+            if (fd < 0) return fd;
+            try
+            {
+                var fl = new byte[32];
+                BitConverter.GetBytes(F_WRLCK).CopyTo(fl, 0);       // l_type
+                // l_whence = SEEK_SET (0), l_start = 0, l_len = 0 (to the end): the whole file
+                int r;
+                do r = fcntl(fd, F_GETLK, fl);
+                while (r != 0 && Marshal.GetLastWin32Error() == EINTR);
+                if (r != 0) return -Marshal.GetLastWin32Error();
+                var type = BitConverter.ToInt16(fl, 0);
+                if (type == F_UNLCK) return 0;
+                var pid = BitConverter.ToInt32(fl, 24);
+                return pid > 0 ? pid : int.MaxValue; // locked; a holder in another pid namespace may show as 0
+            }
+            finally { close(fd); }
+        }
 
         /// <summary>fchmod of an open descriptor: 0, or the errno.</summary>
         public static int FChmod(int fd, int mode) => Errno(fchmod(fd, (uint)mode));
