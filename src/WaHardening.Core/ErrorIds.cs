@@ -198,8 +198,6 @@ namespace WaHardening.Core
         public const string WebSessionBrowserTimeout = "WebSessionBrowserTimeout";
         /// <summary>Clear-WaWebSession: the origins' data could not be removed completely from the profile (file, record or reason named).</summary>
         public const string WebSessionClearFailed = "WebSessionClearFailed";
-        /// <summary>An origin given to the web-session cmdlets is not an http(s) origin such as https://web.whatsapp.com.</summary>
-        public const string WebSessionOriginInvalid = "WebSessionOriginInvalid";
 
         public static readonly IReadOnlyDictionary<string, string> Descriptions = new SortedDictionary<string, string>(System.StringComparer.Ordinal)
         {
@@ -295,7 +293,6 @@ namespace WaHardening.Core
             [WebSessionBrowserFailed] = "Clear-WaWebSession: the browser started on the profile failed, exited early or answered its remote protocol (DevTools, Marionette) unexpectedly.",
             [WebSessionBrowserTimeout] = "Clear-WaWebSession: the browser did not start, answer or exit in time (it was killed by its process id).",
             [WebSessionClearFailed] = "Clear-WaWebSession: the origins' data could not be removed completely from the profile (file, record or reason named).",
-            [WebSessionOriginInvalid] = "An origin given to the web-session cmdlets is not an http(s) origin such as https://web.whatsapp.com.",
         };
     }
 }

@@ -70,7 +70,7 @@ namespace WaHardening.Core.Sessions
             var removed = new List<string>();
             var rewritten = new List<string>();
             var firefox = BrowserDriver.IsFirefox(profile.Browser);
-            var (running, evidence) = ProfileLock.Probe(profile);
+            var (running, evidence) = Probe(profile);
             if (running)
             {
                 if (!force)
@@ -152,7 +152,7 @@ namespace WaHardening.Core.Sessions
             {
                 var key = Encoding.UTF8.GetString(kv.Key);
                 if (!key.StartsWith("namespace-", StringComparison.Ordinal)) continue;
-                var map = Encoding.UTF8.GetString(kv.Value);
+                var map = Encoding.UTF8.GetString(kv.Value ?? Array.Empty<byte>());
                 if (suffixes.Any(s => key.EndsWith(s, StringComparison.Ordinal))) dropMaps.Add(map); else keepMaps.Add(map);
             }
             dropMaps.ExceptWith(keepMaps);
@@ -236,12 +236,23 @@ namespace WaHardening.Core.Sessions
             while (true)
             {
                 Thread.Sleep(200);
-                var (still, _) = ProfileLock.Probe(profile);
+                var (still, _) = Probe(profile);
                 if (!still && kill(pid.Value, 0) != 0) return;
                 if (DateTime.UtcNow > deadline)
                     throw new WaHardeningException(ErrorIds.WebSessionBrowserTimeout, WaErrorCategory.ResourceUnavailable,
                         $"{profile.Browser} (pid {pid}) did not exit within {CloseTimeout.TotalSeconds:0} s of SIGTERM; '{profile.ProfilePath}' was not cleared.", profile.ProfilePath);
             }
+        }
+
+        /// <summary>Whether a browser runs on the profile now (Get-WaWebSession's own probe, asked again at clear time).</summary>
+        private static (bool running, string evidence) Probe(WebSessionProfile p)
+        {
+            var target = Model.Targets.Find(p.Browser)
+                ?? throw new WaHardeningException(ErrorIds.WebSessionBrowserNotFound, WaErrorCategory.InvalidArgument,
+                    $"'{p.Browser}' is not a browser the clear knows (Chrome, Chromium, Edge, Brave, Firefox).", p.Browser);
+            var bp = new BrowserProfile(p.User, target, p.Install, p.UserDataDirectory, p.ProfilePath, p.ProfileName);
+            var running = ProfileLock.IsRunning(bp, ProviderContext.CurrentPlatform(), out var evidence);
+            return (running, evidence);
         }
 
         [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -19,6 +19,7 @@ namespace WaHardening.Core.Sessions.Formats
     {
         public static IReadOnlyList<LevelDbRecord> ReadLive(string dir) => throw new NotSupportedException("LevelDB reader not merged yet (branch formats)");
         public static IReadOnlyList<LevelDbRecord> ReadAllVersions(string dir) => throw new NotSupportedException("LevelDB reader not merged yet (branch formats)");
+        public static void Rewrite(string dir, Func<byte[], bool> keep) => throw new NotSupportedException("LevelDB writer not merged yet (branch formats)");
     }
 
     public sealed class SqliteDatabase
@@ -32,5 +33,6 @@ namespace WaHardening.Core.Sessions.Formats
     public static class MozLz4
     {
         public static byte[] Decode(byte[] data, int max) => throw new NotSupportedException("mozLz4 decoder not merged yet (branch formats)");
+        public static byte[] Encode(byte[] data) => throw new NotSupportedException("mozLz4 encoder not merged yet (branch formats)");
     }
 }
