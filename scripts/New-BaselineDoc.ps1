@@ -87,6 +87,7 @@ foreach ($c in $baseline.Controls) {
         }
         if ($null -ne $s.Default) { $judge += "; unset = $($s.Default)" }
         if (-not $s.Enforce) { $judge += '; audit only' }
+        if ($s.WebSessions) { $judge = "device state (origins above; stored data in a profile whose browser is not running: NonCompliant under $($s.WebSessions.StrictProfile), after an unclean exit where $($s.WebSessions.CleanExitControl) is in force otherwise)" }
         $value = Show $s.Expected
         if ($s.Value.Parameter) { $value += " (``$($s.Value)``)" }
         $where = ([WaHardening.Core.Rendering.SettingLocations]::Describe($s) | ForEach-Object { "$($_.Platform) $($_.Kind): ``$(Esc $_.Where)``" }) -join '<br>'
@@ -120,6 +121,8 @@ if ($IntuneExportDoc) {
             if ($on.Count -eq 0) {
             } elseif (@($on | Where-Object { -not [WaHardening.Core.Model.Targets]::IsIntuneComplianceOnly($_.Target) }).Count -eq 0) {
                 $what = "nothing on the device: only the Intune compliance policy judges it (" + ((@($on | ForEach-Object { '`' + $_.Compliance.PropertyFor($_.Name) + '`' }) | Select-Object -Unique) -join ', ') + '); a device that does not meet it is marked non-compliant, not changed'
+            } elseif (@($on | Where-Object { [WaHardening.Core.Model.Targets]::Find($_.Target).Family -ne 'DeviceState' }).Count -eq 0) {
+                $what = 'nothing to deploy: a read-only check of the device''s state (' + ((@($on | ForEach-Object { "$($_.Target) ``$($_.Name)``" })) -join ', ') + '), found by Test-WaHardening and removed with Get-WaWebSession | Clear-WaWebSession'
             } elseif (@($on | Where-Object Enforce).Count -eq 0) {
                 $what = 'audit only: judged, never written (' + ((@($on | ForEach-Object { "$($_.Target) ``$($_.Name)``" })) -join ', ') + ')'
             }

@@ -49,6 +49,14 @@ namespace WaHardening.Commands
         /// Set by <see cref="Controls"/>.</summary>
         protected string? SelectedProfile { get; private set; }
 
+        /// <summary>The profiles the controls were selected by, with the profiles they include (for controls from the pipeline:
+        /// the profiles they belong to); null for a profile-less baseline. Set by <see cref="Controls"/>.</summary>
+        protected IReadOnlyCollection<string>? SelectedProfiles { get; private set; }
+
+        /// <summary>Every control of the selection before the -Id filter (what a control's audit may consult, e.g. WA-SESSION-04
+        /// reads WA-SESSION-01). Set by <see cref="Controls"/>.</summary>
+        protected IReadOnlyList<Control>? SelectionControls { get; private set; }
+
         /// <summary>The controls to work on.</summary>
         protected IReadOnlyList<Control> Controls()
         {
@@ -61,13 +69,16 @@ namespace WaHardening.Commands
                 controls = _input;
                 var names = _input.SelectMany(c => c.Profiles).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                 SelectedProfile = names.Count == 0 ? null : string.Join("+", names);
+                SelectedProfiles = names.Count == 0 ? null : names;
             }
             else
             {
                 var selection = SelectBaseline();
                 controls = selection.Controls;
                 SelectedProfile = selection.Profile?.Name;
+                SelectedProfiles = selection.Profile == null ? null : selection.Baseline.ExpandProfile(selection.Profile.Name);
             }
+            SelectionControls = controls.ToList();
             if (Id != null)
                 controls = controls.Where(c => Id.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase).IsMatch(c.Id)));
             return controls.ToList();

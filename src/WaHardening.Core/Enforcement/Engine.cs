@@ -86,8 +86,27 @@ namespace WaHardening.Core.Enforcement
         public static IReadOnlyList<ISettingProvider> DefaultProviders() => new ISettingProvider[]
         {
             new ChromiumFileProvider(), new FirefoxFileProvider(), new DconfProvider(), new AptProvider(), new WindowsRegistryProvider(),
-            new MacManagedPreferencesProvider(),
+            new MacManagedPreferencesProvider(), new WebSessionsProvider(),
         };
+
+        /// <summary>The controls of the run's baseline (before any -Id filter), which <see cref="ProviderContext.ControlStatus"/>
+        /// looks up during <see cref="Test"/>; null = the controls being tested.</summary>
+        public IReadOnlyList<Control>? ReferenceControls { get; set; }
+
+        private int _statusDepth;
+
+        /// <summary>The status of control <paramref name="id"/> for <paramref name="target"/> (audited now), or null.</summary>
+        private ComplianceStatus? ControlStatusOf(IReadOnlyList<Control> controls, string id, string target)
+        {
+            var c = (ReferenceControls ?? controls).FirstOrDefault(x => string.Equals(x.Id, id, StringComparison.OrdinalIgnoreCase));
+            if (c == null || c.Advisory || !c.Targets.Contains(target, StringComparer.OrdinalIgnoreCase) || _statusDepth > 0) return null;
+            _statusDepth++;
+            try { return TestTarget(c, target, c.Settings.Where(s => string.Equals(s.Target, target, StringComparison.OrdinalIgnoreCase)).ToList()).Status; }
+            finally { _statusDepth--; }
+        }
+
+        /// <summary>The provider's verdict (device state) or the baseline's comparison (settings).</summary>
+        private static (bool Compliant, string Reason) Judge(SettingDefinition s, ReadResult r) => r.Verdict ?? ValueComparer.Judge(s, r.Value);
 
         // ---------------------------------------------------------------- audit
 
@@ -124,7 +143,9 @@ namespace WaHardening.Core.Enforcement
         /// <summary>One result per control and target.</summary>
         public IEnumerable<ComplianceResult> Test(IEnumerable<Control> controls)
         {
-            foreach (var c in controls)
+            var list = controls.ToList();
+            Context.ControlStatus = (id, target) => ControlStatusOf(list, id, target);
+            foreach (var c in list)
             {
                 if (c.Advisory || c.Settings.Count == 0)
                 {
@@ -162,7 +183,7 @@ namespace WaHardening.Core.Enforcement
                 try
                 {
                     var r = provider.Read(s, Context);
-                    var (ok, why) = ValueComparer.Judge(s, r.Value);
+                    var (ok, why) = Judge(s, r);
                     if (ok && r.Problem != null) { ok = false; why = $"{why}, but {r.Problem}"; }
                     else if (!ok && r.Problem != null) why = $"{why}; also {r.Problem}";
                     if (r.Origin != null && r.Value != null) why += $" (set in {r.Origin})";
@@ -229,6 +250,15 @@ namespace WaHardening.Core.Enforcement
                 foreach (var target in c.Targets)
                 {
                     if (!c.Settings.Any(x => x.Target == target && x.AppliesOn(Context.Platform))) continue;
+                    if (Targets.Find(target)?.Family == TargetFamily.DeviceState)
+                    {
+                        // The computer's state, not a setting: nothing Set could write changes it, so it is not read here
+                        // (Test-WaHardening audits it); the control's guidance says what removes what the audit finds.
+                        foreach (var s in c.Settings.Where(x => x.Target == target && x.AppliesOn(Context.Platform)))
+                            notEnforced.Add(new ChangeRecord(c.Id, target, s.Name, Targets.Get(target).Description, null, null, ChangeAction.NotEnforced,
+                                $"{target} is the state of this computer, not a setting: Set-WaHardening does not change it (Test-WaHardening audits it). {c.Guidance}".TrimEnd(), null));
+                        continue;
+                    }
                     var (provider, _, _) = Resolve(target, out var fault);
                     if (fault != null) unreachable[target] = fault;
                     if (provider == null) continue;
@@ -236,7 +266,7 @@ namespace WaHardening.Core.Enforcement
                     {
                         Context.Verbose($"Reading {target} setting {s.Name} ({c.Id})");
                         var r = provider.Read(s, Context);
-                        var (ok, why) = ValueComparer.Judge(s, r.Value);
+                        var (ok, why) = Judge(s, r);
                         if (ok && r.Problem == null) continue;
                         if (!ok && r.Problem != null) why += "; also " + r.Problem;
                         else if (ok) why = r.Problem!;
@@ -264,7 +294,7 @@ namespace WaHardening.Core.Enforcement
                 plans.Add((g.Key, g.Key.Plan(g.Select(x => x.Item).ToList(), Context)));
             var changes = items.Select(i => new ChangeRecord(i.Item.ControlId, i.Item.Setting.Target, i.Item.Setting.Name, i.Item.Before.Location,
                 i.Item.Before.Value?.ToString(), i.Item.Desired.ToString(), ChangeAction.Planned,
-                ValueComparer.Judge(i.Item.Setting, i.Item.Before.Value).Reason, null)).ToList();
+                Judge(i.Item.Setting, i.Item.Before).Reason, null)).ToList();
             return new EnforcementPlan(changes, notEnforced, items, plans);
         }
 

@@ -10,6 +10,10 @@ namespace WaHardening.Core.Enforcement
         public ReadResult(JsonValue? value, string location, string? origin = null, string? problem = null)
         { Value = value; Location = location; Origin = origin; Problem = problem; }
 
+        /// <summary>A device-state provider's own judgement (a <see cref="Model.TargetFamily.DeviceState"/> target: the state is not a
+        /// value the baseline's comparison can judge); null for settings, which <see cref="Evaluation.ValueComparer"/> judges.</summary>
+        public (bool Compliant, string Reason)? Verdict { get; set; }
+
         /// <summary>The effective value; null when not configured.</summary>
         public JsonValue? Value { get; }
         /// <summary>Where this module writes the setting (file and key, registry path, dconf key).</summary>

@@ -93,6 +93,16 @@ namespace WaHardening.Core.Enforcement
         public Action<string>? Log { get; set; }
         /// <summary>Test hook: called before each write operation is applied (may throw to simulate a fault).</summary>
         public Action<WriteOperation>? BeforeApply { get; set; }
+        /// <summary>The baseline profiles the audited controls were selected by, with the profiles they include (e.g.
+        /// SharedComputer, Standard); null when not known (a profile-less baseline). Read by device-state checks whose rule
+        /// depends on the profile (WA-SESSION-04).</summary>
+        public IReadOnlyCollection<string>? AuditProfiles { get; set; }
+
+        /// <summary>During an audit: the status of another control of the run's baseline for one target (null when the
+        /// baseline has no such control or target). Set by <see cref="Engine.Test"/>; used by device-state checks that depend on
+        /// a policy being in force (WA-SESSION-04 reads WA-SESSION-01).</summary>
+        public Func<string, string, Evaluation.ComplianceStatus?>? ControlStatus { get; set; }
+
         /// <summary>The input files this run has read and parsed: each is parsed once per run (while unchanged).</summary>
         public Providers.PolicyFileCache Files { get; } = new Providers.PolicyFileCache();
 

@@ -238,12 +238,32 @@ namespace WaHardening.Core.Model
                 var profiles = ReadProfiles(root);
                 var parameters = ReadParameters(root);
                 var controls = ReadControls(root, profiles, parameters);
+                CheckWebSessionReferences(controls, profiles);
 
                 if (_problems.Count > 0) throw new BaselineValidationException(_file, _problems);
 
                 var values = parameters.ToDictionary(p => p.Name, p => p.Default, StringComparer.OrdinalIgnoreCase);
                 var unbound = new Baseline(name, version, (int)(schema ?? SupportedSchemaVersion), _file, profiles, parameters, controls, values);
                 return BaselineBinder.Bind(unbound, null); // every default was rendered once in ReadSetting
+            }
+
+            /// <summary>A <c>webSessions</c> section names a profile and a control of this baseline (its control: a browser one).</summary>
+            private void CheckWebSessionReferences(List<Control> controls, List<ProfileDefinition> profiles)
+            {
+                foreach (var c in controls)
+                    foreach (var s in c.Settings)
+                    {
+                        if (s.WebSessions is not WebSessionsSection ws || s.Raw["webSessions"] is not JsonObject node) continue;
+                        _control = c.Id;
+                        if (!profiles.Any(p => string.Equals(p.Name, ws.StrictProfile, StringComparison.OrdinalIgnoreCase)))
+                            Problem(node["strictProfile"]!, "webSessions.strictProfile", $"unknown profile '{ws.StrictProfile}' (defined: {string.Join(", ", profiles.Select(p => p.Name))})");
+                        var other = controls.FirstOrDefault(x => string.Equals(x.Id, ws.CleanExitControl, StringComparison.OrdinalIgnoreCase));
+                        if (other == null)
+                            Problem(node["cleanExitControl"]!, "webSessions.cleanExitControl", $"unknown control '{ws.CleanExitControl}'");
+                        else if (!other.Targets.Any(t => Targets.Find(t)?.UserDataLinux.Count > 0))
+                            Problem(node["cleanExitControl"]!, "webSessions.cleanExitControl", $"control '{other.Id}' has no browser setting (targets: {string.Join(", ", other.Targets)})");
+                    }
+                _control = null;
             }
 
             private List<ProfileDefinition> ReadProfiles(JsonObject root)
@@ -378,7 +398,7 @@ namespace WaHardening.Core.Model
                 if (value is not JsonObject so) { Problem(value, path, "must be an object"); return null; }
                 var problemsBefore = _problems.Count;
                 CheckKeys(so, path, "target", "name", "type", "value", "compare", "minimum", "maximum", "accept", "default", "source", "enforce", "note",
-                    "registry", "dconf", "macos", "intune", "omaUri", "admxData", "compliance", "apt", "firefoxPreference", "platforms", "elsewhere");
+                    "registry", "dconf", "macos", "intune", "omaUri", "admxData", "compliance", "apt", "firefoxPreference", "platforms", "elsewhere", "webSessions");
                 var targetName = RequiredString(so, path, "target");
                 TargetInfo? target = null;
                 if (targetName != null)
@@ -587,6 +607,14 @@ namespace WaHardening.Core.Model
                     if (target != null && target.Name != Targets.Firefox) Problem(pref, pp, $"applies to target Firefox only, not {target.Name}");
                     if (type == ValueType.StringList) Problem(pref, pp, "a Firefox preference is a boolean, integer or string, not a stringList");
                 }
+                if (Optional(so, path, "webSessions", JsonKind.Object) is JsonObject ws)
+                {
+                    var wp = path + ".webSessions";
+                    CheckKeys(ws, wp, "strictProfile", "cleanExitControl");
+                    RequiredString(ws, wp, "strictProfile");
+                    RequiredString(ws, wp, "cleanExitControl");
+                    if (target != null && target.Name != Targets.WebSessions) Problem(ws, wp, $"applies to target WebSessions only, not {target.Name}");
+                }
                 _ = target; _ = type;
             }
 
@@ -603,6 +631,7 @@ namespace WaHardening.Core.Model
                 if (so["compliance"] is JsonObject comp) r.Compliance = new ComplianceSection(Str(comp, "odataType")!, Str(comp, "property"));
                 if (so["apt"] is JsonObject apt) r.Apt = new AptSection(Str(apt, "file"));
                 if (so["firefoxPreference"] is JsonObject pref) r.FirefoxPreference = new FirefoxPreferenceSection(Str(pref, "status"));
+                if (so["webSessions"] is JsonObject ws) r.WebSessions = new WebSessionsSection(Str(ws, "strictProfile")!, Str(ws, "cleanExitControl")!);
                 r.OmaUri = Str(so, "omaUri");
                 r.AdmxData = Str(so, "admxData");
                 return r;

@@ -131,6 +131,7 @@ namespace WaHardening.Core.Model
         public ComplianceSection? Compliance => Sections.Compliance;
         public AptSection? Apt => Sections.Apt;
         public FirefoxPreferenceSection? FirefoxPreference => Sections.FirefoxPreference;
+        public WebSessionsSection? WebSessions => Sections.WebSessions;
         public string? OmaUri => Sections.OmaUri;
         public string? AdmxData => Sections.AdmxData;
 

@@ -82,6 +82,17 @@ namespace WaHardening.Core.Model
     }
 
     /// <summary>Every section of one setting (null where the setting has none).</summary>
+    /// <summary><c>webSessions</c> (target WebSessions): how the stored-session audit judges what it finds.</summary>
+    public sealed class WebSessionsSection
+    {
+        public WebSessionsSection(string strictProfile, string cleanExitControl) { StrictProfile = strictProfile; CleanExitControl = cleanExitControl; }
+        /// <summary>Under this profile (and profiles including it) any stored session of a browser not running is NonCompliant.</summary>
+        public string StrictProfile { get; }
+        /// <summary>The control whose settings make a browser clear the origins' data at a clean exit: where it is in force
+        /// (Compliant for the browser) a stored session of a browser not running shows an unclean exit.</summary>
+        public string CleanExitControl { get; }
+    }
+
     public sealed class SettingSections
     {
         public static readonly SettingSections None = new SettingSections();
@@ -92,6 +103,7 @@ namespace WaHardening.Core.Model
         public ComplianceSection? Compliance { get; internal set; }
         public AptSection? Apt { get; internal set; }
         public FirefoxPreferenceSection? FirefoxPreference { get; internal set; }
+        public WebSessionsSection? WebSessions { get; internal set; }
         /// <summary>The exact OMA-URI (./Device/… or ./User/…).</summary>
         public string? OmaUri { get; internal set; }
         /// <summary>For an ADMX-backed OMA-URI: the id of the ADMX element that carries the value.</summary>

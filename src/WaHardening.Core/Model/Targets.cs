@@ -35,6 +35,9 @@ namespace WaHardening.Core.Model
         Compliance,
         /// <summary>Advice for people; never enforced.</summary>
         Guidance,
+        /// <summary>The state of the computer (e.g. web sessions stored in browser profiles), audited read-only: no setting to
+        /// write, so Set-WaHardening reports it and the exports (GPO, Intune, macOS, Linux) carry nothing for it.</summary>
+        DeviceState,
     }
 
     /// <summary>
@@ -185,6 +188,8 @@ namespace WaHardening.Core.Model
         public const string MacOSCompliance = "macOSCompliance";
         /// <summary>Advice for people (phone-side steps); never enforced, always reported Advisory.</summary>
         public const string Guidance = "Guidance";
+        /// <summary>Web sessions stored in local users' browser profiles (device state; Get-WaWebSession).</summary>
+        public const string WebSessions = "WebSessions";
 
         private static readonly string[] s_desktop = { Platforms.Windows, Platforms.Linux, Platforms.MacOS };
         private const string FlatpakBin = "/var/lib/flatpak/exports/bin/";
@@ -286,6 +291,8 @@ namespace WaHardening.Core.Model
             new TargetInfo(Android, "Android through Intune compliance", TargetFamily.Compliance, new[] { Platforms.Android }, new[] { "compliance" }),
             new TargetInfo(WindowsCompliance, "Windows device compliance in Intune (a tenant policy, not a local setting)", TargetFamily.Compliance, new[] { Platforms.Windows }, new[] { "compliance" }),
             new TargetInfo(MacOSCompliance, "macOS device compliance in Intune (a tenant policy, not a local setting)", TargetFamily.Compliance, new[] { Platforms.MacOS }, new[] { "compliance" }),
+            new TargetInfo(WebSessions, "Web sessions stored in local users' browser profiles (Get-WaWebSession; read-only device state)", TargetFamily.DeviceState, s_desktop, new[] { "webSessions" })
+            { DisplayName = "Stored web sessions" },
             new TargetInfo(Guidance, "Advice for users and admins that no endpoint setting can enforce", TargetFamily.Guidance, Platforms.All.ToArray()),
         };
 

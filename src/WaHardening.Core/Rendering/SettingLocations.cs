@@ -53,6 +53,9 @@ namespace WaHardening.Core.Rendering
                 var type = s.Dconf?.Type;
                 yield return new SettingLocation(Platforms.Linux, "dconf", $"{Providers.DconfProvider.OwnKeyfile} [{section}] {key} ({type}), locked in {Providers.DconfProvider.OwnLocks}");
             }
+            if (info.Family == TargetFamily.DeviceState && s.WebSessions != null)
+                foreach (var p in info.Platforms)
+                    yield return new SettingLocation(p, "Browser profiles", "every local user's Chrome, Chromium, Edge, Brave and Firefox profiles (read-only; Get-WaWebSession)");
             if (s.Target == Targets.Apt)
                 yield return new SettingLocation(Platforms.Linux, "APT", $"{info.LinuxPolicyFolder}/{s.Apt?.File ?? "*"}: {s.Name}");
             if (info.Platforms.Contains(Platforms.Windows) && RegistryRendering.Applies(s))

@@ -31,7 +31,9 @@ namespace WaHardening.Commands
         protected override void End()
         {
             var controls = Controls();
-            var engine = new Engine(NewContext());
+            var ctx = NewContext();
+            ctx.AuditProfiles = SelectedProfiles;
+            var engine = new Engine(ctx) { ReferenceControls = SelectionControls };
             var ok = true;
             foreach (var result in engine.Test(controls))
             {
