@@ -270,7 +270,7 @@ srv.serve_forever()
 
 AfterAll {
     foreach ($p in $script:Started) { try { if (-not $p.HasExited) { $p.Kill($true) } } catch { Write-Verbose "$_" } }
-    if ($script:Server) { Stop-Process -Id $Server.Id -Force -ErrorAction SilentlyContinue }
+    if ($script:Server) { Stop-Process -Id $script:Server.Id -Force -ErrorAction SilentlyContinue }
     if ($script:Work) { Remove-Item -Recurse -Force -LiteralPath $script:Work -ErrorAction SilentlyContinue }
 }
 
@@ -287,7 +287,7 @@ Describe 'Clear-WaWebSession after the browser was killed (<Browser>)' -ForEach 
         try { Write-Session $s $Wa $Other } catch { Stop-Hard $s; throw }
         Start-Sleep -Seconds $Settle
         Stop-Hard $s
-        $script:UserJsBefore = if (Test-Path (Join-Path $Tree.FirefoxProfile 'user.js')) { Get-FileHash (Join-Path $Tree.FirefoxProfile 'user.js') }
+        $script:PrefsBefore = foreach ($f in 'user.js', 'prefs.js') { $p = Join-Path $Tree.FirefoxProfile $f; if (Test-Path $p) { "$f $((Get-FileHash $p).Hash)" } }
         $script:Dir = if ($Browser -eq 'Firefox') { $Tree.FirefoxProfile } else { $Tree.ChromiumUdd }
     }
 
@@ -317,9 +317,10 @@ Describe 'Clear-WaWebSession after the browser was killed (<Browser>)' -ForEach 
         @(Get-WaWebSession -Root $Tree.Root -User wauser -Browser $Browser) | Should -HaveCount 0
     }
 
-    It 'Firefox: user.js is back byte for byte' -Skip:($Browser -ne 'Firefox') {
-        (Get-FileHash (Join-Path $Tree.FirefoxProfile 'user.js')).Hash | Should -Be $UserJsBefore.Hash
-        Test-Path (Join-Path $Tree.FirefoxProfile 'MarionetteActivePort') | Should -BeFalse
+    It 'Firefox: user.js and prefs.js are back byte for byte (the clear set its Marionette port there)' -Skip:($Browser -ne 'Firefox') {
+        $PrefsBefore | Should -HaveCount 2
+        $after = foreach ($f in 'user.js', 'prefs.js') { $p = Join-Path $Tree.FirefoxProfile $f; if (Test-Path $p) { "$f $((Get-FileHash $p).Hash)" } }
+        $after | Should -Be $PrefsBefore
     }
 
     It 'the next start shows none of WhatsApp''s data and all of the other origin''s' {
