@@ -224,6 +224,9 @@ namespace WaHardening.Core.Sessions
 
         private static void CloseBrowser(WebSessionProfile profile, bool firefox, string evidence)
         {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                throw new WaHardeningException(ErrorIds.WebSessionBrowserRunning, WaErrorCategory.NotImplemented,
+                    $"{profile.Browser} runs on '{profile.ProfilePath}' ({evidence}); -Force cannot close it on Windows (its process id is not in a lock file there). Close it first. Nothing was touched.", profile.ProfilePath);
             var pid = firefox ? ProfileFiles.LockPid(Path.Combine(profile.ProfilePath, "lock"), ':')
                 : ProfileFiles.LockPid(Path.Combine(profile.UserDataDirectory, "SingletonLock"), '-');
             if (pid == null || pid <= 1)
