@@ -36,15 +36,24 @@ namespace WaHardening.Core.Sessions
             try { json = MozLz4.Decode(raw, MaxDecodedBytes); }
             catch (Exception e) when (e is WaHardeningException || e is InvalidDataException || e is FormatException) { return Outcome.Removed; }
             var text = Encoding.UTF8.GetString(json);
-            if (!NamesAny(text, hosts)) return Outcome.Untouched;
+            var scrubbed = ScrubText(text, hosts, path);
+            if (scrubbed == null) return Outcome.Removed;
+            if (ReferenceEquals(scrubbed, text)) return Outcome.Untouched;
+            AtomicFile.Write(path, MozLz4.Encode(Encoding.UTF8.GetBytes(scrubbed)));
+            return Outcome.Rewritten;
+        }
+
+        /// <summary>The session-restore JSON without the hosts: <paramref name="text"/> itself when it does not name them,
+        /// null when it still does after the scrub (or is not JSON).</summary>
+        internal static string? ScrubText(string text, IReadOnlyList<string> hosts, string source = "(session store)")
+        {
+            if (!NamesAny(text, hosts)) return text;
             JsonValue root;
-            try { root = JsonParser.Parse(text, path); }
-            catch (JsonParseException) { return Outcome.Removed; }
+            try { root = JsonParser.Parse(text, source); }
+            catch (JsonParseException) { return null; }
             Walk(root, hosts, 0);
             var outText = JsonWriter.Write(root, indented: false);
-            if (NamesAny(outText, hosts)) return Outcome.Removed;
-            AtomicFile.Write(path, MozLz4.Encode(Encoding.UTF8.GetBytes(outText)));
-            return Outcome.Rewritten;
+            return NamesAny(outText, hosts) ? null : outText;
         }
 
         private static bool NamesAny(string text, IReadOnlyList<string> hosts) =>
