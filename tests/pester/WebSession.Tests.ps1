@@ -306,6 +306,7 @@ Describe 'Clear-WaWebSession after the browser was killed (<Browser>)' -ForEach 
         $Result.Status | Should -Be 'Cleared' -Because "$($Result.Reason) $($Result.Message)"
         $Result.Method | Should -Be $(if ($Browser -eq 'Firefox') { 'Marionette' } else { 'DevTools' })
         $Result.Cleared | Should -Be $Found.Kinds
+        $Result.Remaining | Should -Be 'None' -Because "the clear checks itself with Get-WaWebSession's scanner ($($Result.RemainingLocations -join ', '))"
         @(Get-Process -ErrorAction SilentlyContinue | Where-Object { $_.CommandLine -like "*$Dir*" }) | Should -HaveCount 0 -Because 'the browser the clear started has exited'
     }
 

@@ -31,6 +31,10 @@ namespace WaHardening.Core.Sessions
         public string Message { get; set; } = "";
         /// <summary>The kinds of the origins' data the profile held (from Get-WaWebSession) and that were cleared.</summary>
         public WebStorageKinds Cleared { get; set; }
+        /// <summary>The kinds Get-WaWebSession's scanner still finds for the origins after the clear (None when it worked).</summary>
+        public WebStorageKinds Remaining { get; set; }
+        /// <summary>Where the scanner still finds them.</summary>
+        public IReadOnlyList<string> RemainingLocations { get; set; } = Array.Empty<string>();
         /// <summary>True when -Force closed the running browser first.</summary>
         public bool ClosedBrowser { get; set; }
         /// <summary>How the browser's own code ran (DevTools / Marionette), the account it ran as.</summary>
@@ -97,11 +101,24 @@ namespace WaHardening.Core.Sessions
             if (firefox) ScrubFirefox(profile.ProfilePath, result.Origins, hosts, removed, rewritten, notes);
             else ScrubChromium(profile.ProfilePath, result.Origins, hosts, removed, rewritten, notes);
 
-            result.Status = "Cleared";
-            result.Cleared = profile.Kinds;
             result.Removed = removed;
             result.Rewritten = rewritten;
             result.Notes = notes;
+
+            // Checked the way Get-WaWebSession looks: what the scanner still finds for these origins.
+            var left = new WebSessionScanner(OriginSet.Parse(result.Origins), ProviderContext.CurrentPlatform()).Scan(ToBrowserProfile(profile));
+            result.Remaining = left?.Kinds ?? WebStorageKinds.None;
+            result.RemainingLocations = left?.Locations ?? Array.Empty<string>();
+            if (result.Remaining != WebStorageKinds.None)
+            {
+                result.Status = "Failed";
+                result.Reason = ErrorIds.WebSessionClearFailed;
+                result.Message = $"After the clear, '{profile.ProfilePath}' still holds {result.Remaining} of {string.Join(", ", result.Origins)} in {string.Join(", ", result.RemainingLocations)}.";
+                result.Cleared = profile.Kinds & ~result.Remaining;
+                return result;
+            }
+            result.Status = "Cleared";
+            result.Cleared = profile.Kinds;
             return result;
         }
 
@@ -248,12 +265,17 @@ namespace WaHardening.Core.Sessions
         }
 
         /// <summary>Whether a browser runs on the profile now (Get-WaWebSession's own probe, asked again at clear time).</summary>
-        private static (bool running, string evidence) Probe(WebSessionProfile p)
+        private static BrowserProfile ToBrowserProfile(WebSessionProfile p)
         {
             var target = Model.Targets.Find(p.Browser)
                 ?? throw new WaHardeningException(ErrorIds.WebSessionBrowserNotFound, WaErrorCategory.InvalidArgument,
                     $"'{p.Browser}' is not a browser the clear knows (Chrome, Chromium, Edge, Brave, Firefox).", p.Browser);
-            var bp = new BrowserProfile(p.User, target, p.Install, p.UserDataDirectory, p.ProfilePath, p.ProfileName);
+            return new BrowserProfile(p.User, target, p.Install, p.UserDataDirectory, p.ProfilePath, p.ProfileName);
+        }
+
+        private static (bool running, string evidence) Probe(WebSessionProfile p)
+        {
+            var bp = ToBrowserProfile(p);
             var running = ProfileLock.IsRunning(bp, ProviderContext.CurrentPlatform(), out var evidence);
             return (running, evidence);
         }

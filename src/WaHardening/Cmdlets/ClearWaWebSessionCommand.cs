@@ -83,6 +83,8 @@ namespace WaHardening.Commands
                     };
                 }
                 if (result.Status == "Skipped") WriteWarning(result.Message);
+                if (result.Status == "Failed" && result.Reason == ErrorIds.WebSessionClearFailed && result.Remaining != WebStorageKinds.None)
+                    Report(new WaHardeningException(ErrorIds.WebSessionClearFailed, WaErrorCategory.InvalidOperation, result.Message, profile.ProfilePath));
                 foreach (var n in result.Notes) WriteVerbose(n);
                 WriteObject(result);
             }
