@@ -291,8 +291,13 @@ Describe 'Clear-WaWebSession after the browser was killed (<Browser>)' -ForEach 
         $script:Dir = if ($Browser -eq 'Firefox') { $Tree.FirefoxProfile } else { $Tree.ChromiumUdd }
     }
 
-    It 'the killed browser left the session on disk (the tokens are in its files)' {
-        Find-Marker $Dir $Wa | Should -Not -BeNullOrEmpty
+    It 'the killed browser left the session on disk (the tokens are in its files, the cookies in its cookie database)' {
+        $hits = Find-Marker $Dir $Wa
+        Write-Host "Files holding the session before the clear ($Browser): $($hits -join '; ')"
+        $hits | Should -Not -BeNullOrEmpty
+        # The cookie names carry the marker (Chromium encrypts the values): the SQLite file (or its WAL) holds them, so
+        # finding none there after the clear means no deleted row's bytes stay in free pages or the journal.
+        $hits | Where-Object { $_ -match '(/Cookies|cookies\.sqlite)' } | Should -Not -BeNullOrEmpty
     }
 
     It 'Get-WaWebSession reports every kind, and the browser as not running' {
