@@ -5,7 +5,8 @@
 #   gsettings-desktop-schemas (dconf, gsettings reading the locked GNOME keys),
 #   python3 (plistlib for .mobileconfig checks, http.server for the site-data test),
 #   libnss3-tools (certutil: the web-session tests' throw-away CA in a Firefox profile's cert9.db), openssl (that CA),
-#   python3-yaml + python3-jsonschema (the vendor-definition checks of tests/tools/oracle_check.py).
+#   python3-yaml + python3-jsonschema (the vendor-definition checks of tests/tools/oracle_check.py),
+#   python3-plyvel (real LevelDB with Snappy) + python3-lz4 (real LZ4): the Sessions/Formats field-truth tests.
 # Idempotent: installs only what is missing. Needs root (CI runs as root).
 set -euo pipefail
 need=()
@@ -23,6 +24,9 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Field-truth checks (tests/tools/oracle_check.py): Apple's and Chromium's YAML, Mozilla's JSON Schema (draft-07).
 /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
 /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)
+# Field truth for the session-store formats (tests/WaHardening.Core.Tests/Sessions): real LevelDB, real LZ4.
+/usr/bin/python3 -c 'import plyvel' >/dev/null 2>&1 || need+=(python3-plyvel)
+/usr/bin/python3 -c 'import lz4.block' >/dev/null 2>&1 || need+=(python3-lz4)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]}; run this script as root (sudo) to install them." >&2

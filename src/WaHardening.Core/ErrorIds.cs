@@ -187,6 +187,15 @@ namespace WaHardening.Core
         /// <summary>A macOS managed-preferences plist cannot be read as macOS reads it (format, size).</summary>
         public const string ManagedPreferencesInvalid = "ManagedPreferencesInvalid";
 
+        /// <summary>A browser data file (LevelDB, SQLite, mozLz4, Snappy) is corrupt, truncated or cyclic (file and fault named); nothing was changed.</summary>
+        public const string SessionStoreCorrupt = "SessionStoreCorrupt";
+        /// <summary>A browser data file or folder holds more bytes than the bound given to its reader (file and bound named).</summary>
+        public const string SessionStoreTooLarge = "SessionStoreTooLarge";
+        /// <summary>A browser data folder holds a symbolic link or a non-regular file where only regular files are read or rewritten; nothing was changed.</summary>
+        public const string SessionStoreUnsafe = "SessionStoreUnsafe";
+        /// <summary>A browser data file cannot be read or written (I/O error named).</summary>
+        public const string SessionStoreIoFailed = "SessionStoreIoFailed";
+
         /// <summary>Every ErrorId with its description, in name order.</summary>
         /// <summary>Clear-WaWebSession: the browser runs on the profile; it was skipped and nothing was touched (use -Force to close the browser first).</summary>
         public const string WebSessionBrowserRunning = "WebSessionBrowserRunning";
@@ -202,6 +211,10 @@ namespace WaHardening.Core
         public static readonly IReadOnlyDictionary<string, string> Descriptions = new SortedDictionary<string, string>(System.StringComparer.Ordinal)
         {
             [AdmxDataInvalid] = "A setting cannot be expressed in the ADMX the export generates for its ingested app.",
+            [SessionStoreCorrupt] = "A browser data file (LevelDB, SQLite, mozLz4, Snappy) is corrupt, truncated or cyclic (file and fault named); nothing was changed.",
+            [SessionStoreTooLarge] = "A browser data file or folder holds more bytes than the bound given to its reader (file and bound named).",
+            [SessionStoreUnsafe] = "A browser data folder holds a symbolic link or a non-regular file where only regular files are read or rewritten; nothing was changed.",
+            [SessionStoreIoFailed] = "A browser data file cannot be read or written (I/O error named).",
             [IngestedAdmxShared] = "One ingested ADMX app of the baseline is used by settings of two profiles (each profile needs its own app).",
             [AdmxDataMissing] = "A baseline setting delivered by an ADMX-backed OMA-URI has a value but no admxData element id.",
             [AptConfigInvalid] = "An APT configuration file is malformed (file and line named).",
