@@ -382,6 +382,7 @@ Describe 'Clear-WaWebSession with the browser running (<Browser>)' -ForEach @(
         $r = $found | Clear-WaWebSession -Confirm:$false -Force
         $r.Status | Should -Be 'Cleared' -Because "$($r.Reason) $($r.Message)"
         $r.ClosedBrowser | Should -BeTrue
+        Write-Host "-Force on $Browser`: $($r.Notes -join ' | ')"
         $Session.Process.WaitForExit(30000) | Should -BeTrue
         Find-Marker $Dir $Wa | Should -BeNullOrEmpty
         $s = if ($Browser -eq 'Firefox') { Start-TestFirefox $Tree } else { Start-TestChromium $Tree }

@@ -87,6 +87,12 @@ namespace WaHardening.Core.Sessions
                 CloseBrowser(profile, firefox, evidence);
                 result.ClosedBrowser = true;
                 notes.Add($"closed the running {profile.Browser} ({evidence}) with SIGTERM");
+                // What the exit looked like: a clean Chromium exit removes its Singleton links, a clean Firefox exit
+                // its crash-recovery file.
+                var trace = firefox ? Path.Combine(profile.ProfilePath, "sessionstore-backups", "recovery.jsonlz4") : Path.Combine(profile.UserDataDirectory, "SingletonLock");
+                notes.Add(File.Exists(trace) || ProfileFiles.LockPid(trace, '-') != null
+                    ? $"{Path.GetFileName(trace)} is still there: the browser did not exit cleanly (what it had not written yet is lost)"
+                    : $"{Path.GetFileName(trace)} is gone: the browser exited cleanly");
             }
 
             var report = firefox
