@@ -104,7 +104,8 @@ namespace WaHardening.Core.Sessions.Formats
                 for (var i = 0; i < cols.Count; i++)
                 {
                     if (cols[i].IsRowid) row[i] = rowid;
-                    else if (i < values.Count) row[i] = values[i];
+                    // REAL affinity: SQLite stores an integral real as an integer and reads it back as a real.
+                    else if (i < values.Count) row[i] = cols[i].RealAffinity && values[i] is long l ? (double)l : values[i];
                     else row[i] = cols[i].Default;
                 }
                 rows.Add(row);
@@ -125,6 +126,7 @@ namespace WaHardening.Core.Sessions.Formats
         {
             public string Name = "";
             public bool IsRowid;
+            public bool RealAffinity;
             public object? Default;
         }
 
@@ -459,6 +461,8 @@ namespace WaHardening.Core.Sessions.Formats
                 var c = sql[i];
                 if (c == '\'' || c == '"' || c == '`') { i = SkipQuoted(sql, i, c, file, table); continue; }
                 if (c == '[') { var e = sql.IndexOf(']', i); if (e < 0) throw FormatFiles.Corrupt(file, $"table '{table}': unterminated [name]"); i = e; continue; }
+                if (c == '-' && i + 1 < sql.Length && sql[i + 1] == '-') { var e = sql.IndexOf('\n', i); i = e < 0 ? sql.Length : e; continue; }
+                if (c == '/' && i + 1 < sql.Length && sql[i + 1] == '*') { var e = sql.IndexOf("*/", i + 2, StringComparison.Ordinal); i = e < 0 ? sql.Length : e + 1; continue; }
                 if (c == '(') depth++;
                 else if (c == ')')
                 {
@@ -489,6 +493,9 @@ namespace WaHardening.Core.Sessions.Formats
                     typeWords.Add(u);
                 }
                 var type = string.Join(" ", typeWords);
+                // SQLite's affinity rules, in order: INT, then CHAR/CLOB/TEXT, then BLOB or none, then REAL/FLOA/DOUB.
+                col.RealAffinity = !type.Contains("INT") && !type.Contains("CHAR") && !type.Contains("CLOB") && !type.Contains("TEXT")
+                    && !type.Contains("BLOB") && (type.Contains("REAL") || type.Contains("FLOA") || type.Contains("DOUB"));
                 for (var q = 1; q < tokens.Count; q++)
                 {
                     var u = tokens[q].Quoted ? "" : tokens[q].Text.ToUpperInvariant();
