@@ -6,7 +6,8 @@
 #   python3 (plistlib for .mobileconfig checks, http.server for the site-data test),
 #   libnss3-tools (certutil: the web-session tests' throw-away CA in a Firefox profile's cert9.db), openssl (that CA),
 #   python3-yaml + python3-jsonschema (the vendor-definition checks of tests/tools/oracle_check.py),
-#   python3-plyvel (real LevelDB with Snappy) + python3-lz4 (real LZ4): the Sessions/Formats field-truth tests.
+#   python3-plyvel (real LevelDB with Snappy) + python3-lz4 (real LZ4): the Sessions/Formats field-truth tests and the
+#   web-session scanner tests (WebSessionTests).
 # Idempotent: installs only what is missing. Needs root (CI runs as root).
 set -euo pipefail
 need=()

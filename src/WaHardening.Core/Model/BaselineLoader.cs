@@ -250,6 +250,8 @@ namespace WaHardening.Core.Model
             /// <summary>A <c>webSessions</c> section names a profile and a control of this baseline (its control: a browser one).</summary>
             private void CheckWebSessionReferences(List<Control> controls, List<ProfileDefinition> profiles)
             {
+                // Checked on a baseline without other problems only: a control dropped for another problem is not "unknown".
+                if (_problems.Count > 0) return;
                 foreach (var c in controls)
                     foreach (var s in c.Settings)
                     {

@@ -148,8 +148,11 @@ namespace WaHardening.Core.Sessions
         /// <summary>The origin a matching cookie is reported under (https://host of the cookie), or null.</summary>
         public string? MatchCookie(string hostKey)
         {
-            if (!Items.Any(w => w.MatchesCookieHost(hostKey))) return null;
-            return "https://" + hostKey.Trim().TrimStart('.').ToLowerInvariant();
+            var w = Items.FirstOrDefault(x => x.MatchesCookieHost(hostKey));
+            if (w == null) return null;
+            var host = hostKey.Trim().TrimStart('.').ToLowerInvariant();
+            // The watched origin itself when the cookie is its host's (its scheme and port); else the cookie's host over https.
+            return !w.IncludesSubdomains && host == w.Host ? WatchedOrigin.Serialize(w.Scheme ?? "https", w.Host, w.Port ?? -1) : "https://" + host;
         }
     }
 }

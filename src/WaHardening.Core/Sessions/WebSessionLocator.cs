@@ -178,7 +178,9 @@ namespace WaHardening.Core.Sessions
             void Add(string path, bool relative, string? name)
             {
                 var dir = ResolveFirefoxPath(root, path, relative);
-                if (dir == null || !IsRealDirectory(dir) || HasLinkBelow(relative ? root : (_ctx.Root ?? Path.GetPathRoot(dir) ?? dir), dir)) return;
+                // Relative: no link anywhere below the Firefox folder; absolute: the profile folder itself is no link (the system's
+                // own links above it, such as /home -> /var/home, are accepted).
+                if (dir == null || !IsRealDirectory(dir) || (relative && HasLinkBelow(root, dir))) return;
                 if (!seen.Add(dir)) return;
                 found.Add(new BrowserProfile(user.Name, browser, install, dir, dir, string.IsNullOrEmpty(name) ? Path.GetFileName(dir) : name!));
             }

@@ -116,7 +116,8 @@ namespace WaHardening.Core.Sessions
             try { read(); }
             catch (WaHardeningException e) { Report(p, store, e.Message, e); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException || e is FormatException
-                || e is ArgumentException || e is NotSupportedException || e is OverflowException || e is IndexOutOfRangeException || e is InvalidOperationException)
+                || e is ArgumentException || e is NotSupportedException || e is OverflowException || e is IndexOutOfRangeException || e is InvalidOperationException
+                || e is TimeoutException)
             { Report(p, store, e.Message, e); }
         }
 
@@ -222,6 +223,8 @@ namespace WaHardening.Core.Sessions
         /// </summary>
         private void LevelDbOrigins(string dir, Findings f, Func<string, string?> originOf, WebStorageKinds kind)
         {
+            // A folder without CURRENT holds no database yet (the browser created the folder or its LOCK only): nothing to read.
+            if (!WebSessionLocator.IsRegularFile(Path.Combine(dir, "CURRENT"))) return;
             var live = new HashSet<string>(StringComparer.Ordinal);
             foreach (var r in LevelDb.ReadLive(dir))
             {
