@@ -312,6 +312,13 @@ Describe 'Clear-WaWebSession after the browser was killed (<Browser>)' -ForEach 
         Assert-Profile $Found $Browser
     }
 
+    It '-WhatIf changes nothing and writes nothing' {
+        $before = Get-TreeHash $Dir
+        $r = $Found | Clear-WaWebSession -WhatIf
+        $r | Should -BeNullOrEmpty
+        Compare-Object $before (Get-TreeHash $Dir) | Should -BeNullOrEmpty
+    }
+
     It 'Clear-WaWebSession clears the profile (browser-driven) and reports what it cleared' {
         $script:Result = $Found | Clear-WaWebSession -Confirm:$false
         $Result | Should -HaveCount 1
@@ -445,9 +452,15 @@ Describe 'Root clears another user''s profile: the browser runs as that user (<B
         & chown -R 65534:65534 (Join-Path $tree.Root 'home/wauser')
         $found = @(Get-WaWebSession -Root $tree.Root -User wauser -Browser $Browser)
         $found | Should -HaveCount 1
+        $ls = Join-Path $dir 'Default/Local Storage/leveldb'
+        if ($Browser -eq 'Chromium') { $mode = (Get-Item (Join-Path $ls 'CURRENT')).UnixMode }
         $r = $found | Clear-WaWebSession -Confirm:$false
         $r.Status | Should -Be 'Cleared' -Because "$($r.Reason) $($r.Message)"
         $r.RanAs | Should -Be 'nobody'
+        if ($Browser -eq 'Chromium') {
+            $r.Rewritten | Should -Contain 'Local Storage/leveldb'
+            Get-ChildItem -File $ls | Where-Object UnixMode -ne $mode | ForEach-Object Name | Should -BeNullOrEmpty -Because "the rewritten LevelDB files keep the mode $mode"
+        }
         $rootOwned = @(& find $dir -user 0)
         $rootOwned | Should -BeNullOrEmpty -Because 'every file the clear wrote belongs to the profile''s owner'
         Find-Marker $dir $wa | Should -BeNullOrEmpty
