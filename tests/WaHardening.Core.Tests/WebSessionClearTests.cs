@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using WaHardening.Core.Json;
 using WaHardening.Core.Sessions;
@@ -96,6 +97,47 @@ namespace WaHardening.Core.Tests
             const string text = @"{""windows"":[{""tabs"":[{""entries"":[{""url"":""https://example.org/""}],""image"":""https://web.whatsapp.com/favicon.ico""}]}]}";
             Assert.Null(SessionRestoreScrubber.ScrubText(text, new[] { "web.whatsapp.com" }));
             Assert.Null(SessionRestoreScrubber.ScrubText("{not json web.whatsapp.com", new[] { "web.whatsapp.com" }));
+        }
+        [Fact]
+        public void Deleting_a_per_origin_folder_removes_links_in_it_and_never_what_they_point_to()
+        {
+            if (OperatingSystem.IsWindows()) return; // symlink creation needs privileges there; the rule is the same code
+            var root = Directory.CreateTempSubdirectory("wah-pf-").FullName;
+            try
+            {
+                var profile = Directory.CreateDirectory(Path.Combine(root, "profile")).FullName;
+                var outside = Directory.CreateDirectory(Path.Combine(root, "outside")).FullName;
+                File.WriteAllText(Path.Combine(outside, "keep.txt"), "keep");
+                var origin = Directory.CreateDirectory(Path.Combine(profile, "IndexedDB", "https_web.whatsapp.com_0.indexeddb.leveldb")).FullName;
+                File.WriteAllText(Path.Combine(origin, "000003.log"), "x");
+                File.CreateSymbolicLink(Path.Combine(origin, "link-to-outside"), outside);
+                Assert.True(ProfileFiles.DeleteTree(profile, origin));
+                Assert.False(Directory.Exists(origin));
+                Assert.True(File.Exists(Path.Combine(outside, "keep.txt")));
+            }
+            finally { Directory.Delete(root, true); }
+        }
+
+        [Fact]
+        public void A_path_through_a_link_in_the_profile_is_not_touched_and_a_path_outside_is_refused()
+        {
+            if (OperatingSystem.IsWindows()) return;
+            var root = Directory.CreateTempSubdirectory("wah-pf-").FullName;
+            try
+            {
+                var profile = Directory.CreateDirectory(Path.Combine(root, "profile")).FullName;
+                var outside = Directory.CreateDirectory(Path.Combine(root, "outside")).FullName;
+                Directory.CreateDirectory(Path.Combine(outside, "leveldb"));
+                File.WriteAllText(Path.Combine(outside, "leveldb", "CURRENT"), "MANIFEST-000001\n");
+                File.CreateSymbolicLink(Path.Combine(profile, "Local Storage"), outside);
+                Assert.False(ProfileFiles.IsPlainDirectory(profile, Path.Combine(profile, "Local Storage", "leveldb")));
+                Assert.False(ProfileFiles.DeleteTree(profile, Path.Combine(profile, "Local Storage", "leveldb")));
+                Assert.True(File.Exists(Path.Combine(outside, "leveldb", "CURRENT")));
+                var e = Assert.Throws<WaHardeningException>(() => ProfileFiles.DeleteTree(profile, Path.Combine(outside, "leveldb")));
+                Assert.Equal(ErrorIds.WebSessionClearFailed, e.ErrorId);
+                Assert.True(File.Exists(Path.Combine(outside, "leveldb", "CURRENT")));
+            }
+            finally { Directory.Delete(root, true); }
         }
     }
 }
