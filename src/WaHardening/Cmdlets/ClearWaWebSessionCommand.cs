@@ -21,7 +21,10 @@ namespace WaHardening.Commands
     /// session-restore files (rewritten without the origins, or removed). Rewritten files keep their mode and owner.</para>
     /// <para type="description">A profile a browser runs on is skipped (Status Skipped, Reason WebSessionBrowserRunning) and nothing
     /// in it is touched, unless -Force: then the browser is closed first with SIGTERM (a clean exit for Chromium; Firefox
-    /// treats it as a crash, and the clear then removes what the crash left). One result object per profile.</para>
+    /// treats it as a crash, and the clear then removes what the crash left; headless Chromium too loses what it had not
+    /// written yet). -Force is Linux and macOS only. One result object per profile (Status Cleared, Skipped or Failed; Remaining
+    /// lists what Get-WaWebSession's scanner still finds afterwards, which makes the result Failed). docs/web-sessions.md
+    /// describes each step and what was observed with the real browsers.</para>
     /// </summary>
     /// <example>
     ///   <code>Get-WaWebSession -AllUsers | Clear-WaWebSession -Confirm:$false</code>
