@@ -6,6 +6,7 @@
                                                   odd quoted names
   wal <db> <copy>          WAL mode: committed frames not checkpointed plus an uncommitted spilled transaction; the
                            files are copied (db and -wal) while the writer is open
+  dump <db> <out>          the expectation file of an existing database (e.g. a browser's Cookies), written to <out>
   journal <db> <copy>      rollback journal: a transaction that spilled changed pages into the db file; db and -journal
                            copied while it is open (a hot journal)
 Each writes <db or copy>.expected: what SQLite reads (committed state), per table
@@ -145,8 +146,29 @@ def journal(db, copy):
     con.execute('rollback')
     con.close()
 
+def small(db, kind):
+    """page size 1024, table t first (root page 2): 'rows' = 2000 rows (page 2 is an interior page),
+    'blob' = one 20000-byte blob (overflow pages 3..)"""
+    if os.path.exists(db): os.remove(db)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute('pragma page_size=1024')
+    con.execute('create table t(x)')
+    if kind == 'rows':
+        con.executemany('insert into t values(?)', [('r%04d' % i * 20,) for i in range(2000)])
+    else:
+        con.execute('insert into t values(?)', (bytes(range(256)) * 78 + b'12345678901234567890',))
+    con.close()
+
+def dump(db, out):
+    """the expectation file of an existing database (open it on a copy: SQLite may recover a WAL or journal)"""
+    con = sqlite3.connect(db)
+    expected(con, out)
+    con.close()
+
 cmd = sys.argv[1]
-if cmd == 'make': make(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+if cmd == 'dump': dump(sys.argv[2], sys.argv[3])
+elif cmd == 'small': small(sys.argv[2], sys.argv[3])
+elif cmd == 'make': make(sys.argv[2], sys.argv[3], int(sys.argv[4]))
 elif cmd == 'wal': wal(sys.argv[2], sys.argv[3])
 elif cmd == 'journal': journal(sys.argv[2], sys.argv[3])
 else: sys.exit('unknown command ' + cmd)

@@ -195,6 +195,49 @@ namespace WaHardening.Core.Tests.Sessions
         }
 
         [Fact]
+        public void A_crash_before_or_after_the_CURRENT_switch_leaves_a_database_LevelDB_reads()
+        {
+            var root = Peers.TempDir("ldb-crash");
+            try
+            {
+                string Copy(string from, string name)
+                {
+                    var to = Path.Combine(root, name); Directory.CreateDirectory(to);
+                    foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+                    return to;
+                }
+                var orig = Path.Combine(root, "orig"); Directory.CreateDirectory(orig);
+                Peers.Run("leveldb_peer.py", "make", orig, "snappy", "3000", "4");
+                bool Keep(byte[] k) => k.Length % 2 == 0;
+                var origLive = Ours(LevelDb.ReadLive(orig));
+                var kept = origLive.Where(l => Keep(Convert.FromHexString(l.Split(' ')[0]))).ToList();
+                var rewritten = Copy(orig, "rewritten");
+                LevelDb.Rewrite(rewritten, Keep);
+                var names = Directory.GetFiles(orig).Select(Path.GetFileName).ToHashSet();
+                var added = Directory.GetFiles(rewritten).Where(f => !names.Contains(Path.GetFileName(f))).ToList();
+                Assert.Equal(2, added.Count); // the new MANIFEST and log
+
+                // Crash before the switch: the old files, the new MANIFEST and log moved in, the old CURRENT.
+                var before = Copy(orig, "before");
+                foreach (var f in added) File.Copy(f, Path.Combine(before, Path.GetFileName(f)));
+                Assert.Equal(origLive, Ours(LevelDb.ReadLive(before)));
+                Assert.Equal(origLive, Plyvel(before));
+
+                // Crash after the switch, before the old files were deleted.
+                var after = Copy(orig, "after");
+                foreach (var f in added) File.Copy(f, Path.Combine(after, Path.GetFileName(f)));
+                File.Copy(Path.Combine(rewritten, "CURRENT"), Path.Combine(after, "CURRENT"), true);
+                Assert.Equal(kept, Ours(LevelDb.ReadLive(after)));
+                Assert.Equal(kept, Plyvel(after));
+                // A second Rewrite finishes the job: no old file stays.
+                LevelDb.Rewrite(after, _ => true);
+                Assert.DoesNotContain(Directory.GetFiles(after), f => names.Contains(Path.GetFileName(f)) && !f.EndsWith("LOCK") && !f.EndsWith("CURRENT"));
+                Assert.Equal(kept, Plyvel(after));
+            }
+            finally { Directory.Delete(root, true); }
+        }
+
+        [Fact]
         public void A_50_MB_database_reads_in_seconds()
         {
             var dir = Peers.TempDir("ldb-bulk");

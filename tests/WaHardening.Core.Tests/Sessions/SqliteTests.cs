@@ -35,7 +35,7 @@ namespace WaHardening.Core.Tests.Sessions
             _ => throw new InvalidOperationException("unexpected value type " + v.GetType()),
         };
 
-        private static void AssertSame(SqliteDatabase db, string expectedFile)
+        internal static void AssertSame(SqliteDatabase db, string expectedFile)
         {
             var expected = Expected(expectedFile);
             Assert.NotEmpty(expected);

@@ -32,12 +32,16 @@ namespace WaHardening.Core.Sessions.Formats
         /// </remarks>
         /// <exception cref="WaHardeningException">SessionStoreUnsafe (a symbolic link or non-regular file in or as the
         /// folder), SessionStoreCorrupt, SessionStoreTooLarge, SessionStoreIoFailed.</exception>
-        public static int Rewrite(string directory, Func<byte[], bool> keep)
+        public static int Rewrite(string directory, Func<byte[], bool> keep) => Rewrite(directory, keep, 2L << 30);
+
+        /// <summary>As <see cref="Rewrite(string, Func{byte[], bool})"/>, reading at most <paramref name="maxTotalBytes"/>
+        /// of the old files (the default is 2 GiB).</summary>
+        public static int Rewrite(string directory, Func<byte[], bool> keep, long maxTotalBytes)
         {
             if (keep == null) throw new ArgumentNullException(nameof(keep));
             var dir = RequireDirectory(directory);
             CheckNoLinks(dir);
-            var state = ReadLiveState(dir, long.MaxValue / 4);
+            var state = ReadLiveState(dir, maxTotalBytes);
             var kept = new List<LevelDbRecord>();
             foreach (var r in state.Live) if (keep(r.Key)) kept.Add(r);
             var dropped = state.Live.Count - kept.Count;
