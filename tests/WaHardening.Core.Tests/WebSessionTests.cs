@@ -541,14 +541,18 @@ open(sys.argv[1], 'wb').write(b'mozLz40\0' + struct.pack('<I', len(data)) + lz4.
             Assert.Equal(Evaluation.ComplianceStatus.NonCompliant, standardOn.Status);
             Assert.Contains("unclean exit (crash, kill, power loss)", standardOn.Reason);
             Assert.Equal("[\"ana Chromium Default: IndexedDB\"]", standardOn.Actual);
-            // Set: reported, never read or written.
-            var engine = new Engine(new ProviderContext(s.Root, Platforms.Linux));
+            // Set: a finding is reported NotEnforced (like an audit-only setting), nothing is written; no finding, no record.
+            var engine = new Engine(new ProviderContext(s.Root, Platforms.Linux) { AuditProfiles = new[] { "Standard" } }) { ReferenceControls = b.Controls };
             var before = s.Snapshot();
             var plan = engine.Plan(stored);
             Assert.Empty(plan.Changes);
             var n = Assert.Single(plan.NotEnforced);
             Assert.Contains("not a setting", n.Reason);
+            Assert.Contains("unclean exit", n.Reason);
+            Assert.Empty(plan.Operations);
             Assert.Equal(before, s.Snapshot());
+            Directory.Delete(s.P("/home/ana/.config/chromium"), true);
+            Assert.Empty(engine.Plan(stored).NotEnforced);
         }
 
         private static void ComplianceResultFor(Scratch s, Baseline b, List<Control> controls, string[]? profiles, out Evaluation.ComplianceResult result)

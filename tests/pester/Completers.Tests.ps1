@@ -31,7 +31,8 @@ BeforeAll {
     }
     $script:custom = New-TestBaseline -Path (Join-Path $TestDrive 'c.json') -Change {
         param($b)
-        $b.controls[0].id = 'ZZ-CUSTOM-01'
+        # (not WA-SESSION-01: WA-SESSION-04's webSessions section names it, and the loader checks that reference)
+        ($b.controls | Where-Object id -eq 'WA-SESSION-02').id = 'ZZ-CUSTOM-01'
         $b.profiles['Zeta'] = [ordered]@{ description = 'a profile only the custom baseline has' }
     }
 }

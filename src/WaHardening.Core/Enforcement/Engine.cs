@@ -236,6 +236,9 @@ namespace WaHardening.Core.Enforcement
         /// </summary>
         public EnforcementPlan Plan(IEnumerable<Control> controls, Func<string, SettingDefinition, bool>? approve = null)
         {
+            var list = controls.ToList();
+            controls = list;
+            Context.ControlStatus = (id, target) => ControlStatusOf(list, id, target);
             // macOS settings are enforced by configuration profiles (Export-WaIntuneProfile -Platform macOS), never written here.
             if (Context.Platform == Platforms.MacOS)
                 throw new WaHardeningException(ErrorIds.MacOSEnforcedByProfiles, WaErrorCategory.InvalidOperation, MacManagedPreferencesProvider.MacOSEnforcedByProfilesMessage);
@@ -252,11 +255,27 @@ namespace WaHardening.Core.Enforcement
                     if (!c.Settings.Any(x => x.Target == target && x.AppliesOn(Context.Platform))) continue;
                     if (Targets.Find(target)?.Family == TargetFamily.DeviceState)
                     {
-                        // The computer's state, not a setting: nothing Set could write changes it, so it is not read here
-                        // (Test-WaHardening audits it); the control's guidance says what removes what the audit finds.
+                        // The computer's state, not a setting: nothing Set could write changes it. Read like an audit-only setting:
+                        // a finding is reported NotEnforced with the control's guidance (what removes it); a state that cannot be
+                        // read is reported too, and does not stop the settings from being written.
+                        var (stateProvider, _, _) = Resolve(target);
+                        if (stateProvider == null) continue;
                         foreach (var s in c.Settings.Where(x => x.Target == target && x.AppliesOn(Context.Platform)))
-                            notEnforced.Add(new ChangeRecord(c.Id, target, s.Name, Targets.Get(target).Description, null, null, ChangeAction.NotEnforced,
-                                $"{target} is the state of this computer, not a setting: Set-WaHardening does not change it (Test-WaHardening audits it). {c.Guidance}".TrimEnd(), null));
+                        {
+                            string finding;
+                            string? value = null;
+                            try
+                            {
+                                var r = stateProvider.Read(s, Context);
+                                var (ok, why) = Judge(s, r);
+                                if (ok) continue;
+                                finding = why;
+                                value = r.Value?.ToString();
+                            }
+                            catch (WaHardeningException e) { finding = $"{e.ErrorId}: {e.Message}"; }
+                            notEnforced.Add(new ChangeRecord(c.Id, target, s.Name, Targets.Get(target).Description, value, value, ChangeAction.NotEnforced,
+                                $"{target} is the state of this computer, not a setting: Set-WaHardening does not change it. {c.Guidance} Found: {finding}".Replace("  ", " "), null));
+                        }
                         continue;
                     }
                     var (provider, _, _) = Resolve(target, out var fault);

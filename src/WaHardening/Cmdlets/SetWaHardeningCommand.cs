@@ -59,7 +59,9 @@ namespace WaHardening.Commands
                 SetWaLocalGpoCommand.MergeInto(this, NewContext(), LocalGpoPath, controls, BaselinePath ?? DefaultBaselinePath, BackupPath, LockTimeoutSeconds);
                 return;
             }
-            var engine = new Engine(NewContext());
+            var ctx = NewContext();
+            ctx.AuditProfiles = SelectedProfiles;
+            var engine = new Engine(ctx) { ReferenceControls = SelectionControls };
             var first = engine.Plan(controls);
             foreach (var n in first.NotEnforced) WriteObject(n);
             var approved = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
