@@ -27,6 +27,7 @@
         'Get-WaIntuneProfile'
         'Compare-WaIntuneProfile'
         'Get-WaIntuneCompliance'
+        'Clear-WaWebSession'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

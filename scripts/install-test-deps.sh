@@ -4,6 +4,7 @@
 #   python3-samba (an independent Registry.pol parser), dconf-cli + libglib2.0-bin + dconf-gsettings-backend +
 #   gsettings-desktop-schemas (dconf, gsettings reading the locked GNOME keys),
 #   python3 (plistlib for .mobileconfig checks, http.server for the site-data test),
+#   libnss3-tools (certutil: the web-session tests' throw-away CA in a Firefox profile's cert9.db), openssl (that CA),
 #   python3-yaml + python3-jsonschema (the vendor-definition checks of tests/tools/oracle_check.py),
 #   python3-plyvel (real LevelDB with Snappy) + python3-lz4 (real LZ4): the Sessions/Formats field-truth tests and the
 #   web-session scanner tests (WebSessionTests).
@@ -19,6 +20,8 @@ command -v gsettings >/dev/null 2>&1 || need+=(libglib2.0-bin)
 ls /usr/lib/*/gio/modules/libdconfsettings.so >/dev/null 2>&1 || need+=(dconf-gsettings-backend)
 [ -f /usr/share/glib-2.0/schemas/org.gnome.desktop.session.gschema.xml ] || need+=(gsettings-desktop-schemas)
 [ -x /usr/bin/python3 ] || need+=(python3)
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Field-truth checks (tests/tools/oracle_check.py): Apple's and Chromium's YAML, Mozilla's JSON Schema (draft-07).
 /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
 /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)

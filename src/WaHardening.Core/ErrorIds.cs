@@ -197,6 +197,17 @@ namespace WaHardening.Core
         public const string SessionStoreIoFailed = "SessionStoreIoFailed";
 
         /// <summary>Every ErrorId with its description, in name order.</summary>
+        /// <summary>Clear-WaWebSession: the browser runs on the profile; it was skipped and nothing was touched (use -Force to close the browser first).</summary>
+        public const string WebSessionBrowserRunning = "WebSessionBrowserRunning";
+        /// <summary>Clear-WaWebSession: the browser program of the profile is not installed where the module looks for it; the profile was not touched.</summary>
+        public const string WebSessionBrowserNotFound = "WebSessionBrowserNotFound";
+        /// <summary>Clear-WaWebSession: the browser started on the profile failed, exited early or answered its remote protocol (DevTools, Marionette) unexpectedly.</summary>
+        public const string WebSessionBrowserFailed = "WebSessionBrowserFailed";
+        /// <summary>Clear-WaWebSession: the browser did not start, answer or exit in time (it was killed by its process id).</summary>
+        public const string WebSessionBrowserTimeout = "WebSessionBrowserTimeout";
+        /// <summary>Clear-WaWebSession: the origins' data could not be removed completely from the profile (file, record or reason named).</summary>
+        public const string WebSessionClearFailed = "WebSessionClearFailed";
+
         public static readonly IReadOnlyDictionary<string, string> Descriptions = new SortedDictionary<string, string>(System.StringComparer.Ordinal)
         {
             [AdmxDataInvalid] = "A setting cannot be expressed in the ADMX the export generates for its ingested app.",
@@ -290,6 +301,11 @@ namespace WaHardening.Core
             [WriteFailed] = "A file cannot be written; nothing was changed.",
             [MacOSEnforcedByProfiles] = "Set-WaHardening on macOS: the settings are enforced by the exported configuration profiles; nothing is written.",
             [ManagedPreferencesInvalid] = "A macOS managed-preferences plist cannot be read as macOS reads it (format, size).",
+            [WebSessionBrowserRunning] = "Clear-WaWebSession: the browser runs on the profile; it was skipped and nothing was touched (use -Force to close the browser first).",
+            [WebSessionBrowserNotFound] = "Clear-WaWebSession: the browser program of the profile is not installed where the module looks for it; the profile was not touched.",
+            [WebSessionBrowserFailed] = "Clear-WaWebSession: the browser started on the profile failed, exited early or answered its remote protocol (DevTools, Marionette) unexpectedly.",
+            [WebSessionBrowserTimeout] = "Clear-WaWebSession: the browser did not start, answer or exit in time (it was killed by its process id).",
+            [WebSessionClearFailed] = "Clear-WaWebSession: the origins' data could not be removed completely from the profile (file, record or reason named).",
         };
     }
 }

@@ -50,7 +50,9 @@ function Start-WaFirefox {
     <# Starts headless Firefox with Marionette on a new profile folder; returns a connected session. #>
     param(
         [Parameter(Mandatory)] [string] $ProfileDir,
-        [int] $TimeoutSeconds = 60
+        [int] $TimeoutSeconds = 60,
+        # More user.js lines (e.g. 'user_pref("network.dns.forceResolve", "127.0.0.1");').
+        [string[]] $ExtraPref = @()
     )
     $null = New-Item -ItemType Directory -Force -Path $ProfileDir
     # Port 0: Firefox picks a free port and writes it to MarionetteActivePort in the profile.
@@ -61,7 +63,7 @@ function Start-WaFirefox {
         'user_pref("datareporting.policy.dataSubmissionEnabled", false);'
         'user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);'
         'user_pref("browser.aboutwelcome.enabled", false);'
-    ) | Set-Content -LiteralPath (Join-Path $ProfileDir 'user.js')
+    ) + $ExtraPref | Set-Content -LiteralPath (Join-Path $ProfileDir 'user.js')
     $started = Start-WaBrowserProcess -Path (Get-WaFirefoxPath) -Name Firefox -TimeoutSeconds $TimeoutSeconds `
         -Arguments @('--headless', '--marionette', '--remote-allow-system-access', '--no-remote', '-profile', $ProfileDir, 'about:blank') `
         -PortFile (Join-Path $ProfileDir 'MarionetteActivePort') -Environment @{ MOZ_CRASHREPORTER_DISABLE = '1' }
