@@ -93,6 +93,9 @@ namespace WaHardening.Core.Enforcement
         public Action<string>? Log { get; set; }
         /// <summary>Test hook: called before each write operation is applied (may throw to simulate a fault).</summary>
         public Action<WriteOperation>? BeforeApply { get; set; }
+        /// <summary>How the session clean-up (WA-SESSION-05) runs PowerShell with this module; set by the cmdlets, null in a context
+        /// that cannot tell (then the clean-up is SessionCleanupUnavailable).</summary>
+        public Sessions.PowerShellHost? PowerShell { get; set; }
         /// <summary>The input files this run has read and parsed: each is parsed once per run (while unchanged).</summary>
         public Providers.PolicyFileCache Files { get; } = new Providers.PolicyFileCache();
 
