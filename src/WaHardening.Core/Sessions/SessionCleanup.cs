@@ -190,5 +190,8 @@ namespace WaHardening.Core.Sessions
 
         /// <summary>Where PowerShell 7 is installed on macOS by Microsoft's package (learn.microsoft.com/powershell/scripting/install/installing-powershell-on-macos).</summary>
         public const string MacPwsh = "/usr/local/bin/pwsh";
+
+        /// <summary>Where Microsoft's Linux packages install PowerShell 7 (learn.microsoft.com/powershell/scripting/install/install-debian).</summary>
+        public const string LinuxPwsh = "/usr/bin/pwsh";
     }
 }
