@@ -229,7 +229,7 @@ namespace WaHardening.Core.Model
             new TargetInfo(Apt, "Debian/Ubuntu unattended upgrades (APT configuration)", TargetFamily.OperatingSystem, new[] { Platforms.Linux })
             { LinuxPolicyFolder = "/etc/apt/apt.conf.d", LinuxBinaries = new[] { "/usr/bin/apt-get" } },
             // The units and tasks themselves are named in Sessions/SessionCleanup.cs (one definition for Set, Test, Undo and exports).
-            new TargetInfo(SessionCleanup, "Clean-up of stored web sessions at boot and logon (systemd units; Windows scheduled tasks)", TargetFamily.OperatingSystem, new[] { Platforms.Windows, Platforms.Linux })
+            new TargetInfo(SessionCleanup, "Clean-up of stored web sessions at boot and logon (systemd units; Windows scheduled tasks; macOS launchd, exported)", TargetFamily.OperatingSystem, new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS })
             { DisplayName = "Session clean-up", LinuxPolicyFolder = "/etc/systemd", LinuxBinaries = new[] { "/usr/bin/systemctl", "/bin/systemctl", "/lib/systemd/systemd", "/usr/lib/systemd/systemd" } },
             new TargetInfo(IOS, "iOS/iPadOS through Intune compliance", TargetFamily.Compliance, new[] { Platforms.IOS }, new[] { "compliance" }),
             new TargetInfo(Android, "Android through Intune compliance", TargetFamily.Compliance, new[] { Platforms.Android }, new[] { "compliance" }),

@@ -22,12 +22,13 @@ namespace WaHardening.Core.Providers
         public const string DaemonReload = "daemon-reload";
 
         public string Name => "SessionCleanup";
-        public bool Serves(string target, string platform) => target == Targets.SessionCleanup && (platform == Platforms.Linux || platform == Platforms.Windows);
+        public bool Serves(string target, string platform) => target == Targets.SessionCleanup && Targets.Get(Targets.SessionCleanup).Platforms.Contains(platform);
         public bool CanWrite(string target) => true;
 
         public bool IsPresent(string target, ProviderContext ctx, out string reason)
         {
             if (ctx.Platform == Platforms.Windows) { reason = "Task Scheduler"; return true; }
+            if (ctx.Platform == Platforms.MacOS) { reason = "launchd"; return true; }
             if (Targets.Get(Targets.SessionCleanup).LinuxBinaries.FirstOrDefault(b => FileHelpers.Exists(ctx, b)) is string bin) { reason = $"systemd is installed ({bin})"; return true; }
             reason = "systemd is not installed (no systemctl): the boot and logon clean-up needs it";
             return false;
@@ -42,6 +43,16 @@ namespace WaHardening.Core.Providers
         public ReadResult Read(SettingDefinition s, ProviderContext ctx)
         {
             var t = Trigger(s);
+            if (ctx.Platform == Platforms.MacOS)
+            {
+                // macOS is enforced by the export (macos/launchd): compliant when the exported property list is installed as it is.
+                var where = $"{t.LaunchdFile} (launchd)";
+                var have = FileHelpers.ReadBytes(ctx, t.LaunchdFile);
+                if (have == null) return new ReadResult(null, where);
+                return FileHelpers.SameBytes(have, Utf8(SessionCleanup.LaunchdPlist(t, PowerShellHost.Installed(SessionCleanup.MacPwsh))))
+                    ? new ReadResult(new JsonBoolean(true), where)
+                    : new ReadResult(new JsonBoolean(false), where, problem: $"{t.LaunchdFile} differs from the exported macos/launchd/{t.LaunchdLabel}.plist");
+            }
             var host = Host(ctx);
             if (ctx.Platform == Platforms.Windows)
             {
@@ -69,6 +80,9 @@ namespace WaHardening.Core.Providers
         public ProviderPlan Plan(IReadOnlyList<PlanItem> items, ProviderContext ctx)
         {
             var plan = new ProviderPlan();
+            if (ctx.Platform == Platforms.MacOS)
+                throw new WaHardeningException(ErrorIds.NotEnforceable, WaErrorCategory.NotImplemented,
+                    "On macOS the session clean-up is installed from the export (macos/launchd/*.plist), not by Set-WaHardening.");
             var host = Host(ctx);
             if (ctx.Platform == Platforms.Linux) CheckRootOwned(host);
             foreach (var item in items)
