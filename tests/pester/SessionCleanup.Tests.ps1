@@ -152,3 +152,110 @@ Describe 'WA-SESSION-05: the boot and logon clean-up (Linux, systemd)' {
         $r.Reason | Should -Match 'systemd'
     }
 }
+
+Describe 'WA-SESSION-05 in Intune: the session clean-up remediation (Windows PowerShell 5.1, standalone)' {
+    BeforeAll {
+        $script:Export = Join-Path $TestDrive 'export'
+        $null = Export-WaIntuneProfile -Path $Export -Profile SharedComputer -Confirm:$false
+        $script:Detect = Join-Path $Export 'windows/session-cleanup/detect.ps1'
+        $script:Remediate = Join-Path $Export 'windows/session-cleanup/remediate.ps1'
+        # The module found through PSModulePath, as an all-users install on a device would be.
+        $script:SavedPath = $env:PSModulePath
+        $env:PSModulePath = (Split-Path (Split-Path $ModulePath.TrimEnd('/', '\'))) + [IO.Path]::PathSeparator + $env:PSModulePath
+
+        # schtasks.exe stands in as a function (a function is found before an application): tasks in memory, the XML file
+        # read as schtasks reads it (UTF-16 with a byte order mark). The real Task Scheduler is not exercised here.
+        $global:WaTestTasks = @{}
+        function global:schtasks.exe {
+            $a = @($args)
+            $name = $a[2]
+            switch ($a[0]) {
+                '/Query' { if ($global:WaTestTasks.ContainsKey($name)) { $global:LASTEXITCODE = 0; $global:WaTestTasks[$name] -split "`r?`n" } else { $global:LASTEXITCODE = 1 } }
+                '/Create' {
+                    $bytes = [IO.File]::ReadAllBytes($a[4])
+                    if ($bytes[0] -ne 0xFF -or $bytes[1] -ne 0xFE) { $global:LASTEXITCODE = 1; return 'ERROR: not UTF-16' }
+                    $text = [Text.Encoding]::Unicode.GetString($bytes, 2, $bytes.Length - 2)
+                    [xml] $null = $text
+                    $global:WaTestTasks[$name] = $text.Replace('<RegistrationInfo>', "<RegistrationInfo>`r`n    <URI>$name</URI>")
+                    $global:LASTEXITCODE = 0; 'SUCCESS'
+                }
+            }
+        }
+        # The same stand-in for the module's own reading (the SessionCleanup provider through ICommandRunner).
+        if (-not ('WaTest.TaskStandIn' -as [type])) {
+            $runtime = [Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()
+            Add-Type -ReferencedAssemblies ([WaHardening.Core.Enforcement.ICommandRunner].Assembly.Location), (Join-Path $runtime 'netstandard.dll'), 'System.Collections', 'System.Runtime' -TypeDefinition @'
+namespace WaTest {
+    public sealed class TaskStandIn : WaHardening.Core.Enforcement.ICommandRunner {
+        private readonly System.Collections.Hashtable _tasks;
+        public TaskStandIn(System.Collections.Hashtable tasks) { _tasks = tasks; }
+        public bool Exists(string program) { return program == "schtasks.exe"; }
+        public WaHardening.Core.Enforcement.CommandResult Run(string program, System.Collections.Generic.IReadOnlyList<string> a) {
+            if (a[0] == "/Query" && _tasks.ContainsKey(a[2])) return new WaHardening.Core.Enforcement.CommandResult(0, (string)_tasks[a[2]], "");
+            return new WaHardening.Core.Enforcement.CommandResult(1, "", "ERROR: The system cannot find the file specified.");
+        }
+    }
+}
+'@
+        }
+        function Invoke-DeviceScript([string] $Path) {
+            $out = & $Path
+            [pscustomobject]@{ Exit = $LASTEXITCODE; Output = ($out -join "`n") }
+        }
+    }
+    AfterAll {
+        $env:PSModulePath = $SavedPath
+        Remove-Item Function:\schtasks.exe -ErrorAction SilentlyContinue
+        Remove-Variable -Scope Global -Name WaTestTasks -ErrorAction SilentlyContinue
+    }
+    BeforeEach { $global:WaTestTasks.Clear() }
+
+    It 'is exported for SharedComputer only, as a deviceHealthScript carrying both scripts' {
+        $body = Get-Content -Raw (Join-Path $Export 'windows/session-cleanup/deviceHealthScript.json') | ConvertFrom-Json
+        $body.'@odata.type' | Should -Be '#microsoft.graph.deviceHealthScript'
+        [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($body.detectionScriptContent)).TrimStart([char]0xFEFF) | Should -Be ((Get-Content -Raw $Detect).TrimStart([char]0xFEFF))
+        $standard = Join-Path $TestDrive 'standard'
+        $null = Export-WaIntuneProfile -Path $standard -Profile Standard -Confirm:$false
+        Test-Path (Join-Path $standard 'windows/session-cleanup') | Should -BeFalse
+    }
+
+    It 'uses only Windows PowerShell 5.1 syntax (parsed by the language of 5.1: no ternary, no ??, no pipeline chains)' {
+        foreach ($f in $Detect, $Remediate) {
+            $tokens = $errors = $null
+            $ast = [Management.Automation.Language.Parser]::ParseFile($f, [ref]$tokens, [ref]$errors)
+            $errors | Should -BeNullOrEmpty
+            $ast.FindAll({ param($n) $n -is [Management.Automation.Language.TernaryExpressionAst] -or $n -is [Management.Automation.Language.PipelineChainAst] -or
+                ($n -is [Management.Automation.Language.BinaryExpressionAst] -and $n.Operator -eq 'QuestionQuestion') }, $true) | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'detection fails on a fresh device, the remediation registers both tasks, detection passes' {
+        $d = Invoke-DeviceScript $Detect
+        $d.Exit | Should -Be 1
+        $d.Output | Should -Match 'SessionCleanupAtBoot missing'
+        $r = Invoke-DeviceScript $Remediate
+        $r.Exit | Should -Be 0 -Because $r.Output
+        $global:WaTestTasks.Keys | Sort-Object | Should -Be @('\WaHardening\SessionCleanupAtBoot', '\WaHardening\SessionCleanupAtLogon')
+        (Invoke-DeviceScript $Detect).Exit | Should -Be 0
+    }
+
+    It 'detection judges a task exactly as Test-WaHardening does on Windows (<Case>)' -ForEach @(
+        @{ Case = 'ours'; Edit = { param($x) $x } }
+        @{ Case = 'another program'; Edit = { param($x) $x -replace '<Command>[^<]*</Command>', '<Command>C:\evil.exe</Command>' } }
+        @{ Case = 'other arguments'; Edit = { param($x) $x -replace '-EncodedCommand [A-Za-z0-9+/=]+', '-EncodedCommand AAAA' } }
+        @{ Case = 'another trigger'; Edit = { param($x) $x -replace 'BootTrigger', 'TimeTrigger' -replace 'LogonTrigger', 'TimeTrigger' } }
+        @{ Case = 'unreadable XML'; Edit = { param($x) '<Task' } }
+    ) {
+        $null = Invoke-DeviceScript $Remediate
+        foreach ($k in @($global:WaTestTasks.Keys)) { $global:WaTestTasks[$k] = & $Edit $global:WaTestTasks[$k] }
+        # The module's own judgement: the SessionCleanup provider on Windows, reading through the same stand-in.
+        $runner = [WaTest.TaskStandIn]::new($global:WaTestTasks)
+        $ctx = [WaHardening.Core.Enforcement.ProviderContext]::new($TestDrive, 'Windows', $runner, $null)
+        $ctx.PowerShell = [WaHardening.Core.Sessions.PowerShellHost]::Installed('%SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe')
+        $controls = @(Get-WaBaseline -Profile SharedComputer | Where-Object Id -eq 'WA-SESSION-05')
+        $status = @([WaHardening.Core.Enforcement.Engine]::new($ctx, $null).Test([WaHardening.Core.Model.Control[]] $controls))[0].Status.ToString()
+        $d = Invoke-DeviceScript $Detect
+        ($d.Exit -eq 0) | Should -Be ($status -eq 'Compliant') -Because "$Case : detection said '$($d.Output)', Test said $status"
+    }
+}
+
