@@ -102,6 +102,10 @@ namespace WaHardening.Core
         public const string NoRegistryForm = "NoRegistryForm";
         /// <summary>The target is audit-only (APT).</summary>
         public const string NotEnforceable = "NotEnforceable";
+        /// <summary>schtasks could not register or delete a scheduled task of the session clean-up.</summary>
+        public const string ScheduledTaskFailed = "ScheduledTaskFailed";
+        /// <summary>The session clean-up cannot be installed here (no PowerShell host known, or no systemd).</summary>
+        public const string SessionCleanupUnavailable = "SessionCleanupUnavailable";
         /// <summary>A baseline parameter value is out of its type or bounds.</summary>
         public const string ParameterInvalid = "ParameterInvalid";
         /// <summary>A path the module writes or owns is (or passes through) a symbolic link; refused.</summary>
@@ -260,6 +264,8 @@ namespace WaHardening.Core
             [LockTimeout] = "Another WaHardening run holds the lock.",
             [NoRegistryForm] = "A setting has no Windows registry form.",
             [NotEnforceable] = "The target is audit-only (APT).",
+            [ScheduledTaskFailed] = "schtasks could not register or delete a scheduled task of the session clean-up.",
+            [SessionCleanupUnavailable] = "The session clean-up cannot be installed here (no PowerShell host known, or no systemd).",
             [ParameterInvalid] = "A baseline parameter value is out of its type or bounds.",
             [PathIsLink] = "A path the module writes or owns is (or passes through) a symbolic link; refused.",
             [PathOutsideRoot] = "A path is not canonical or lies outside the root the command runs with; refused.",

@@ -6,6 +6,7 @@ using WaHardening.Commands.Platform;
 using WaHardening.Core;
 using WaHardening.Core.Enforcement;
 using WaHardening.Core.Model;
+using WaHardening.Core.Sessions;
 
 namespace WaHardening.Commands
 {
@@ -93,7 +94,29 @@ namespace WaHardening.Commands
             return new ProviderContext(physicalRoot, platform, registry: platform == Platforms.Windows && physicalRoot == null ? new Win32Registry() : null)
             {
                 Log = cmdlet.WriteVerbose,
+                PowerShell = CurrentPowerShell(cmdlet),
             };
+        }
+
+        /// <summary>The PowerShell that runs this cmdlet and the module's manifest, as the session clean-up (WA-SESSION-05) must
+        /// run them: Windows PowerShell's powershell.exe, pwsh's own executable, or — for a framework-dependent pwsh such as the
+        /// .NET tool, whose folder has no executable — the dotnet host with pwsh.dll. Null when the module is not loaded from a folder.</summary>
+        internal static PowerShellHost? CurrentPowerShell(PSCmdlet cmdlet)
+        {
+            var moduleBase = cmdlet.MyInvocation.MyCommand.Module?.ModuleBase;
+            var psHome = cmdlet.SessionState.PSVariable.GetValue("PSHOME") as string;
+            if (string.IsNullOrEmpty(moduleBase) || string.IsNullOrEmpty(psHome)) return null;
+            var manifest = System.IO.Path.Combine(moduleBase, "WaHardening.psd1");
+            var desktop = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+            foreach (var exe in desktop ? new[] { "powershell.exe" } : new[] { "pwsh.exe", "pwsh" })
+            {
+                var candidate = System.IO.Path.Combine(psHome, exe);
+                if (System.IO.File.Exists(candidate)) return new PowerShellHost(candidate, Array.Empty<string>(), manifest);
+            }
+            var dll = System.IO.Path.Combine(psHome, "pwsh.dll");
+            string? process = null;
+            try { process = System.Diagnostics.Process.GetCurrentProcess().MainModule?.FileName; } catch (InvalidOperationException) { } catch (System.ComponentModel.Win32Exception) { }
+            return System.IO.File.Exists(dll) && process != null ? new PowerShellHost(process, new[] { dll }, manifest) : null;
         }
     }
 }

@@ -38,7 +38,8 @@ namespace WaHardening.Core.Tests
                 foreach (var install in row.LinuxInstalls) s.Touch(install.Binaries[0]);
             }
             var controls = Default.ControlsFor(profile).Where(c => !c.Advisory).ToList();
-            var e = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()));
+            // The session clean-up (SharedComputer) runs a PowerShell that must exist and be root-owned: /bin/sh stands in.
+            var e = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()) { PowerShell = Sessions.PowerShellHost.Installed("/bin/sh") });
             using (EnforcementLock.Acquire(e.Context, TimeSpan.FromSeconds(30)))
                 e.Apply(e.Plan(controls), null, out _);
 

@@ -72,6 +72,11 @@ namespace WaHardening.Core.Enforcement
                         ro.Set("createdKeys", r.CreatedKeys.ToArray());
                         entries.Add(ro);
                         break;
+                    case ScheduledTaskBackup t:
+                        var to = new JsonObject().Set("type", "scheduledTask").Set("name", t.Name).Set("existed", t.Xml != null);
+                        if (t.Xml != null) to.Set("xml", t.Xml);
+                        entries.Add(to);
+                        break;
                 }
             }
             o.Set("entries", entries);
@@ -187,7 +192,14 @@ namespace WaHardening.Core.Enforcement
                     var keys = eo["createdKeys"] is JsonArray ka ? ka.Items.Select(k => k is JsonString ks ? ks.Value : throw Invalid(path, $"{where}.createdKeys must list strings")).ToArray() : Array.Empty<string>();
                     list.Add(new RegistryBackup(hive, Str(eo, "key", path, where), Str(eo, "value", path, where), value, keys));
                 }
-                else throw Invalid(path, $"{where}.type '{type}' is not 'file' or 'registry'");
+                else if (type == "scheduledTask")
+                {
+                    var name = Str(eo, "name", path, where);
+                    if (!Sessions.SessionCleanup.Triggers.Any(t => t.WindowsTask == name))
+                        throw Invalid(path, $"{where}.name '{name}' is not a task this module writes ({string.Join(", ", Sessions.SessionCleanup.Triggers.Select(t => t.WindowsTask))})");
+                    list.Add(new ScheduledTaskBackup(name, existed ? Str(eo, "xml", path, where) : null));
+                }
+                else throw Invalid(path, $"{where}.type '{type}' is not 'file', 'registry' or 'scheduledTask'");
             }
             var post = new List<PostAction>();
             if (o["postActions"] is JsonArray pa)

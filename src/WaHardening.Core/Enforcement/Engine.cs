@@ -86,7 +86,7 @@ namespace WaHardening.Core.Enforcement
         public static IReadOnlyList<ISettingProvider> DefaultProviders() => new ISettingProvider[]
         {
             new ChromiumFileProvider(), new FirefoxFileProvider(), new DconfProvider(), new AptProvider(), new WindowsRegistryProvider(),
-            new MacManagedPreferencesProvider(), new WebSessionsProvider(),
+            new MacManagedPreferencesProvider(), new WebSessionsProvider(), new SessionCleanupProvider(),
         };
 
         /// <summary>The controls of the run's baseline (before any -Id filter), which <see cref="ProviderContext.ControlStatus"/>

@@ -103,6 +103,9 @@ namespace WaHardening.Core.Enforcement
         /// a policy being in force (WA-SESSION-04 reads WA-SESSION-01).</summary>
         public Func<string, string, Evaluation.ComplianceStatus?>? ControlStatus { get; set; }
 
+        /// <summary>How the session clean-up (WA-SESSION-05) runs PowerShell with this module; set by the cmdlets, null in a context
+        /// that cannot tell (then the clean-up is SessionCleanupUnavailable).</summary>
+        public Sessions.PowerShellHost? PowerShell { get; set; }
         /// <summary>The input files this run has read and parsed: each is parsed once per run (while unchanged).</summary>
         public Providers.PolicyFileCache Files { get; } = new Providers.PolicyFileCache();
 

@@ -55,6 +55,21 @@ namespace WaHardening.Core.Export
                     $"dconf profile naming the system database (merge into {DconfProvider.Profile})", ctx.Marker("linux-dconf-profile"), ids,
                     IntuneExporter.Text("user-db:user\n" + DconfProvider.ProfileLine + "\n"), null);
             }
+            // WA-SESSION-05: the units Set-WaHardening writes, for PowerShell installed from Microsoft's packages (/usr/bin/pwsh)
+            // and the module installed for all users (found through PSModulePath).
+            var linuxHost = Sessions.PowerShellHost.Installed(Sessions.SessionCleanup.LinuxPwsh);
+            foreach (var (control, s) in ctx.DeviceSettings(s => s.Target == Targets.SessionCleanup && s.AppliesOn(Platforms.Linux)))
+            {
+                var t = Sessions.SessionCleanup.Find(s.Name);
+                if (t == null) continue;
+                var scope = t.AllUsers ? "system" : "user";
+                yield return new ExportedFile($"linux/systemd/{scope}/{Sessions.SessionCleanup.UnitName}", ExportKinds.SystemdUnit, "linux",
+                    $"Session clean-up {t.Setting} (copy to {t.SystemdUnitFile})", ctx.Marker("linux-session-cleanup-" + t.Setting.ToLowerInvariant()),
+                    new[] { control.Id }, IntuneExporter.Text(Sessions.SessionCleanup.SystemdUnit(t, linuxHost)), null);
+                yield return new ExportedFile($"linux/systemd/{scope}/{t.SystemdWantedBy}.d/{Sessions.SessionCleanup.DropInName}", ExportKinds.SystemdUnit, "linux",
+                    $"Enables the session clean-up {t.Setting} (copy to {t.SystemdDropIn}, then run 'systemctl daemon-reload')",
+                    ctx.Marker("linux-session-cleanup-" + t.Setting.ToLowerInvariant() + "-wants"), new[] { control.Id }, IntuneExporter.Text(Sessions.SessionCleanup.SystemdDropIn(t)), null);
+            }
         }
     }
 }

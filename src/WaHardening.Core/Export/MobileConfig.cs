@@ -73,6 +73,18 @@ namespace WaHardening.Core.Export
                 yield return File(ctx, slug, what + " policies", "System", items.Select(i => i.Control.Id),
                     new List<(string, JsonObject)> { (ManagedPreferences, new JsonObject().Set("PayloadContent", content)) }, domain);
             }
+            // WA-SESSION-05 on macOS: Set-WaHardening does not enforce on macOS, so the clean-up is exported as launchd property
+            // lists (a LaunchDaemon at boot, a LaunchAgent at each login) for PowerShell from Microsoft's package and the module
+            // installed for all users; deliver them with a package or script (a configuration profile cannot install them).
+            var macHost = Sessions.PowerShellHost.Installed(Sessions.SessionCleanup.MacPwsh);
+            foreach (var (control, s) in ctx.DeviceSettings(s => s.Target == Targets.SessionCleanup))
+            {
+                var t = Sessions.SessionCleanup.Find(s.Name);
+                if (t == null) continue;
+                yield return new ExportedFile($"macos/launchd/{t.LaunchdLabel}.plist", ExportKinds.LaunchdPlist, "macOS",
+                    $"Session clean-up {t.Setting} (install as {t.LaunchdFile}, root:wheel 0644)", ctx.Marker("macos-session-cleanup-" + t.Setting.ToLowerInvariant()),
+                    new[] { control.Id }, IntuneExporter.Text(Sessions.SessionCleanup.LaunchdPlist(t, macHost)), null);
+            }
         }
 
         /// <summary>The profile scope a macOS payload setting needs ("System" or "User", validated by the loader).</summary>

@@ -121,7 +121,7 @@ namespace WaHardening.Core.Intune
         }
 
         /// <summary>The Graph body of a device script object (deviceComplianceScript or deviceHealthScript).</summary>
-        private static JsonObject ScriptBody(IntuneExporter.Ctx ctx, string odataType, string what, string marker, string purpose,
+        internal static JsonObject ScriptBody(IntuneExporter.Ctx ctx, string odataType, string what, string marker, string purpose,
             IReadOnlyCollection<string> controls, string detection, string? remediation)
         {
             var body = new JsonObject()

@@ -19,6 +19,10 @@ namespace WaHardening.Core.Intune
         public const string MobileConfig = "mobileconfig";
         public const string LinuxPolicy = "linuxPolicy";
         public const string DconfKeyfile = "dconfKeyfile";
+        /// <summary>A systemd unit or drop-in of the session clean-up (WA-SESSION-05), as Set-WaHardening writes it.</summary>
+        public const string SystemdUnit = "systemdUnit";
+        /// <summary>A launchd property list of the session clean-up (WA-SESSION-05) for macOS.</summary>
+        public const string LaunchdPlist = "launchdPlist";
     }
 
     /// <summary>

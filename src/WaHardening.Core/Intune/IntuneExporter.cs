@@ -42,6 +42,7 @@ namespace WaHardening.Core.Intune
                 files.AddRange(WindowsSettingsCatalog(ctx));
                 files.AddRange(CustomOmaUri(ctx));
                 files.AddRange(DeviceScripts.Build(ctx));
+                files.AddRange(SessionCleanupRemediation.Build(ctx));
             }
             if (wanted.Contains(Platforms.MacOS))
             {

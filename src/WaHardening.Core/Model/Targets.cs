@@ -182,6 +182,8 @@ namespace WaHardening.Core.Model
         public const string Gnome = "GNOME";
         public const string MacOS = "macOS";
         public const string Apt = "Apt";
+        /// <summary>The boot and logon clean-up of stored web sessions (WA-SESSION-05): systemd units, Windows scheduled tasks.</summary>
+        public const string SessionCleanup = "SessionCleanup";
         public const string IOS = "iOS";
         public const string Android = "Android";
         public const string WindowsCompliance = "WindowsCompliance";
@@ -287,6 +289,9 @@ namespace WaHardening.Core.Model
             new TargetInfo(MacOS, "macOS configuration profile payloads", TargetFamily.OperatingSystem, new[] { Platforms.MacOS }, new[] { "macos" }),
             new TargetInfo(Apt, "Debian/Ubuntu unattended upgrades (APT configuration)", TargetFamily.OperatingSystem, new[] { Platforms.Linux })
             { LinuxPolicyFolder = "/etc/apt/apt.conf.d", LinuxBinaries = new[] { "/usr/bin/apt-get" } },
+            // The units and tasks themselves are named in Sessions/SessionCleanup.cs (one definition for Set, Test, Undo and exports).
+            new TargetInfo(SessionCleanup, "Clean-up of stored web sessions at boot and logon (systemd units; Windows scheduled tasks; macOS launchd, exported)", TargetFamily.OperatingSystem, new[] { Platforms.Windows, Platforms.Linux, Platforms.MacOS })
+            { DisplayName = "Session clean-up", LinuxPolicyFolder = "/etc/systemd", LinuxBinaries = new[] { "/usr/bin/systemctl", "/bin/systemctl", "/lib/systemd/systemd", "/usr/lib/systemd/systemd" } },
             new TargetInfo(IOS, "iOS/iPadOS through Intune compliance", TargetFamily.Compliance, new[] { Platforms.IOS }, new[] { "compliance" }),
             new TargetInfo(Android, "Android through Intune compliance", TargetFamily.Compliance, new[] { Platforms.Android }, new[] { "compliance" }),
             new TargetInfo(WindowsCompliance, "Windows device compliance in Intune (a tenant policy, not a local setting)", TargetFamily.Compliance, new[] { Platforms.Windows }, new[] { "compliance" }),

@@ -58,6 +58,12 @@ namespace WaHardening.Core.Rendering
                     yield return new SettingLocation(p, "Browser profiles", "every local user's Chrome, Chromium, Edge, Brave and Firefox profiles (read-only; Get-WaWebSession)");
             if (s.Target == Targets.Apt)
                 yield return new SettingLocation(Platforms.Linux, "APT", $"{info.LinuxPolicyFolder}/{s.Apt?.File ?? "*"}: {s.Name}");
+            if (s.Target == Targets.SessionCleanup && Sessions.SessionCleanup.Find(s.Name) is Sessions.CleanupTrigger t)
+            {
+                yield return new SettingLocation(Platforms.Linux, "systemd", $"{t.SystemdUnitFile}, wanted by {t.SystemdWantedBy} through {t.SystemdDropIn}");
+                yield return new SettingLocation(Platforms.Windows, "Scheduled task", t.WindowsTask);
+                yield return new SettingLocation(Platforms.MacOS, "launchd (exported)", t.LaunchdFile);
+            }
             if (info.Platforms.Contains(Platforms.Windows) && RegistryRendering.Applies(s))
             {
                 var r = RegistryRendering.Render(s);
