@@ -39,7 +39,7 @@ namespace WaHardening.Core.Tests
             }
             var controls = Default.ControlsFor(profile).Where(c => !c.Advisory).ToList();
             // The session clean-up (SharedComputer) runs a PowerShell that must exist and be root-owned: /bin/sh stands in.
-            var e = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()) { PowerShell = Sessions.PowerShellHost.Installed("/bin/sh") });
+            var e = new Engine(new ProviderContext(s.Root, Platforms.Linux, new RecordingRunner()) { PowerShell = WaHardening.Core.Sessions.PowerShellHost.Installed("/bin/sh") });
             using (EnforcementLock.Acquire(e.Context, TimeSpan.FromSeconds(30)))
                 e.Apply(e.Plan(controls), null, out _);
 
