@@ -18,7 +18,10 @@ BeforeAll {
     $null = Get-WaFirefoxPath
 
     $script:SavedState = Save-WaSystemState -Store (Join-Path $TestDrive 'saved') -Path @(
-        '/etc/chromium/policies', '/etc/firefox/policies', '/etc/dconf', '/var/lib/wa-hardening')
+        '/etc/chromium/policies', '/etc/firefox/policies', '/etc/dconf', '/var/lib/wa-hardening',
+        # WA-SESSION-05 (SharedComputer) installs the boot and logon clean-up units and their drop-ins.
+        '/etc/systemd/system/wa-hardening-session-cleanup.service', '/etc/systemd/system/multi-user.target.d',
+        '/etc/systemd/user/wa-hardening-session-cleanup.service', '/etc/systemd/user/default.target.d')
     $script:Work = (New-Item -ItemType Directory -Force -Path (Join-Path ([IO.Path]::GetTempPath()) "wah-peers-$PID")).FullName
 
     function Read-PolicyFile([string] $Path) {
@@ -44,9 +47,9 @@ Describe 'Set-WaHardening -Profile SharedComputer on the real machine' {
         if (Test-Path $Backup) { $null = Undo-WaHardening -BackupPath $Backup -Confirm:$false }
     }
 
-    It 'changed Chromium, Firefox and GNOME and left every control compliant' {
-        ($Changes | Where-Object Action -eq 'Changed').Target | Sort-Object -Unique | Should -Be @('Chromium', 'Firefox', 'GNOME')
-        $results = Test-WaHardening -Profile SharedComputer | Where-Object Target -in 'Chromium', 'Firefox', 'GNOME'
+    It 'changed Chromium, Firefox, GNOME and the session clean-up and left every control compliant' {
+        ($Changes | Where-Object Action -eq 'Changed').Target | Sort-Object -Unique | Should -Be @('Chromium', 'Firefox', 'GNOME', 'SessionCleanup')
+        $results = Test-WaHardening -Profile SharedComputer | Where-Object Target -in 'Chromium', 'Firefox', 'GNOME', 'SessionCleanup'
         $results | Should -Not -BeNullOrEmpty
         $results | Where-Object Status -ne 'Compliant' | ForEach-Object { "$($_.ControlId) $($_.Target): $($_.Status) $($_.Reason)" } | Should -BeNullOrEmpty
     }

@@ -58,24 +58,29 @@ def orphan(d):
         db.put(b'fill:%05d' % i, b'x' * 50)
     db.put(b'orphan:key', b'ORPHAN-' + tok.encode())
     db.close()
-    db = opendb(d, write_buffer_size=64 * 1024)  # the log became a level-0 table
-    saved = {}
-    for f in os.listdir(d):
+    db = opendb(d, write_buffer_size=64 * 1024)  # the log becomes a level-0 table
+    db.compact_range()  # waits for every compaction: the files are quiet while they are copied
+    saved = []
+    for f in sorted(os.listdir(d)):
         if f.endswith('.ldb') or f.endswith('.sst'):
             with open(os.path.join(d, f), 'rb') as fh:
-                saved[f] = fh.read()
+                data = fh.read()
+            if tok.encode() in data:
+                saved.append(data)
     db.delete(b'orphan:key')
     for i in range(2000):
         db.put(b'fill:%05d' % i, b'y' * 50)
     db.compact_range()
     db.close()
+    # Put the old tables back under numbers no MANIFEST has used: orphans whatever LevelDB did with the originals.
+    top = max([int(f.split('.')[0]) for f in os.listdir(d) if f.split('.')[0].isdigit()] + [0])
     restored = []
-    for f, data in saved.items():
-        if tok.encode() in data and not os.path.exists(os.path.join(d, f)):
-            with open(os.path.join(d, f), 'wb') as fh:
-                fh.write(data)
-            restored.append(f)
-    print(tok, ' '.join(sorted(restored)))
+    for i, data in enumerate(saved):
+        name = '%06d.ldb' % (top + 1000 + i)
+        with open(os.path.join(d, name), 'wb') as fh:
+            fh.write(data)
+        restored.append(name)
+    print(tok, ' '.join(restored))
 
 def bulk(d, mb):
     rnd = random.Random(7)

@@ -75,6 +75,8 @@ namespace WaHardening.Core.Sessions
     public static class SessionCleanup
     {
         public const string UnitName = "wa-hardening-session-cleanup.service";
+        /// <summary>How long one run of the clean-up may take before the service manager stops it.</summary>
+        public const int TimeLimitMinutes = 10;
         public const string DropInName = "wa-hardening-session-cleanup.conf";
         public const string AtBoot = "AtBoot";
         public const string AtLogon = "AtLogon";
@@ -109,7 +111,9 @@ namespace WaHardening.Core.Sessions
             {
                 sb.Append("Before=graphical-session-pre.target\n");
             }
-            sb.Append("\n[Service]\nType=oneshot\n");
+            // A oneshot unit has no start timeout by default; the boot unit runs before the display manager, so bound it
+            // (each browser's clear has its own 30-second limits; this is the whole run's).
+            sb.Append("\n[Service]\nType=oneshot\nTimeoutStartSec=").Append(TimeLimitMinutes).Append("min\n");
             sb.Append("ExecStart=").Append(string.Join(" ", new[] { host.Program }.Concat(t.Arguments(host)).Select(SystemdArg))).Append('\n');
             return sb.ToString();
         }
@@ -144,7 +148,7 @@ namespace WaHardening.Core.Sessions
             sb.Append("    </Principal>\r\n  </Principals>\r\n  <Settings>\r\n");
             sb.Append("    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>\r\n");
             sb.Append("    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>\r\n    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>\r\n");
-            sb.Append("    <ExecutionTimeLimit>PT30M</ExecutionTimeLimit>\r\n    <Enabled>true</Enabled>\r\n  </Settings>\r\n");
+            sb.Append("    <ExecutionTimeLimit>PT").Append(TimeLimitMinutes).Append("M</ExecutionTimeLimit>\r\n    <Enabled>true</Enabled>\r\n  </Settings>\r\n");
             sb.Append("  <Actions Context=\"Author\">\r\n    <Exec>\r\n");
             sb.Append("      <Command>").Append(X(host.Program)).Append("</Command>\r\n");
             sb.Append("      <Arguments>").Append(X(WindowsCommandLine(t.Arguments(host)))).Append("</Arguments>\r\n");

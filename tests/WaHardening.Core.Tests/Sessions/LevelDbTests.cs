@@ -82,7 +82,7 @@ namespace WaHardening.Core.Tests.Sessions
             try
             {
                 var output = Peers.Run("leveldb_peer.py", "orphan", dir).Trim().Split(' ');
-                Assert.True(output.Length >= 2, "plyvel's compaction replaced the first table (an orphan was restored)");
+                Assert.True(output.Length >= 2, "no table held the value before its deletion (an orphan must be restored)");
                 var value = Encoding.ASCII.GetBytes("ORPHAN-" + output[0]);
                 var orphans = output.Skip(1).ToHashSet();
                 var live = LevelDb.ReadLive(dir);
