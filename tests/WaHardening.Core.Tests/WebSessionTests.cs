@@ -21,6 +21,48 @@ namespace WaHardening.Core.Tests
     /// </summary>
     public class WebSessionTests
     {
+        /// <summary>Where no lock can be probed (macOS): a process of the browser running at all marks its profiles in use; the
+        /// names come from the row (macOS app bundle, Linux binaries), helpers included, other browsers not.</summary>
+        [Fact]
+        public void Without_a_lock_probe_any_process_of_the_browser_counts_as_running()
+        {
+            var chrome = Targets.Get(Targets.Chrome);
+            var firefox = Targets.Get(Targets.Firefox);
+            var mac = new[] { (101, "Google Chrome Helper (Renderer)"), (102, "Finder") };
+            Assert.Contains("pid 101", ProfileLock.RunningByName(chrome, mac));
+            Assert.Null(ProfileLock.RunningByName(firefox, mac));
+            Assert.Contains("pid 7", ProfileLock.RunningByName(firefox, new[] { (7, "firefox") }));
+            Assert.Null(ProfileLock.RunningByName(chrome, new[] { (8, "chromium"), (9, "") }));
+            Assert.Contains("pid 8", ProfileLock.RunningByName(Targets.Get(Targets.Chromium), new[] { (8, "chromium") }));
+        }
+
+        /// <summary>The same rule over the real process table: a real chromium is found by its process name.</summary>
+        [Fact]
+        public void Without_a_lock_probe_a_real_chromium_process_is_found_by_name()
+        {
+            Assert.True(File.Exists("/usr/bin/chromium"), "chromium is missing (scripts/install-test-deps.sh)");
+            var dir = Path.Combine(Path.GetTempPath(), "wah-byname-" + Guid.NewGuid().ToString("N"));
+            var psi = new ProcessStartInfo("/usr/bin/chromium") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { "--headless=new", "--no-sandbox", "--no-first-run", "--user-data-dir=" + dir, "about:blank" }) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            try
+            {
+                string? evidence = null;
+                for (var i = 0; i < 50 && evidence == null; i++)
+                {
+                    Thread.Sleep(100);
+                    evidence = ProfileLock.RunningByName(Targets.Get(Targets.Chromium), Process.GetProcesses().Select(x => { using (x) return (x.Id, x.ProcessName); }));
+                }
+                Assert.NotNull(evidence);
+            }
+            finally
+            {
+                try { p.Kill(true); } catch (InvalidOperationException) { }
+                p.WaitForExit(10000);
+                try { Directory.Delete(dir, true); } catch (IOException) { }
+            }
+        }
+
         private static readonly OriginSet WhatsApp = OriginSet.Parse(new[] { "https://web.whatsapp.com", "[*.]whatsapp.com", "[*.]whatsapp.net" });
 
         // ------------------------------------------------------------------ helpers

@@ -20,6 +20,8 @@ namespace WaHardening.Core.Sessions
     /// after a clean quit, so it is not used).</item>
     /// <item>Windows: <c>lockfile</c> in the Chromium user-data directory, <c>parent.lock</c> in a Firefox profile, cannot
     /// be opened with no sharing (the running browser holds it open).</item>
+    /// <item>macOS (and any Unix without the statx/fcntl probe): a process of the browser running at all, by name
+    /// (conservative: every profile of that browser counts as in use).</item>
     /// </list>
     /// The fcntl probe is <c>F_GETLK</c>: it asks the kernel and never takes the lock. Nothing is opened for writing.
     /// The process table is always the real one (/proc), also under -Root.
@@ -38,6 +40,13 @@ namespace WaHardening.Core.Sessions
                 var file = profile.IsFirefox ? Path.Combine(profile.ProfilePath, "parent.lock") : Path.Combine(profile.UserDataDirectory, "lockfile");
                 if (HeldOpenExclusively(file)) found.Add($"{Path.GetFileName(file)} is held open by the browser");
             }
+            else if (!UnixFileStatus.Available)
+            {
+                // macOS (or a C library without statx): no lock probe here. Any process of this browser counts as using every
+                // profile of it, so Clear-WaWebSession never writes under a browser that may run on the profile.
+                var process = RunningByName(profile.Browser, System.Diagnostics.Process.GetProcesses().Select(ProcessEntry));
+                if (process != null) found.Add(process);
+            }
             else if (profile.IsFirefox)
             {
                 var holder = LockHolder(Path.Combine(profile.ProfilePath, ".parentlock"));
@@ -52,6 +61,27 @@ namespace WaHardening.Core.Sessions
             }
             evidence = string.Join("; ", found);
             return found.Count > 0;
+        }
+
+        private static (int Pid, string Name) ProcessEntry(System.Diagnostics.Process p)
+        {
+            try { return (p.Id, p.ProcessName); }
+            catch (Exception e) when (e is InvalidOperationException || e is System.ComponentModel.Win32Exception || e is NotSupportedException) { return (0, ""); }
+            finally { p.Dispose(); }
+        }
+
+        /// <summary>Where no per-profile lock can be probed: evidence that a process of the browser runs at all (its macOS app
+        /// name from the row's bundle — "Google Chrome", "Firefox" — or a Linux binary's name, helpers included); null when
+        /// none does.</summary>
+        internal static string? RunningByName(TargetInfo browser, IEnumerable<(int Pid, string Name)> processes)
+        {
+            var names = browser.LinuxBinaries.Select(b => b.Substring(b.LastIndexOf('/') + 1)).ToList();
+            if (browser.MacAppBundle is string app)
+                names.Add(Path.GetFileNameWithoutExtension(app.TrimEnd('/')));
+            foreach (var (pid, name) in processes)
+                if (name.Length > 0 && names.Any(n => name.StartsWith(n, StringComparison.OrdinalIgnoreCase)))
+                    return $"a {browser.DisplayName} process runs ({name}, pid {pid}); no per-profile lock can be probed here, so every {browser.DisplayName} profile counts as in use";
+            return null;
         }
 
         /// <summary>" by pid N" when a process holds an fcntl lock on the file; null when none does (or it cannot be probed).</summary>

@@ -21,7 +21,7 @@ namespace WaHardening.Commands
     /// now (Running, with the evidence). Profiles without such data give no output.</para>
     /// <para type="description">Read-only: profile files are read as bytes (regular files only, bounded, never opened for
     /// writing, never locked; symbolic links are not followed) and parsed by the module, so a running browser is neither
-    /// blocked nor changed. Running detection does not take the browser's locks (fcntl F_GETLK on Linux; on Windows the lock file is opened without sharing and closed at once); on macOS it is not implemented yet (Running is always false there). A profile or a
+    /// blocked nor changed. Running detection does not take the browser's locks (fcntl F_GETLK on Linux; on Windows the lock file is opened without sharing and closed at once); on macOS, where no lock can be probed, any running process of the browser marks all its profiles as running (conservative). A profile or a
     /// store in it that cannot be read is a non-terminating WebSessionProfileUnreadable error naming it; the scan goes on.
     /// Pipe the output to Clear-WaWebSession to remove the data. docs/web-sessions.md describes what each browser keeps where.</para>
     /// </summary>
