@@ -232,11 +232,39 @@ namespace WaTest {
     It 'detection fails on a fresh device, the remediation registers both tasks, detection passes' {
         $d = Invoke-DeviceScript $Detect
         $d.Exit | Should -Be 1
-        $d.Output | Should -Match 'SessionCleanupAtBoot missing'
+        # The versioned line every WaHardening detection prints, as Get-WaIntuneCompliance parses it.
+        $parsed = [WaHardening.Core.Reporting.DetectionOutput]::Parse($d.Output)
+        $parsed.Checked | Should -Be 2
+        $parsed.Failed | Should -Be 2
+        $parsed.Listed | Should -Be @('WA_SESSION_05_SessionCleanup_AtBoot', 'WA_SESSION_05_SessionCleanup_AtLogon')
         $r = Invoke-DeviceScript $Remediate
         $r.Exit | Should -Be 0 -Because $r.Output
         $global:WaTestTasks.Keys | Sort-Object | Should -Be @('\WaHardening\SessionCleanupAtBoot', '\WaHardening\SessionCleanupAtLogon')
-        (Invoke-DeviceScript $Detect).Exit | Should -Be 0
+        $d = Invoke-DeviceScript $Detect
+        $d.Exit | Should -Be 0
+        [WaHardening.Core.Reporting.DetectionOutput]::Parse($d.Output).Failed | Should -Be 0
+    }
+
+    It 'without the module every task fails detection (the tasks could do nothing)' {
+        $null = Invoke-DeviceScript $Remediate
+        $saved = $env:PSModulePath
+        try {
+            $env:PSModulePath = $SavedPath
+            $d = Invoke-DeviceScript $Detect
+        } finally { $env:PSModulePath = $saved }
+        $d.Exit | Should -Be 1
+        [WaHardening.Core.Reporting.DetectionOutput]::Parse($d.Output).Failed | Should -Be 2
+    }
+
+    It 'Get-WaIntuneCompliance reads it back: the fleet plan has the remediation with one row per task setting' {
+        $baseline = [WaHardening.Core.Model.BaselineLoader]::Load((Join-Path $ModulePath 'policies/baseline.json'))
+        $plan = [WaHardening.Core.Reporting.IntuneFleetPlan]::Load($Export, $baseline)
+        $source = @($plan.Sources | Where-Object Marker -eq 'wah-sharedcomputer-windows-session-cleanup')
+        $source.Count | Should -Be 1
+        $source[0].Kind | Should -Be 'Remediation'
+        # (a remediation is a source only when its script has rows; these are the rows it has)
+        @([WaHardening.Core.Reporting.IntuneFleetPlan]::ScriptRows((Get-Content -Raw $Detect)) | ForEach-Object { $_.Item1 + '|' + $_.Item2 + '|' + $_.Item3 }) |
+            Should -Be @('WA_SESSION_05_SessionCleanup_AtBoot|WA-SESSION-05|SessionCleanup', 'WA_SESSION_05_SessionCleanup_AtLogon|WA-SESSION-05|SessionCleanup')
     }
 
     It 'detection judges a task exactly as Test-WaHardening does on Windows (<Case>)' -ForEach @(

@@ -148,7 +148,7 @@ namespace WaHardening.Core.Intune
         };
 
         /// <summary>"WA-LOCK-01 Windows InactivityTimeoutSecs" as a custom-compliance setting name: letters, digits and '_'.</summary>
-        private static string SettingName(string control, SettingDefinition s)
+        internal static string SettingName(string control, SettingDefinition s)
         {
             var sb = new StringBuilder();
             foreach (var ch in $"{control}_{s.Target}_{s.Name}") sb.Append(char.IsLetterOrDigit(ch) && ch < 128 ? ch : '_');
