@@ -21,6 +21,39 @@ namespace WaHardening.Core.Tests
     /// </summary>
     public class WebSessionTests
     {
+        /// <summary>Where real Firefox ESR puts a new user's profiles: it creates them with -CreateProfile in a scratch home, and the
+        /// locator finds that profile through the profiles.ini Firefox wrote (the XDG folder ~/.config/mozilla/firefox on 153).</summary>
+        [Fact]
+        public void The_locator_finds_the_profile_real_Firefox_creates_for_a_new_user()
+        {
+            var firefox = new[] { "/usr/bin/firefox-esr", "/usr/bin/firefox" }.FirstOrDefault(File.Exists);
+            Assert.True(firefox != null, "firefox-esr is missing (scripts/install-test-deps.sh)");
+            var root = Path.Combine(Path.GetTempPath(), "wah-fxnew-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var home = Path.Combine(root, "home", "fxuser");
+                Directory.CreateDirectory(home);
+                Directory.CreateDirectory(Path.Combine(root, "etc"));
+                File.WriteAllText(Path.Combine(root, "etc", "passwd"), "fxuser:x:0:0::/home/fxuser:/bin/sh\n");
+                var psi = new ProcessStartInfo(firefox!) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+                foreach (var a in new[] { "--headless", "-CreateProfile", "waprobe" }) psi.ArgumentList.Add(a);
+                psi.Environment["HOME"] = home;
+                psi.Environment.Remove("XDG_CONFIG_HOME");
+                using (var p = Process.Start(psi)!)
+                {
+                    p.StandardOutput.ReadToEnd();
+                    Assert.True(p.WaitForExit(60000), "firefox -CreateProfile did not finish");
+                }
+                var ini = Directory.GetFiles(home, "profiles.ini", SearchOption.AllDirectories);
+                Assert.NotEmpty(ini);
+                var ctx = new ProviderContext(root, Platforms.Linux);
+                var locator = new WebSessionLocator(ctx);
+                var profiles = locator.Profiles(locator.Users().Where(u => u.Name == "fxuser"), new[] { Targets.Firefox }).ToList();
+                Assert.Contains(profiles, p => p.ProfileName == "waprobe");
+            }
+            finally { try { Directory.Delete(root, true); } catch (IOException) { } }
+        }
+
         /// <summary>Where no lock can be probed (macOS): a process of the browser running at all marks its profiles in use; the
         /// names come from the row (macOS app bundle, Linux binaries), helpers included, other browsers not.</summary>
         [Fact]

@@ -270,7 +270,9 @@ namespace WaHardening.Core.Model
                 MacPreferenceDomain = "org.mozilla.firefox", MacAppBundle = "/Applications/Firefox.app",
                 // Per-user data folders: docs/research/web-session-storage.md §3 (Linux package paths observed for Debian chromium and
                 // firefox-esr; the others as the vendors document them, not verified here).
-                UserDataLinux = new[] { new UserDataLocation("package", ".mozilla/firefox"), new UserDataLocation("snap", "snap/firefox/common/.mozilla/firefox"), new UserDataLocation("flatpak", ".var/app/org.mozilla.firefox/.mozilla/firefox") },
+                // Firefox ESR 153 (Debian) creates profiles.ini in the XDG folder ~/.config/mozilla/firefox when ~/.mozilla does not
+                // exist (observed with firefox-esr -CreateProfile; WebSessionTests pins it); older installs keep ~/.mozilla/firefox.
+                UserDataLinux = new[] { new UserDataLocation("package", ".mozilla/firefox"), new UserDataLocation("package", ".config/mozilla/firefox"), new UserDataLocation("snap", "snap/firefox/common/.mozilla/firefox"), new UserDataLocation("flatpak", ".var/app/org.mozilla.firefox/.mozilla/firefox") },
                 UserDataWindows = new[] { new UserDataLocation("", "AppData/Roaming/Mozilla/Firefox") },
                 UserDataMac = new[] { new UserDataLocation("", "Library/Application Support/Firefox") },
             },
