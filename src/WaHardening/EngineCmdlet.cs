@@ -91,20 +91,22 @@ namespace WaHardening.Commands
         {
             var platform = ProviderContext.CurrentPlatform();
             var physicalRoot = root == null ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(root);
-            return new ProviderContext(physicalRoot, platform, registry: platform == Platforms.Windows && physicalRoot == null ? new Win32Registry() : null)
+            var ctx = new ProviderContext(physicalRoot, platform, registry: platform == Platforms.Windows && physicalRoot == null ? new Win32Registry() : null)
             {
                 Log = cmdlet.WriteVerbose,
-                PowerShell = CurrentPowerShell(cmdlet),
             };
+            // The session state is read here, on the pipeline thread; the file checks wait until the clean-up asks.
+            var moduleBase = cmdlet.MyInvocation.MyCommand.Module?.ModuleBase;
+            var psHome = cmdlet.SessionState.PSVariable.GetValue("PSHOME") as string;
+            ctx.PowerShellFrom(() => CurrentPowerShell(moduleBase, psHome));
+            return ctx;
         }
 
         /// <summary>The PowerShell that runs this cmdlet and the module's manifest, as the session clean-up (WA-SESSION-05) must
         /// run them: Windows PowerShell's powershell.exe, pwsh's own executable, or — for a framework-dependent pwsh such as the
         /// .NET tool, whose folder has no executable — the dotnet host with pwsh.dll. Null when the module is not loaded from a folder.</summary>
-        internal static PowerShellHost? CurrentPowerShell(PSCmdlet cmdlet)
+        internal static PowerShellHost? CurrentPowerShell(string? moduleBase, string? psHome)
         {
-            var moduleBase = cmdlet.MyInvocation.MyCommand.Module?.ModuleBase;
-            var psHome = cmdlet.SessionState.PSVariable.GetValue("PSHOME") as string;
             if (string.IsNullOrEmpty(moduleBase) || string.IsNullOrEmpty(psHome)) return null;
             var manifest = System.IO.Path.Combine(moduleBase, "WaHardening.psd1");
             var desktop = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);

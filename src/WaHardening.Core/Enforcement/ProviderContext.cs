@@ -105,7 +105,12 @@ namespace WaHardening.Core.Enforcement
 
         /// <summary>How the session clean-up (WA-SESSION-05) runs PowerShell with this module; set by the cmdlets, null in a context
         /// that cannot tell (then the clean-up is SessionCleanupUnavailable).</summary>
-        public Sessions.PowerShellHost? PowerShell { get; set; }
+        public Sessions.PowerShellHost? PowerShell { get => _powerShell?.Value; set { var v = value; _powerShell = new Lazy<Sessions.PowerShellHost?>(() => v); } }
+        private Lazy<Sessions.PowerShellHost?>? _powerShell;
+
+        /// <summary>Finds <see cref="PowerShell"/> only when a provider asks for it (the session clean-up): Test and Set of other
+        /// controls never pay for the file checks.</summary>
+        public void PowerShellFrom(Func<Sessions.PowerShellHost?> find) => _powerShell = new Lazy<Sessions.PowerShellHost?>(find);
         /// <summary>The input files this run has read and parsed: each is parsed once per run (while unchanged).</summary>
         public Providers.PolicyFileCache Files { get; } = new Providers.PolicyFileCache();
 

@@ -12,24 +12,30 @@ namespace WaHardening.Core.Sessions
     {
         /// <summary>
         /// The bytes of a regular file of at most <paramref name="max"/> bytes; null when it does not exist or is not a regular
-        /// file. A larger file raises <c>WebSessionProfileUnreadable</c> naming it. <paramref name="allowSpecial"/>: also read
-        /// files the kernel synthesizes (/proc), whose size is reported as 0.
+        /// file. Read through the format layer's one bounded reader (<see cref="Formats.FormatFiles.ReadRegular"/>: opened
+        /// non-blocking and checked again as opened, so a file swapped for a FIFO between the check and the open is refused;
+        /// a larger file is <c>SessionStoreTooLarge</c> naming it). <paramref name="allowSpecial"/>: a file the kernel
+        /// synthesizes (/proc), whose size is reported as 0, read with the same bound.
         /// </summary>
         public static byte[]? ReadBounded(string path, long max, bool allowSpecial = false)
         {
-            if (!allowSpecial && !WebSessionLocator.IsRegularFile(path)) return null;
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 65536);
-            if (!allowSpecial && fs.Length > max)
-                throw new WaHardeningException(ErrorIds.WebSessionProfileUnreadable, WaErrorCategory.ReadError,
-                    $"'{path}' is {fs.Length} bytes, more than the {max} bytes WaHardening reads from a browser profile file; it was not read.", path);
+            if (allowSpecial) return ReadSynthesized(path, max);
+            if (!WebSessionLocator.IsRegularFile(path)) return null;
+            var budget = max;
+            return Formats.FormatFiles.ReadRegular(path, ref budget);
+        }
+
+        private static byte[] ReadSynthesized(string path, long max)
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
             var ms = new MemoryStream();
-            var buffer = new byte[65536];
+            var buffer = new byte[4096];
             int n;
             while ((n = fs.Read(buffer, 0, buffer.Length)) > 0)
             {
                 if (ms.Length + n > max)
                     throw new WaHardeningException(ErrorIds.WebSessionProfileUnreadable, WaErrorCategory.ReadError,
-                        $"'{path}' grew beyond {max} bytes while it was read; it was not read.", path);
+                        $"'{path}' is longer than the {max} bytes WaHardening reads from it; it was not read.", path);
                 ms.Write(buffer, 0, n);
             }
             return ms.ToArray();
