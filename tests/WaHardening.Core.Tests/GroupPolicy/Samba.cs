@@ -16,16 +16,7 @@ namespace WaHardening.Core.Tests.GroupPolicy
     /// </summary>
     internal static class Samba
     {
-        public static string Script
-        {
-            get
-            {
-                var dir = new DirectoryInfo(AppContext.BaseDirectory);
-                while (dir != null && !File.Exists(Path.Combine(dir.FullName, "tests", "tools", "preg_samba.py"))) dir = dir.Parent;
-                Assert.True(dir != null, "tests/tools/preg_samba.py not found above " + AppContext.BaseDirectory);
-                return Path.Combine(dir!.FullName, "tests", "tools", "preg_samba.py");
-            }
-        }
+        public static string Script => Sessions.Peers.Tool("preg_samba.py");
 
         /// <summary>Parses the files with Samba; fails unless python3-samba runs.</summary>
         public static JsonArray Parse(params string[] files)

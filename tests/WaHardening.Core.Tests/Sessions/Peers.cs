@@ -15,15 +15,16 @@ namespace WaHardening.Core.Tests.Sessions
     /// </summary>
     internal static class Peers
     {
-        private static string Tools
+        private static string Tools => Path.GetDirectoryName(Tool("leveldb_peer.py"))!;
+
+        /// <summary>The path of a script in the repository's tests/tools (found above the test binaries), for every peer
+        /// script the tests run (these and Samba's preg_samba.py).</summary>
+        public static string Tool(string name)
         {
-            get
-            {
-                var dir = new DirectoryInfo(AppContext.BaseDirectory);
-                while (dir != null && !File.Exists(Path.Combine(dir.FullName, "tests", "tools", "leveldb_peer.py"))) dir = dir.Parent;
-                Assert.True(dir != null, "tests/tools/leveldb_peer.py not found above " + AppContext.BaseDirectory);
-                return Path.Combine(dir!.FullName, "tests", "tools");
-            }
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "tests", "tools", name))) dir = dir.Parent;
+            Assert.True(dir != null, $"tests/tools/{name} not found above " + AppContext.BaseDirectory);
+            return Path.Combine(dir!.FullName, "tests", "tools", name);
         }
 
         public static string Run(string script, params string[] args)
